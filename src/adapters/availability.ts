@@ -1,0 +1,65 @@
+/**
+ * Whether an agent can run here: a CLI agent's command is on PATH; an HTTP agent's endpoint
+ * answers its health path within a short timeout. Used by `agents`, `validate` and adapters.
+ */
+import type { AgentConfig } from '../config/schema.js';
+import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
+import { findExecutable } from '../process/find-executable.js';
+import type { Availability } from './spec.js';
+
+const DEFAULT_COMMANDS: Partial<Record<AdapterKind, string>> = {
+  claude: 'claude',
+  codex: 'codex',
+  gemini: 'gemini',
+  copilot: 'copilot',
+};
+
+const DEFAULT_ENDPOINTS: Partial<Record<AdapterKind, string>> = {
+  ollama: 'http://localhost:11434',
+  llamacpp: 'http://localhost:8080',
+  'openai-compatible': 'http://localhost:8000/v1',
+};
+
+const HEALTH_PATHS: Partial<Record<AdapterKind, string>> = {
+  ollama: '/api/version',
+  llamacpp: '/health',
+  'openai-compatible': '/models',
+};
+
+export function agentCommand(agent: AgentConfig): string | undefined {
+  return agent.command ?? DEFAULT_COMMANDS[resolveAdapterKind(agent)];
+}
+
+export function agentEndpoint(agent: AgentConfig): string | undefined {
+  return (agent.endpoint ?? DEFAULT_ENDPOINTS[resolveAdapterKind(agent)])?.replace(/\/+$/, '');
+}
+
+export async function checkAgentAvailability(
+  agent: AgentConfig,
+  options: { signal?: AbortSignal; timeoutMs?: number; pathVariable?: string } = {},
+): Promise<Availability> {
+  const kind = resolveAdapterKind(agent);
+  const endpoint = agentEndpoint(agent);
+  const healthPath = HEALTH_PATHS[kind];
+  if (endpoint && healthPath) return probeHttp(`${endpoint}${healthPath}`, options);
+  if (kind === 'embedded') return { available: agent.model !== undefined, detail: agent.model ?? 'no model file configured' };
+  const command = agentCommand(agent);
+  if (!command) return { available: false, detail: 'no command configured' };
+  const found = findExecutable(command, options.pathVariable ?? process.env['PATH']);
+  return found ? { available: true, detail: found } : { available: false, detail: `${command} not found on PATH` };
+}
+
+async function probeHttp(url: string, options: { signal?: AbortSignal; timeoutMs?: number }): Promise<Availability> {
+  const timeout = AbortSignal.timeout(options.timeoutMs ?? 1500);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  try {
+    const response = await fetch(url, { signal });
+    await response.body?.cancel();
+    return response.ok
+      ? { available: true, detail: url }
+      : { available: false, detail: `${url} answered ${response.status}` };
+  } catch (error) {
+    const cause = (error as { cause?: { code?: string } }).cause?.code;
+    return { available: false, detail: `${url} unreachable${cause ? ` (${cause})` : ''}` };
+  }
+}

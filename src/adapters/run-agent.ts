@@ -1,0 +1,115 @@
+/**
+ * The non-streaming API is a fold over the streaming one: `runAgent` consumes an adapter's
+ * events (forwarding each to `onEvent` for live display) and returns one `AgentResult`.
+ */
+import { errorMessage } from '../shared/errors.js';
+import type { AgentAdapterV1, AgentError, AgentEvent, AgentRequest, AgentResult, Usage } from './spec.js';
+import { extractSuggestions } from './suggestions.js';
+
+export interface RunAgentOptions {
+  readonly signal?: AbortSignal;
+  readonly onEvent?: (event: AgentEvent) => void;
+  /**
+   * Detects files changed in the working directory during the run (git status or a snapshot).
+   * Returns paths relative to `cwd`; merged with what the agent itself reported.
+   */
+  readonly detectChanges?: (cwd: string) => Promise<() => Promise<readonly string[]>>;
+}
+
+export async function runAgent(
+  adapter: AgentAdapterV1,
+  request: AgentRequest,
+  options: RunAgentOptions = {},
+): Promise<AgentResult> {
+  const started = performance.now();
+  const finishDetection = options.detectChanges ? await options.detectChanges(request.cwd) : undefined;
+  const fold = createFold(adapter.name, request.cwd);
+  try {
+    for await (const event of adapter.doRun(request, { ...(options.signal ? { signal: options.signal } : {}) })) {
+      fold.add(event);
+      options.onEvent?.(event);
+    }
+  } catch (error) {
+    // Adapters report failures as events; a throw is a bug in the adapter, still kept as a result.
+    fold.add({ type: 'error', error: { kind: 'bad_output', message: `adapter error: ${errorMessage(error)}` } });
+  }
+  const detected = finishDetection ? await finishDetection() : [];
+  return fold.result(Math.round(performance.now() - started), detected);
+}
+
+/** Folds events into a result; exported so tests and other runners share the exact rules. */
+export function createFold(agent: string, cwd: string) {
+  let text = '';
+  let lastMessage: string | undefined;
+  let finalOutput: string | undefined;
+  let finished: { success: boolean; error?: AgentError } | undefined;
+  let lastError: AgentError | undefined;
+  let sessionId: string | undefined;
+  const files = new Set<string>();
+  let usage: { inputTokens: number; outputTokens: number; costUsd?: number } = { inputTokens: 0, outputTokens: 0 };
+
+  const relative = (file: string): string =>
+    file.startsWith(cwd.endsWith('/') ? cwd : `${cwd}/`) ? file.slice(cwd.length).replace(/^\/+/, '') : file;
+
+  return {
+    add(event: AgentEvent): void {
+      switch (event.type) {
+        case 'text-delta':
+          text += event.text;
+          break;
+        case 'text':
+          lastMessage = event.text;
+          break;
+        case 'file-change':
+          files.add(relative(event.path));
+          break;
+        case 'usage':
+          usage = addUsage(usage, event.usage);
+          break;
+        case 'session':
+          sessionId = event.sessionId;
+          break;
+        case 'error':
+          lastError = event.error;
+          break;
+        case 'finish':
+          finished = { success: event.success, ...(event.error ? { error: event.error } : {}) };
+          if (event.output !== undefined) finalOutput = event.output;
+          break;
+        case 'start':
+        case 'tool-call':
+        case 'tool-result':
+          break;
+      }
+    },
+    result(durationMs: number, detected: readonly string[]): AgentResult {
+      const output = finalOutput ?? lastMessage ?? text;
+      const error =
+        finished?.error ??
+        lastError ??
+        (finished ? undefined : { kind: 'bad_output' as const, message: 'the agent ended without a result' });
+      const success = (finished?.success ?? false) && !finished?.error;
+      for (const file of detected) files.add(file);
+      return {
+        agent,
+        success,
+        output,
+        ...(success || !error ? {} : { error }),
+        filesModified: [...files].sort(),
+        suggestions: extractSuggestions(output),
+        usage,
+        ...(sessionId ? { sessionId } : {}),
+        durationMs,
+      };
+    },
+  };
+}
+
+function addUsage(a: Usage, b: Usage): { inputTokens: number; outputTokens: number; costUsd?: number } {
+  const cost = a.costUsd === undefined && b.costUsd === undefined ? undefined : (a.costUsd ?? 0) + (b.costUsd ?? 0);
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    ...(cost === undefined ? {} : { costUsd: cost }),
+  };
+}

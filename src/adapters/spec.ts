@@ -1,0 +1,124 @@
+/**
+ * The agent adapter specification, version 1. Every way of running an agent — a coding CLI,
+ * an HTTP model server, an in-process model — is an `AgentAdapterV1` built by a `createX(settings)`
+ * factory. Resilience, metrics and the engine wrap or consume this type and nothing below it.
+ */
+import type { Role } from '../shared/roles.js';
+import type { AdapterKind } from '../config/workflows.js';
+
+/**
+ * What went wrong, as one closed set that resilience decides on (retry, breaker, fallback).
+ * - auth: credentials missing or rejected (401/403) — never retried, never falls back.
+ * - rate_limit: 429 or the provider's rate-limit signal — transient.
+ * - quota: the account's quota or credit is spent — transient for fallback, not retried.
+ * - server: 5xx from the provider — transient.
+ * - network: connection refused, DNS, reset, stream cut off — transient.
+ * - timeout: the step's time ran out — transient.
+ * - cancelled: the user cancelled — stops the task.
+ * - not_installed: the binary is missing or the model is not pulled — falls back.
+ * - bad_output: the agent's output could not be understood.
+ * - task_failed: the agent ran and reported failure at the task itself.
+ * - config: the agent's own configuration is wrong (bad flag, untrusted folder, bad model name).
+ * - circuit_open: skipped without running because its circuit breaker is open.
+ */
+export const FAILURE_KINDS = [
+  'auth',
+  'rate_limit',
+  'quota',
+  'server',
+  'network',
+  'timeout',
+  'cancelled',
+  'not_installed',
+  'bad_output',
+  'task_failed',
+  'config',
+  'circuit_open',
+] as const;
+export type FailureKind = (typeof FAILURE_KINDS)[number];
+
+export interface AgentError {
+  readonly kind: FailureKind;
+  readonly message: string;
+  /** Seconds the provider asked us to wait, when it said so. */
+  readonly retryAfterSeconds?: number;
+}
+
+export interface Usage {
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd?: number;
+}
+
+export type FileChangeKind = 'add' | 'update' | 'delete';
+
+/** The stream an adapter run produces. Usage events add up; the last `finish` ends the run. */
+export type AgentEvent =
+  | { readonly type: 'start'; readonly pid?: number; readonly detail?: string }
+  | { readonly type: 'text-delta'; readonly text: string }
+  | { readonly type: 'text'; readonly text: string }
+  | { readonly type: 'tool-call'; readonly name: string; readonly id?: string; readonly input?: unknown }
+  | { readonly type: 'tool-result'; readonly id?: string; readonly ok: boolean; readonly output?: string }
+  | { readonly type: 'file-change'; readonly path: string; readonly kind: FileChangeKind }
+  | { readonly type: 'usage'; readonly usage: Usage }
+  | { readonly type: 'session'; readonly sessionId: string }
+  | { readonly type: 'error'; readonly error: AgentError }
+  | {
+      readonly type: 'finish';
+      readonly success: boolean;
+      /** The final answer when the agent states it separately from its text stream. */
+      readonly output?: string;
+      readonly error?: AgentError;
+    };
+
+export interface AgentRequest {
+  readonly prompt: string;
+  readonly role: Role;
+  /** The working directory the agent works in (absolute). */
+  readonly cwd: string;
+}
+
+export interface AgentRunOptions {
+  readonly signal?: AbortSignal;
+}
+
+export interface Availability {
+  readonly available: boolean;
+  /** Where it was found or why not ("/usr/bin/claude", "connection refused"). */
+  readonly detail: string;
+}
+
+export interface AgentAdapterV1 {
+  readonly specificationVersion: 'agent-v1';
+  /** The agent's name in the configuration. */
+  readonly name: string;
+  readonly kind: AdapterKind;
+  readonly transport: 'cli' | 'http' | 'embedded';
+  /** Runs without a cloud provider (kept in offline mode). */
+  readonly local: boolean;
+  /** Runs the agent once. Never throws for agent failures: they arrive as error/finish events. */
+  doRun(request: AgentRequest, options?: AgentRunOptions): AsyncIterable<AgentEvent>;
+  checkAvailable(options?: { readonly signal?: AbortSignal }): Promise<Availability>;
+}
+
+/** The result folded from an adapter's event stream. */
+export interface AgentResult {
+  readonly agent: string;
+  readonly success: boolean;
+  readonly output: string;
+  readonly error?: AgentError;
+  /** Paths relative to the working directory. */
+  readonly filesModified: readonly string[];
+  readonly suggestions: readonly string[];
+  readonly usage: Usage;
+  readonly sessionId?: string;
+  readonly durationMs: number;
+}
+
+/** Thrown when an adapter is asked for something its kind cannot do. */
+export class AdapterCapabilityError extends Error {
+  constructor(kind: AdapterKind, capability: string) {
+    super(`${kind} agents cannot ${capability}`);
+    this.name = 'AdapterCapabilityError';
+  }
+}

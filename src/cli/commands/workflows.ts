@@ -1,0 +1,35 @@
+import type { Command } from 'commander';
+import { listWorkflows } from '../../config/workflows.js';
+import { createCliContext } from '../context.js';
+import { printJson, printLine } from '../output.js';
+
+export function registerWorkflowsCommand(program: Command): void {
+  program
+    .command('workflows')
+    .description('list configured workflows and their steps')
+    .option('--json', 'print JSON')
+    .action((options: { json?: boolean }, command: Command) => {
+      const context = createCliContext(command);
+      const workflows = listWorkflows(context.config().config).map((w) => ({
+        name: w.name,
+        description: w.description,
+        offline: w.offline,
+        steps: w.steps.map((s) => ({
+          agent: s.agent,
+          task: s.role,
+          description: s.description,
+          fallback: s.fallback ?? null,
+        })),
+      }));
+      if (options.json) {
+        printJson({ workflows });
+        return;
+      }
+      for (const w of workflows) {
+        printLine(`${w.name}${w.offline ? ' (offline)' : ''} — ${w.description}`);
+        w.steps.forEach((s, i) =>
+          printLine(`  ${i + 1}. ${s.agent} ${s.task}${s.fallback ? ` (fallback: ${s.fallback})` : ''}${s.description ? ` — ${s.description}` : ''}`),
+        );
+      }
+    });
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+/**
+ * The `ai-orchestrator` command. Start-up stays lean: command modules are small and load their
+ * heavy parts (database, adapters, servers) inside their actions.
+ */
+import { readFileSync } from 'node:fs';
+import { Command, CommanderError } from 'commander';
+import { OrchestratorError } from '../shared/errors.js';
+import { registerAgentsCommand } from './commands/agents.js';
+import { registerValidateCommand } from './commands/validate.js';
+import { registerWorkflowsCommand } from './commands/workflows.js';
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+export function buildProgram(): Command {
+  const program = new Command('ai-orchestrator')
+    .description('Make AI coding assistants work as a team: implement → review → refine until the review converges.')
+    .version(packageVersion(), '-V, --version')
+    .option('-c, --config <file>', 'configuration file (default: ./.ai-orchestrator/agents.yaml, $AI_ORCHESTRATOR_HOME/agents.yaml, built-in)')
+    .option('-v, --verbose', 'debug logging on stderr')
+    .option('-q, --quiet', 'only errors on stderr')
+    .showHelpAfterError()
+    .exitOverride();
+  program.configureOutput({ writeOut: (s) => process.stdout.write(s), writeErr: (s) => process.stderr.write(s) });
+  registerAgentsCommand(program);
+  registerWorkflowsCommand(program);
+  registerValidateCommand(program);
+  return program;
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync([...argv]);
+    return typeof process.exitCode === 'number' ? process.exitCode : 0;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    if (OrchestratorError.isInstance(error)) {
+      process.stderr.write(`error: ${error.message}\n`);
+      return error.exitCode;
+    }
+    process.stderr.write(`unexpected error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    return 1;
+  }
+}
+
+process.exitCode = await main(process.argv);

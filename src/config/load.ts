@@ -1,0 +1,248 @@
+/**
+ * Loads the configuration in layers (built-in defaults < file < environment < flags) and
+ * turns every problem into `file:line:column message`, so a user can jump straight to it.
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { OrchestratorError } from '../shared/errors.js';
+import { configSchema, type OrchestratorConfig } from './schema.js';
+import { listWorkflows } from './workflows.js';
+
+export type ConfigSourceKind = 'flag' | 'env' | 'project' | 'home' | 'default';
+
+export interface ConfigSource {
+  readonly kind: ConfigSourceKind;
+  readonly path: string;
+}
+
+export interface LoadedConfig {
+  readonly config: OrchestratorConfig;
+  readonly source: ConfigSource;
+}
+
+export interface ConfigIssue {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+}
+
+/** A configuration that cannot be used; `message` has one `file:line:col problem` line per issue. */
+export class ConfigError extends OrchestratorError {
+  readonly issues: readonly ConfigIssue[];
+  constructor(issues: readonly ConfigIssue[]) {
+    super('CONFIG_INVALID', issues.map(formatIssue).join('\n'));
+    this.issues = issues;
+  }
+}
+
+export function formatIssue(issue: ConfigIssue): string {
+  return `${issue.file}:${issue.line}:${issue.column} ${issue.message}`;
+}
+
+export interface LoadConfigOptions {
+  /** `--config FILE`. */
+  readonly configPath?: string;
+  readonly cwd?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The state directory: `$AI_ORCHESTRATOR_HOME`, default `~/.ai-orchestrator`. */
+export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
+  const fromEnv = env['AI_ORCHESTRATOR_HOME'];
+  return path.resolve(fromEnv && fromEnv.length > 0 ? fromEnv : path.join(os.homedir(), '.ai-orchestrator'));
+}
+
+/** The built-in default file shipped with the package. */
+export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/agents.yaml', import.meta.url));
+
+/** First found wins: flag, env, project, home, built-in. */
+export function findConfigSource(options: LoadConfigOptions = {}): ConfigSource {
+  const env = options.env ?? process.env;
+  const cwd = options.cwd ?? process.cwd();
+  if (options.configPath) return { kind: 'flag', path: path.resolve(cwd, options.configPath) };
+  const fromEnv = env['AI_ORCHESTRATOR_CONFIG_PATH'];
+  if (fromEnv) return { kind: 'env', path: path.resolve(cwd, fromEnv) };
+  const project = path.join(cwd, '.ai-orchestrator', 'agents.yaml');
+  if (existsSync(project)) return { kind: 'project', path: project };
+  const home = path.join(resolveHome(env), 'agents.yaml');
+  if (existsSync(home)) return { kind: 'home', path: home };
+  return { kind: 'default', path: DEFAULT_CONFIG_PATH };
+}
+
+export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+  const source = findConfigSource(options);
+  let text: string;
+  try {
+    text = readFileSync(source.path, 'utf8');
+  } catch (error) {
+    const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
+    throw new ConfigError([{ file: source.path, line: 1, column: 1, message: `cannot read config: ${reason}` }]);
+  }
+  const config = parseConfigText(text, source.path);
+  return { config: applyEnvironment(config, options.env ?? process.env), source };
+}
+
+/** Settings the original lets the environment override. */
+function applyEnvironment(config: OrchestratorConfig, env: NodeJS.ProcessEnv): OrchestratorConfig {
+  const projectPath = env['PROJECT_PATH'];
+  const probeUrl = env['CONNECTIVITY_CHECK_URL'];
+  return {
+    ...config,
+    settings: {
+      ...config.settings,
+      ...(projectPath ? { project_path: projectPath } : {}),
+      offline: { ...config.settings.offline, ...(probeUrl ? { probe_url: probeUrl } : {}) },
+    },
+  };
+}
+
+/** Parses and validates YAML text; throws ConfigError with located issues. */
+export function parseConfigText(text: string, file: string): OrchestratorConfig {
+  const shortName = displayName(file);
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((error) => {
+        const pos = lineCounter.linePos(error.pos[0]);
+        return { file: shortName, line: pos.line, column: pos.col, message: `YAML syntax error: ${firstLine(error.message)}` };
+      }),
+    );
+  }
+  const locate = (issuePath: readonly PropertyKey[], key?: string): { line: number; column: number } => {
+    const offset = findOffset(doc, issuePath, key);
+    const pos = lineCounter.linePos(offset);
+    return { line: pos.line, column: pos.col };
+  };
+  const raw: unknown = doc.toJS() ?? {};
+  const parsed = configSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new ConfigError(
+      flattenIssues(parsed.error.issues).map((issue) => {
+        const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
+        return { file: shortName, ...locate(issue.path, unknownKey), message: describeIssue(issue) };
+      }),
+    );
+  }
+  const semantic = checkReferences(parsed.data).map((problem) => ({
+    file: shortName,
+    ...locate(problem.path),
+    message: problem.message,
+  }));
+  if (semantic.length > 0) throw new ConfigError(semantic);
+  return parsed.data;
+}
+
+interface ReferenceProblem {
+  readonly path: readonly PropertyKey[];
+  readonly message: string;
+}
+
+/** What the schema cannot say: names that must refer to defined agents. */
+function checkReferences(config: OrchestratorConfig): ReferenceProblem[] {
+  const problems: ReferenceProblem[] = [];
+  const known = (name: string): boolean => Object.hasOwn(config.agents, name);
+  for (const workflow of listWorkflows(config)) {
+    const raw = config.workflows[workflow.name];
+    const stepsPath: PropertyKey[] = Array.isArray(raw) ? ['workflows', workflow.name] : ['workflows', workflow.name, 'steps'];
+    workflow.steps.forEach((step, index) => {
+      if (!known(step.agent)) {
+        problems.push({
+          path: [...stepsPath, index, 'agent'],
+          message: `workflow "${workflow.name}" step ${index + 1} names unknown agent "${step.agent}"`,
+        });
+      }
+      if (step.fallback !== undefined && !known(step.fallback)) {
+        problems.push({
+          path: [...stepsPath, index, 'fallback'],
+          message: `workflow "${workflow.name}" step ${index + 1} names unknown fallback agent "${step.fallback}"`,
+        });
+      }
+    });
+  }
+  for (const [name, agent] of Object.entries(config.agents)) {
+    if ((agent.type === 'cli' || agent.type === 'generic') && !agent.command) {
+      problems.push({ path: ['agents', name, 'type'], message: `agent "${name}" of type ${agent.type} needs a command` });
+    }
+  }
+  return problems;
+}
+
+function flattenIssues(issues: readonly z.core.$ZodIssue[]): z.core.$ZodIssue[] {
+  return issues.flatMap((issue) => {
+    if (issue.code !== 'invalid_union' || issue.errors.length === 0) return [issue];
+    // Report the branch that got furthest: its issues are the ones that explain the mistake.
+    const best = [...issue.errors].sort((a, b) => depth(b) - depth(a))[0] ?? [];
+    return best.length > 0 ? flattenIssues(best.map((inner) => ({ ...inner, path: [...issue.path, ...inner.path] }))) : [issue];
+  });
+}
+
+function depth(branch: readonly z.core.$ZodIssue[]): number {
+  return Math.max(...branch.map((issue) => issue.path.length + (issue.code === 'invalid_type' ? 0 : 0.5)));
+}
+
+function describeIssue(issue: z.core.$ZodIssue): string {
+  const where = describePath(issue.path);
+  const what =
+    issue.code === 'unrecognized_keys'
+      ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
+      : issue.message.replace(/^Invalid input: /, '');
+  return where ? `${where}: ${what}` : what;
+}
+
+function describePath(issuePath: readonly PropertyKey[]): string {
+  const [section, name, ...rest] = issuePath.map(String);
+  if (section === 'agents' && name !== undefined) {
+    return rest.length > 0 ? `agent "${name}" field "${rest.join('.')}"` : `agent "${name}"`;
+  }
+  if (section === 'workflows' && name !== undefined) {
+    const stepIndex = rest[0] === 'steps' ? rest[1] : rest[0];
+    const field = rest[0] === 'steps' ? rest.slice(2) : rest.slice(1);
+    if (stepIndex !== undefined && /^\d+$/.test(stepIndex)) {
+      return `workflow "${name}" step ${Number(stepIndex) + 1}${field.length > 0 ? ` field "${field.join('.')}"` : ''}`;
+    }
+    return `workflow "${name}"${rest.length > 0 ? ` field "${rest.join('.')}"` : ''}`;
+  }
+  if (section === 'settings') return `setting "${[name, ...rest].filter((p) => p !== undefined).join('.')}"`;
+  return issuePath.map(String).join('.');
+}
+
+/** Offset of the YAML node at `issuePath` (the key node when `key` is given), or of its nearest ancestor. */
+function findOffset(doc: Document, issuePath: readonly PropertyKey[], key?: string): number {
+  let node: Node | null | undefined = doc.contents;
+  let offset = node?.range?.[0] ?? 0;
+  const segments = key === undefined ? issuePath : [...issuePath, key];
+  for (const [index, segment] of segments.entries()) {
+    const isLast = index === segments.length - 1;
+    if (isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && String(item.key.value) === String(segment));
+      if (!pair) break;
+      const keyNode = pair.key as Node;
+      const value = pair.value as Node | null;
+      offset = (key !== undefined && isLast) || !value?.range ? (keyNode.range?.[0] ?? offset) : value.range[0];
+      node = value;
+    } else if (isSeq(node) && typeof segment === 'number') {
+      const item = node.items[segment] as Node | undefined;
+      if (!item?.range) break;
+      offset = item.range[0];
+      node = item;
+    } else {
+      break;
+    }
+  }
+  return offset;
+}
+
+function displayName(file: string): string {
+  const relative = path.relative(process.cwd(), file);
+  return relative.startsWith('..') || path.isAbsolute(relative) ? file : relative;
+}
+
+function firstLine(message: string): string {
+  return message.split('\n')[0] ?? message;
+}

@@ -1,0 +1,164 @@
+/**
+ * The single definition of the configuration (`agents.yaml`). TypeScript types are inferred
+ * from it and the JSON Schema for editors is generated from it (`npm run schema`).
+ * Keys are snake_case because that is the file format users (and the original) write.
+ */
+import { z } from 'zod';
+import { ROLES, ROLE_ALIASES, normalizeRole } from '../shared/roles.js';
+
+/** How an agent is driven. `cli` picks the adapter from the command's name. */
+export const AGENT_TYPES = [
+  'cli',
+  'claude',
+  'codex',
+  'gemini',
+  'copilot',
+  'generic',
+  'ollama',
+  'llamacpp',
+  'openai-compatible',
+  'localai',
+  'text-generation-webui',
+  'embedded',
+] as const;
+export type AgentType = (typeof AGENT_TYPES)[number];
+
+const roleName = z
+  .string()
+  .refine((value) => normalizeRole(value) !== undefined, {
+    message: `unknown role (expected one of ${[...ROLES, ...Object.keys(ROLE_ALIASES)].join(', ')})`,
+  });
+
+const priceSchema = z.strictObject({
+  /** US dollars per million input tokens. */
+  input_per_mtok: z.number().nonnegative(),
+  /** US dollars per million output tokens. */
+  output_per_mtok: z.number().nonnegative(),
+});
+
+export const agentSchema = z.strictObject({
+  type: z.enum(AGENT_TYPES).default('cli'),
+  /** Executable for CLI agents (argument array semantics: no shell). */
+  command: z.string().min(1).optional(),
+  /** Extra arguments added after the adapter's own. */
+  args: z.array(z.string()).default([]),
+  /** Extra environment variables for the agent's process; `${NAME}` expands from ours. */
+  env: z.record(z.string(), z.string()).default({}),
+  model: z.string().min(1).optional(),
+  /** Base URL of an HTTP agent (Ollama, llama-server, OpenAI-compatible). */
+  endpoint: z.url().optional(),
+  /** Seconds before the agent's process group is killed. */
+  timeout: z.number().positive().default(3600),
+  enabled: z.boolean().default(true),
+  /** A local agent: kept in offline mode. Defaults by type (HTTP agents are local). */
+  offline: z.boolean().optional(),
+  role: z.string().optional(),
+  description: z.string().default(''),
+  capabilities: z.array(z.string()).default([]),
+  /** Generic CLI agents: how the prompt reaches the command. */
+  prompt_via: z.enum(['stdin', 'arg']).default('stdin'),
+  /** Generic CLI agents: what stdout carries. */
+  output_format: z.enum(['text', 'json', 'jsonl']).default('text'),
+  /** Generic CLI agents: dot path of the answer in JSON / the last JSONL object carrying it. */
+  output_field: z.string().optional(),
+  /** HTTP agents: name of the environment variable holding the API key. */
+  api_key_env: z.string().optional(),
+  /** Ollama: how long the model stays loaded after a call. */
+  keep_alive: z.string().optional(),
+  /** llama-server: OpenAI chat API or the native /completion API. */
+  api: z.enum(['chat', 'completion']).optional(),
+  /** Sampling options passed to HTTP backends (temperature, num_ctx, ...). */
+  options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
+  /** Allow the CLI's bypass-everything mode for edit roles. Off unless set. */
+  allow_bypass_permissions: z.boolean().default(false),
+  /** Price used to estimate cost when the CLI does not report it. */
+  price: priceSchema.optional(),
+});
+export type AgentConfig = z.infer<typeof agentSchema>;
+
+const legacyStepSchema = z.strictObject({
+  agent: z.string().min(1),
+  task: roleName,
+  description: z.string().optional(),
+  fallback: z.string().min(1).optional(),
+});
+
+const structuredStepSchema = z.strictObject({
+  agent: z.string().min(1),
+  role: roleName,
+  description: z.string().optional(),
+  fallback: z.string().min(1).optional(),
+});
+
+const structuredWorkflowSchema = z.strictObject({
+  description: z.string().default(''),
+  offline: z.boolean().default(false),
+  max_iterations: z.number().int().min(1).max(100).optional(),
+  steps: z.array(z.union([structuredStepSchema, legacyStepSchema])).min(1),
+});
+
+export const workflowSchema = z.union([
+  z.array(z.union([legacyStepSchema, structuredStepSchema])).min(1),
+  structuredWorkflowSchema,
+]);
+export type WorkflowConfig = z.infer<typeof workflowSchema>;
+
+const templatesSchema = z
+  .strictObject(Object.fromEntries(ROLES.map((role) => [role, z.string().optional()])))
+  .default({});
+
+export const settingsSchema = z.strictObject({
+  max_iterations: z.number().int().min(1).max(100).default(3),
+  /** Default working directory of agents when `--cwd` is not given ("." = where you run). */
+  workspace_dir: z.string().default('.'),
+  /** Where the final output of each task is written as markdown (relative: under the home). */
+  output_dir: z.string().default('output'),
+  log_level: z
+    .enum(['DEBUG', 'INFO', 'WARNING', 'WARN', 'ERROR', 'debug', 'info', 'warning', 'warn', 'error'])
+    .default('INFO'),
+  /** Log file (relative: under the home); empty for none. */
+  log_file: z.string().default(''),
+  create_reports: z.boolean().default(true),
+  /** JSON execution reports (relative: under the home). */
+  reports_dir: z.string().default('reports'),
+  /** Stop when no review has more suggestions than this. */
+  min_suggestions_threshold: z.number().int().min(0).default(3),
+  /** Also stop when the suggestion count stops falling between iterations. */
+  stop_on_plateau: z.boolean().default(false),
+  colored_output: z.boolean().default(true),
+  project_path: z.string().default(''),
+  enable_context_memory: z.boolean().default(true),
+  offline: z
+    .strictObject({
+      enabled: z.boolean().default(false),
+      auto_detect: z.boolean().default(true),
+      /** URL probed to decide connectivity (env CONNECTIVITY_CHECK_URL); none = judge by failures. */
+      probe_url: z.string().optional(),
+      /** Seconds a connectivity verdict is cached. */
+      probe_ttl: z.number().positive().default(60),
+    })
+    .default({ enabled: false, auto_detect: true, probe_ttl: 60 }),
+  fallback: z
+    .strictObject({
+      enabled: z.boolean().default(true),
+      map: z.record(z.string(), z.string()).default({}),
+    })
+    .default({ enabled: true, map: {} }),
+  /** Prompt templates per role, overriding the built-in ones. */
+  templates: templatesSchema,
+  /** Stop a task before the next step once this many US dollars are spent. */
+  budget_usd: z.number().positive().optional(),
+  /** Write fenced code blocks with file paths from local agents into the working directory. */
+  apply_local_edits: z.boolean().default(false),
+});
+export type Settings = z.infer<typeof settingsSchema>;
+
+export const configSchema = z.strictObject({
+  agents: z.record(z.string().min(1), agentSchema),
+  workflows: z.record(z.string().min(1), workflowSchema).default({}),
+  settings: settingsSchema.default(settingsSchema.parse({})),
+  /** The original's agentic-team section: accepted so old files load, not used. */
+  agentic_team: z.unknown().optional(),
+});
+export type OrchestratorConfig = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;

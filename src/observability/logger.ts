@@ -1,0 +1,63 @@
+/**
+ * Logs go to stderr, never stdout (stdout carries command output and, for the MCP server, the
+ * protocol). Human-readable on a TTY, JSON lines otherwise; NO_COLOR is honoured; every string
+ * passes through the redactor first.
+ */
+import { createRequire } from 'node:module';
+import { pino, type Logger, type DestinationStream } from 'pino';
+import { createRedactor, type Redactor } from '../security/redact.js';
+
+export type { Logger };
+
+export interface LoggerOptions {
+  readonly level?: string;
+  /** Pretty output; defaults to whether stderr is a TTY. */
+  readonly pretty?: boolean;
+  readonly redact?: Redactor;
+  /** Extra destination (e.g. settings.log_file), always JSON lines. */
+  readonly file?: string;
+}
+
+const LEVELS: Readonly<Record<string, string>> = { warning: 'warn', warn: 'warn', debug: 'debug', info: 'info', error: 'error', silent: 'silent', trace: 'trace' };
+
+export function normalizeLevel(level: string | undefined): string {
+  return LEVELS[(level ?? 'info').toLowerCase()] ?? 'info';
+}
+
+export function createLogger(options: LoggerOptions = {}): Logger {
+  const redact = options.redact ?? createRedactor();
+  const pretty = options.pretty ?? Boolean(process.stderr.isTTY);
+  const streams: { stream: DestinationStream }[] = [{ stream: pretty ? prettyStream() : pino.destination({ fd: 2, sync: true }) }];
+  if (options.file) streams.push({ stream: pino.destination({ dest: options.file, sync: true, mkdir: true }) });
+  return pino(
+    {
+      level: normalizeLevel(options.level),
+      base: undefined,
+      hooks: {
+        logMethod(args, method) {
+          const safe = args.map((arg: unknown) => (typeof arg === 'string' ? redact(arg) : arg)) as Parameters<typeof method>;
+          method.apply(this, safe);
+        },
+      },
+    },
+    streams.length === 1 && streams[0] ? streams[0].stream : pino.multistream(streams),
+  );
+}
+
+function prettyStream(): DestinationStream {
+  // Loaded only on a TTY: pino-pretty is not needed (nor paid for) in pipes and CI.
+  const require = createRequire(import.meta.url);
+  const build = require('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
+  return build({
+    destination: 2,
+    sync: true,
+    colorize: !process.env['NO_COLOR'],
+    ignore: 'pid,hostname',
+    translateTime: 'HH:MM:ss',
+  });
+}
+
+/** A logger that drops everything (library use, tests). */
+export function silentLogger(): Logger {
+  return pino({ level: 'silent' });
+}

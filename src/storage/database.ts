@@ -1,0 +1,66 @@
+/**
+ * The project's one SQLite database (`$AI_ORCHESTRATOR_HOME/context.db`): tasks, agent health
+ * and the memory graph all live here. Each feature owns its migrations and applies them when it
+ * opens its store; ids are namespaced ("tasks/001") so features never collide.
+ */
+import { mkdirSync } from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+import { OrchestratorError } from '../shared/errors.js';
+
+export type Db = Database.Database;
+
+export interface Migration {
+  /** Unique, namespaced and ordered within its feature: "tasks/001-create". */
+  readonly id: string;
+  readonly up: string | ((db: Db) => void);
+}
+
+const open = new Map<string, Db>();
+
+/** The database file under a home directory. */
+export function databasePath(home: string): string {
+  return path.join(home, 'context.db');
+}
+
+/** Opens (once per process and path) the database, in WAL mode with foreign keys on. */
+export function openDatabase(file: string): Db {
+  const key = file === ':memory:' ? file : path.resolve(file);
+  const cached = key === ':memory:' ? undefined : open.get(key);
+  if (cached?.open) return cached;
+  try {
+    if (key !== ':memory:') mkdirSync(path.dirname(key), { recursive: true });
+    const db = new Database(key);
+    db.pragma('journal_mode = WAL');
+    db.pragma('foreign_keys = ON');
+    db.pragma('busy_timeout = 5000');
+    db.pragma('synchronous = NORMAL');
+    db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
+    if (key !== ':memory:') open.set(key, db);
+    return db;
+  } catch (error) {
+    throw new OrchestratorError('DATABASE_ERROR', `cannot open database ${key}: ${String(error)}`, { cause: error });
+  }
+}
+
+/** Applies the migrations not applied yet, each in its own transaction. */
+export function migrate(db: Db, migrations: readonly Migration[]): void {
+  const applied = new Set(
+    db.prepare<[], { id: string }>('SELECT id FROM schema_migrations').all().map((row) => row.id),
+  );
+  const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
+  for (const migration of migrations) {
+    if (applied.has(migration.id)) continue;
+    db.transaction(() => {
+      if (typeof migration.up === 'string') db.exec(migration.up);
+      else migration.up(db);
+      record.run(migration.id, new Date().toISOString());
+    })();
+  }
+}
+
+/** Closes every database this process opened (end of a CLI command, tests). */
+export function closeAllDatabases(): void {
+  for (const db of open.values()) if (db.open) db.close();
+  open.clear();
+}

@@ -1,0 +1,20 @@
+/**
+ * Builds dist/ once before the tests, so tests that run the real `ai-orchestrator` binary run the
+ * code under test, and points AI_ORCHESTRATOR_HOME at a throwaway directory so no test ever
+ * touches the user's ~/.ai-orchestrator.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+export default function setup(): () => void {
+  const root = path.resolve(import.meta.dirname, '..');
+  execFileSync(process.execPath, [path.join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.build.json'], {
+    cwd: root,
+    stdio: 'inherit',
+  });
+  const home = mkdtempSync(path.join(os.tmpdir(), 'aio-test-home-'));
+  process.env['AI_ORCHESTRATOR_HOME'] = home;
+  return () => rmSync(home, { recursive: true, force: true });
+}
