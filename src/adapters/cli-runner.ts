@@ -1,0 +1,71 @@
+/**
+ * The shared body of every CLI adapter: build the allowlisted environment, spawn the command
+ * (prompt on stdin unless the adapter says otherwise), turn stdout lines into AgentEvents with the
+ * adapter's own parser, and end with exactly one `finish` event that states success or the
+ * classified failure.
+ */
+import { buildAgentEnv } from '../security/agent-env.js';
+import { spawnProcess, type ProcessResult } from '../process/spawn-process.js';
+import { errorFromExit, errorFromProcess } from './failure.js';
+import type { AgentError, AgentEvent, AgentRunOptions } from './spec.js';
+
+/** Per-run parser: turns one stdout line into events and, at the end, decides the outcome. */
+export interface CliOutputParser {
+  line(line: string): readonly AgentEvent[];
+  /**
+   * Called once the process is gone (unless it was cancelled, timed out or never started).
+   * Returns the closing events; it must include a `finish` event.
+   */
+  end(result: ProcessResult): readonly AgentEvent[];
+}
+
+export interface CliInvocation {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly cwd: string;
+  /** Adapter kind: which provider variables pass through the env allowlist. */
+  readonly kind: string;
+  readonly adapterEnv?: Readonly<Record<string, string>>;
+  readonly configEnv?: Readonly<Record<string, string>>;
+  /** Prompt text for stdin; undefined gives the child an empty stdin. */
+  readonly stdin?: string;
+  readonly timeoutMs: number;
+  readonly parser: CliOutputParser;
+  readonly onStderr?: (chunk: string) => void;
+}
+
+export async function* runCliAgent(invocation: CliInvocation, options: AgentRunOptions = {}): AsyncGenerator<AgentEvent> {
+  const env = buildAgentEnv({
+    kind: invocation.kind,
+    ...(invocation.adapterEnv ? { adapterDefaults: invocation.adapterEnv } : {}),
+    ...(invocation.configEnv ? { extra: invocation.configEnv } : {}),
+  });
+  const running = spawnProcess({
+    command: invocation.command,
+    args: invocation.args,
+    cwd: invocation.cwd,
+    env,
+    ...(invocation.stdin !== undefined ? { stdin: invocation.stdin } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    timeoutMs: invocation.timeoutMs,
+    ...(invocation.onStderr ? { onStderr: invocation.onStderr } : {}),
+  });
+  yield { type: 'start', ...(running.pid !== undefined ? { pid: running.pid } : {}), detail: invocation.command };
+  for await (const line of running.lines) {
+    if (line.trim() === '') continue;
+    yield* invocation.parser.line(line);
+  }
+  const result = await running.result;
+  const processError = errorFromProcess(result, invocation.command, invocation.timeoutMs);
+  if (processError) {
+    yield { type: 'error', error: processError };
+    yield { type: 'finish', success: false, error: processError };
+    return;
+  }
+  const closing = invocation.parser.end(result);
+  yield* closing;
+  if (!closing.some((event) => event.type === 'finish')) {
+    const error: AgentError = errorFromExit(result, invocation.command);
+    yield result.exitCode === 0 ? { type: 'finish', success: true } : { type: 'finish', success: false, error };
+  }
+}

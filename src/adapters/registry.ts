@@ -1,0 +1,31 @@
+/**
+ * Agent name → adapter. Adding an adapter means: a folder with a `createX(settings)` factory,
+ * one line here, and passing the adapter contract tests.
+ */
+import type { AgentConfig } from '../config/schema.js';
+import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
+import { OrchestratorError } from '../shared/errors.js';
+import type { AgentAdapterV1 } from './spec.js';
+
+/** What a factory gets: the agent's own config slice and the few global switches that apply. */
+export interface AdapterSettings {
+  readonly name: string;
+  readonly agent: AgentConfig;
+  /** settings.apply_local_edits: local agents may write fenced code blocks into the cwd. */
+  readonly applyLocalEdits?: boolean;
+  /** Live stderr of CLI agents (for --verbose); never stdout. */
+  readonly onStderr?: (agent: string, chunk: string) => void;
+}
+
+export type AdapterFactory = (settings: AdapterSettings) => AgentAdapterV1;
+
+const FACTORIES: Partial<Record<AdapterKind, AdapterFactory>> = {};
+
+export function createAdapter(settings: AdapterSettings): AgentAdapterV1 {
+  const kind = resolveAdapterKind(settings.agent);
+  const factory = FACTORIES[kind];
+  if (!factory) {
+    throw new OrchestratorError('CAPABILITY_UNSUPPORTED', `agent "${settings.name}": adapter type "${kind}" is not supported yet`);
+  }
+  return factory(settings);
+}
