@@ -1,3 +1,3 @@
-// Makes the built CLI executable (npm links the bin, but a direct ./dist/cli/main.js should run too).
+// Makes the built CLI entry points executable (npm links the bin; a direct ./dist/cli/bin.js runs too).
 import { chmodSync } from 'node:fs';
-chmodSync(new URL('../dist/cli/main.js', import.meta.url), 0o755);
+for (const file of ['bin.js', 'main.js']) chmodSync(new URL(`../dist/cli/${file}`, import.meta.url), 0o755);
