@@ -17,6 +17,8 @@ export interface CliOutputParser {
    * Returns the closing events; it must include a `finish` event.
    */
   end(result: ProcessResult): readonly AgentEvent[];
+  /** Also pass empty lines to `line` (plain-text output, where blank lines are content). */
+  readonly keepBlankLines?: boolean;
 }
 
 export interface CliInvocation {
@@ -52,7 +54,7 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
   });
   yield { type: 'start', ...(running.pid !== undefined ? { pid: running.pid } : {}), detail: invocation.command };
   for await (const line of running.lines) {
-    if (line.trim() === '') continue;
+    if (line.trim() === '' && !invocation.parser.keepBlankLines) continue;
     yield* invocation.parser.line(line);
   }
   const result = await running.result;

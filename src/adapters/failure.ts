@@ -44,6 +44,12 @@ export function errorFromProcess(result: ProcessResult, command: string, timeout
     const code = result.spawnError.code;
     if (code === 'ENOENT') return { kind: 'not_installed', message: `${command} is not installed (not found on PATH)` };
     if (code === 'EACCES') return { kind: 'not_installed', message: `${command} is not executable` };
+    if (code === 'E2BIG') {
+      return {
+        kind: 'config',
+        message: `cannot start ${command}: its arguments exceed the system's limit (E2BIG); send the prompt on stdin instead`,
+      };
+    }
     return { kind: 'config', message: `cannot start ${command}: ${result.spawnError.message}` };
   }
   return undefined;

@@ -5,6 +5,7 @@
 import type { AgentConfig } from '../config/schema.js';
 import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
 import { OrchestratorError } from '../shared/errors.js';
+import { createGenericCliAdapter } from './generic/index.js';
 import type { AgentAdapterV1 } from './spec.js';
 
 /** What a factory gets: the agent's own config slice and the few global switches that apply. */
@@ -19,7 +20,9 @@ export interface AdapterSettings {
 
 export type AdapterFactory = (settings: AdapterSettings) => AgentAdapterV1;
 
-const FACTORIES: Partial<Record<AdapterKind, AdapterFactory>> = {};
+const FACTORIES: Partial<Record<AdapterKind, AdapterFactory>> = {
+  generic: createGenericCliAdapter,
+};
 
 export function createAdapter(settings: AdapterSettings): AgentAdapterV1 {
   const kind = resolveAdapterKind(settings.agent);

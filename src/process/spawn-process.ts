@@ -57,14 +57,21 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
   let spawnError: ProcessResult['spawnError'];
   let escalation: NodeJS.Timeout | undefined;
 
-  const child = spawn(options.command, [...options.args], {
-    cwd: options.cwd,
-    env: { ...options.env },
-    shell: false,
-    detached: true,
-    stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
-    windowsHide: true,
-  });
+  let child;
+  try {
+    child = spawn(options.command, [...options.args], {
+      cwd: options.cwd,
+      env: { ...options.env },
+      shell: false,
+      detached: true,
+      stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      windowsHide: true,
+    });
+  } catch (error) {
+    // Node throws (instead of emitting 'error') for some spawn failures, notably E2BIG when
+    // the arguments exceed the OS limit: report it like any other start failure.
+    return notStarted(error, started);
+  }
   if (!child.stdout || !child.stderr) throw new Error('spawnProcess: stdout and stderr must be pipes');
   const stdout: NodeJS.ReadableStream = child.stdout;
   const stderr: NodeJS.ReadableStream = child.stderr;
@@ -151,6 +158,24 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
   }
 
   return { pid, lines: readLines(), result };
+}
+
+function notStarted(error: unknown, started: number): RunningProcess {
+  const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : 'UNKNOWN';
+  const message = error instanceof Error ? error.message : String(error);
+  const result: ProcessResult = {
+    exitCode: null,
+    signal: null,
+    timedOut: false,
+    isCanceled: false,
+    durationMs: Math.round(performance.now() - started),
+    stderrTail: '',
+    spawnError: { code, message },
+  };
+  async function* noLines(): AsyncGenerator<string> {
+    // Nothing was started, so there is no output.
+  }
+  return { pid: undefined, lines: noLines(), result: Promise.resolve(result) };
 }
 
 /** Runs to the end and collects stdout; for short helper commands (git status, --version). */

@@ -1,0 +1,155 @@
+/**
+ * Reads what a generic CLI agent printed, as configured: plain text, one JSON document, or
+ * JSON lines, with `output_field` (a dot path such as `result.text` or `choices.0.text`) naming
+ * the answer. Output that does not parse is `bad_output`, never a guess.
+ */
+import { z } from 'zod';
+import type { ProcessResult } from '../../process/spawn-process.js';
+import type { CliOutputParser } from '../cli-runner.js';
+import { errorFromExit, kindFromMessage } from '../failure.js';
+import type { AgentError, AgentEvent } from '../spec.js';
+
+export type GenericOutputFormat = 'text' | 'json' | 'jsonl';
+
+export interface GenericOutputSettings {
+  readonly format: GenericOutputFormat;
+  /** Dot path of the answer; without it the whole JSON (or the last JSONL line) is the answer. */
+  readonly field?: string;
+  /** The command, for error messages. */
+  readonly command: string;
+}
+
+const jsonRecord = z.record(z.string(), z.unknown());
+const jsonArray = z.array(z.unknown());
+
+type JsonParse = { readonly ok: true; readonly value: unknown } | { readonly ok: false };
+
+function parseJson(text: string): JsonParse {
+  try {
+    const value: unknown = JSON.parse(text);
+    return { ok: true, value };
+  } catch {
+    return { ok: false };
+  }
+}
+
+/** The value at a dot path (`a.b.0.c`); undefined when any step is missing. */
+export function valueAtPath(value: unknown, dotPath: string): unknown {
+  let current = value;
+  for (const segment of dotPath.split('.').filter((s) => s !== '')) {
+    const array = jsonArray.safeParse(current);
+    if (array.success) {
+      if (!/^\d+$/.test(segment)) return undefined;
+      current = array.data[Number(segment)];
+      continue;
+    }
+    const record = jsonRecord.safeParse(current);
+    if (!record.success || !Object.hasOwn(record.data, segment)) return undefined;
+    current = record.data[segment];
+  }
+  return current;
+}
+
+/** A JSON value as answer text: strings as they are, anything else as JSON. */
+function asText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+function preview(text: string): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > 120 ? `${flat.slice(0, 120)}…` : flat;
+}
+
+function failed(error: AgentError): AgentEvent[] {
+  return [
+    { type: 'error', error },
+    { type: 'finish', success: false, error },
+  ];
+}
+
+/** A non-zero exit: classified from stderr, or from stdout when stderr says nothing useful. */
+function exitFailure(result: ProcessResult, command: string, stdout: string): AgentError {
+  const error = errorFromExit(result, command);
+  if (error.kind !== 'task_failed' || result.stderrTail.trim() !== '') return error;
+  const tail = stdout.trim().split('\n').slice(-5).join('\n');
+  return { kind: kindFromMessage(tail) ?? 'task_failed', message: tail ? `${error.message}: ${preview(tail)}` : error.message };
+}
+
+export function createGenericOutputParser(settings: GenericOutputSettings): CliOutputParser {
+  const lines: string[] = [];
+  let lastAnswer: string | undefined;
+  let badLine: { readonly number: number; readonly text: string } | undefined;
+
+  const jsonlLine = (line: string): AgentEvent[] => {
+    if (line.trim() === '') return [];
+    const parsed = parseJson(line);
+    if (!parsed.ok) {
+      badLine ??= { number: lines.length, text: line };
+      return [];
+    }
+    if (settings.field === undefined) {
+      lastAnswer = line;
+      return [];
+    }
+    const value = valueAtPath(parsed.value, settings.field);
+    if (value === undefined) return [];
+    lastAnswer = asText(value);
+    return [{ type: 'text', text: lastAnswer }];
+  };
+
+  const jsonEnd = (stdout: string): AgentEvent[] => {
+    const parsed = parseJson(stdout);
+    if (!parsed.ok) {
+      return failed({ kind: 'bad_output', message: `${settings.command} did not print valid JSON: ${preview(stdout) || '(nothing)'}` });
+    }
+    if (settings.field === undefined) {
+      return [{ type: 'finish', success: true, output: typeof parsed.value === 'string' ? parsed.value : stdout.trim() }];
+    }
+    const value = valueAtPath(parsed.value, settings.field);
+    if (value === undefined) {
+      return failed({ kind: 'bad_output', message: `${settings.command} printed JSON without the field "${settings.field}"` });
+    }
+    return [{ type: 'finish', success: true, output: asText(value) }];
+  };
+
+  const jsonlEnd = (): AgentEvent[] => {
+    if (badLine) {
+      return failed({
+        kind: 'bad_output',
+        message: `${settings.command} printed a line that is not JSON (line ${badLine.number}): ${preview(badLine.text)}`,
+      });
+    }
+    if (lastAnswer === undefined) {
+      const what = settings.field === undefined ? 'no JSON lines' : `no line with the field "${settings.field}"`;
+      return failed({ kind: 'bad_output', message: `${settings.command} printed ${what}` });
+    }
+    return [{ type: 'finish', success: true, output: lastAnswer }];
+  };
+
+  return {
+    keepBlankLines: settings.format === 'text',
+    line(line: string): readonly AgentEvent[] {
+      lines.push(line);
+      switch (settings.format) {
+        case 'text':
+          return [{ type: 'text-delta', text: lines.length === 1 ? line : `\n${line}` }];
+        case 'json':
+          return [];
+        case 'jsonl':
+          return jsonlLine(line);
+      }
+    },
+    end(result: ProcessResult): readonly AgentEvent[] {
+      const stdout = lines.join('\n');
+      if (result.exitCode !== 0) return failed(exitFailure(result, settings.command, stdout));
+      switch (settings.format) {
+        case 'text':
+          return [{ type: 'finish', success: true, output: stdout }];
+        case 'json':
+          return jsonEnd(stdout);
+        case 'jsonl':
+          return jsonlEnd();
+      }
+    },
+  };
+}

@@ -1,0 +1,3 @@
+export { createGenericCliAdapter } from './generic-adapter.js';
+export { createGenericOutputParser, valueAtPath } from './generic-output.js';
+export type { GenericOutputFormat, GenericOutputSettings } from './generic-output.js';
