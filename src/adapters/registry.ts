@@ -6,6 +6,7 @@ import type { AgentConfig } from '../config/schema.js';
 import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { createGenericCliAdapter } from './generic/index.js';
+import { createOllamaAdapter } from './ollama/index.js';
 import type { AgentAdapterV1 } from './spec.js';
 
 /** What a factory gets: the agent's own config slice and the few global switches that apply. */
@@ -22,6 +23,7 @@ export type AdapterFactory = (settings: AdapterSettings) => AgentAdapterV1;
 
 const FACTORIES: Partial<Record<AdapterKind, AdapterFactory>> = {
   generic: createGenericCliAdapter,
+  ollama: createOllamaAdapter,
 };
 
 export function createAdapter(settings: AdapterSettings): AgentAdapterV1 {

@@ -3,7 +3,15 @@
  * events (forwarding each to `onEvent` for live display) and returns one `AgentResult`.
  */
 import { errorMessage } from '../shared/errors.js';
-import type { AgentAdapterV1, AgentError, AgentEvent, AgentRequest, AgentResult, Usage } from './spec.js';
+import type {
+  AgentAdapterV1,
+  AgentError,
+  AgentEvent,
+  AgentRequest,
+  AgentResult,
+  ProposedChangeSummary,
+  Usage,
+} from './spec.js';
 import { extractSuggestions } from './suggestions.js';
 
 export interface RunAgentOptions {
@@ -46,6 +54,7 @@ export function createFold(agent: string, cwd: string) {
   let lastError: AgentError | undefined;
   let sessionId: string | undefined;
   const files = new Set<string>();
+  const proposed = new Map<string, ProposedChangeSummary>();
   let usage: { inputTokens: number; outputTokens: number; costUsd?: number } = { inputTokens: 0, outputTokens: 0 };
 
   const relative = (file: string): string =>
@@ -62,6 +71,14 @@ export function createFold(agent: string, cwd: string) {
           break;
         case 'file-change':
           files.add(relative(event.path));
+          break;
+        case 'proposed-change':
+          proposed.set(event.path, {
+            path: event.path,
+            content: event.content,
+            applied: event.applied,
+            ...(event.note ? { note: event.note } : {}),
+          });
           break;
         case 'usage':
           usage = addUsage(usage, event.usage);
@@ -97,6 +114,7 @@ export function createFold(agent: string, cwd: string) {
         ...(success || !error ? {} : { error }),
         filesModified: [...files].sort(),
         suggestions: extractSuggestions(output),
+        ...(proposed.size > 0 ? { proposedChanges: [...proposed.values()] } : {}),
         usage,
         ...(sessionId ? { sessionId } : {}),
         durationMs,

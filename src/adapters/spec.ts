@@ -60,6 +60,17 @@ export type AgentEvent =
   | { readonly type: 'tool-call'; readonly name: string; readonly id?: string; readonly input?: unknown }
   | { readonly type: 'tool-result'; readonly id?: string; readonly ok: boolean; readonly output?: string }
   | { readonly type: 'file-change'; readonly path: string; readonly kind: FileChangeKind }
+  /**
+   * A whole file a text-only (local) agent proposed in a fenced code block. `applied` tells
+   * whether it was written (settings.apply_local_edits); `note` says why not when refused.
+   */
+  | {
+      readonly type: 'proposed-change';
+      readonly path: string;
+      readonly content: string;
+      readonly applied: boolean;
+      readonly note?: string;
+    }
   | { readonly type: 'usage'; readonly usage: Usage }
   | { readonly type: 'session'; readonly sessionId: string }
   | { readonly type: 'error'; readonly error: AgentError }
@@ -101,6 +112,13 @@ export interface AgentAdapterV1 {
   checkAvailable(options?: { readonly signal?: AbortSignal }): Promise<Availability>;
 }
 
+export interface ProposedChangeSummary {
+  readonly path: string;
+  readonly content: string;
+  readonly applied: boolean;
+  readonly note?: string;
+}
+
 /** The result folded from an adapter's event stream. */
 export interface AgentResult {
   readonly agent: string;
@@ -110,6 +128,8 @@ export interface AgentResult {
   /** Paths relative to the working directory. */
   readonly filesModified: readonly string[];
   readonly suggestions: readonly string[];
+  /** Files a text-only agent proposed (fenced code blocks with paths); see adapters/local-edits. */
+  readonly proposedChanges?: readonly ProposedChangeSummary[];
   readonly usage: Usage;
   readonly sessionId?: string;
   readonly durationMs: number;

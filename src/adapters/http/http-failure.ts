@@ -1,0 +1,96 @@
+/**
+ * HTTP and transport failures of local model servers, mapped into the closed failure kinds:
+ * connection refused / reset / cut off → network, 5xx → server, 404 of a model → not_installed
+ * with the command that fixes it, 401/403 → auth, the caller's timeout → timeout, the user's
+ * abort → cancelled.
+ */
+import { z } from 'zod';
+import { kindFromHttpStatus, kindFromMessage } from '../failure.js';
+import type { AgentError } from '../spec.js';
+import { parseJsonFrame } from './frames.js';
+
+const TRANSPORT_CODES = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'ETIMEDOUT',
+  'EPIPE',
+  'UND_ERR_SOCKET',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
+
+export interface TransportContext {
+  /** What was being talked to, for the message ("Ollama at http://127.0.0.1:11434"). */
+  readonly target: string;
+  /** The user's signal: aborted = cancelled. */
+  readonly signal?: AbortSignal;
+  /** The timeout signal: aborted = timeout. */
+  readonly timeoutSignal?: AbortSignal;
+  readonly timeoutMs?: number;
+}
+
+/** A thrown request or body-read error → AgentError. */
+export function errorFromTransport(error: unknown, context: TransportContext): AgentError {
+  if (context.signal?.aborted) return { kind: 'cancelled', message: 'cancelled' };
+  if (context.timeoutSignal?.aborted) {
+    return { kind: 'timeout', message: `${context.target} timed out after ${Math.round((context.timeoutMs ?? 0) / 1000)} s` };
+  }
+  const code = errorCode(error);
+  const text = error instanceof Error ? error.message : String(error);
+  if (code === 'ECONNREFUSED') return { kind: 'network', message: `${context.target} is not reachable (connection refused)` };
+  if ((code !== undefined && TRANSPORT_CODES.has(code)) || /aborted|socket hang up|terminated|other side closed/i.test(text)) {
+    return { kind: 'network', message: `${context.target}: connection lost (${code ?? text})` };
+  }
+  return { kind: kindFromMessage(text) ?? 'network', message: `${context.target}: ${text}` };
+}
+
+/** The error text a server put in its body: Ollama `{"error":"…"}`, OpenAI `{"error":{"message":"…"}}`. */
+export function errorTextFromBody(body: string): string {
+  const parsed = errorBodySchema.safeParse(parseJsonFrame(body));
+  if (parsed.success) {
+    const { error, message } = parsed.data;
+    if (typeof error === 'string') return error;
+    if (error?.message) return error.message;
+    if (message) return message;
+  }
+  return body.trim().slice(0, 500);
+}
+
+const errorBodySchema = z.object({
+  error: z.union([z.string(), z.object({ message: z.string().optional() })]).optional(),
+  message: z.string().optional(),
+});
+
+/** The hint every "model not found" carries. */
+export function modelNotFoundMessage(model: string): string {
+  return `model '${model}' not found, try \`ai-orchestrator models pull ${model}\``;
+}
+
+/** A non-2xx reply → AgentError. A 404 (or a body saying the model is missing) becomes not_installed. */
+export function errorFromHttpStatus(
+  status: number,
+  body: string,
+  context: { readonly target: string; readonly model?: string; readonly pullable?: boolean },
+): AgentError {
+  const detail = errorTextFromBody(body);
+  const modelMissing = /model .*not found|not found.*model|no such model|model_not_found/i.test(detail);
+  if ((status === 404 || modelMissing) && context.model !== undefined && (modelMissing || /not found/i.test(detail))) {
+    return {
+      kind: 'not_installed',
+      message: context.pullable ? modelNotFoundMessage(context.model) : `model '${context.model}' not found at ${context.target}`,
+    };
+  }
+  const kind = kindFromHttpStatus(status);
+  return { kind, message: `${context.target} answered HTTP ${status}${detail ? `: ${detail}` : ''}` };
+}
+
+function errorCode(error: unknown): string | undefined {
+  if (typeof error !== 'object' || error === null) return undefined;
+  const own = (error as { code?: unknown }).code;
+  if (typeof own === 'string') return own;
+  const cause = (error as { cause?: unknown }).cause;
+  return cause === undefined ? undefined : errorCode(cause);
+}

@@ -1,0 +1,146 @@
+/**
+ * The shared body of every HTTP adapter, the counterpart of cli-runner: send one streaming
+ * request, turn each frame into AgentEvents with the adapter's decoder, and end with exactly one
+ * `finish`. A stream that ends before the decoder saw its terminal frame (NDJSON without
+ * `done:true`, SSE without `[DONE]` / `stop:true`, a socket destroyed mid-answer) is a failure of
+ * kind network — never a half answer reported as success, never a hang.
+ */
+import path from 'node:path';
+import { roleMayEdit } from '../../shared/roles.js';
+import { applyProposedChanges, parseProposedChanges } from '../local-edits.js';
+import type { AgentError, AgentEvent, AgentRequest, AgentRunOptions } from '../spec.js';
+import { readNdjsonLines, readSseData } from './frames.js';
+import { errorFromHttpStatus, errorFromTransport } from './http-failure.js';
+import { httpRequest } from './request.js';
+
+/** What one frame meant. `done` marks the terminal frame; `error` ends the run as failed. */
+export interface DecodedFrame {
+  readonly events: readonly AgentEvent[];
+  readonly done?: boolean;
+  readonly error?: AgentError;
+}
+
+/** Per-run decoder of the stream's frames (one NDJSON line or one SSE `data`). */
+export interface StreamDecoder {
+  frame(data: string): DecodedFrame;
+}
+
+export interface HttpAgentInvocation {
+  readonly url: string;
+  readonly body: unknown;
+  readonly headers?: Readonly<Record<string, string>>;
+  readonly framing: 'ndjson' | 'sse';
+  readonly decoder: StreamDecoder;
+  /** Used in messages: "Ollama at http://127.0.0.1:11434". */
+  readonly target: string;
+  readonly model?: string;
+  /** Whether `models pull` can fetch a missing model (Ollama): shapes the not-found hint. */
+  readonly pullable?: boolean;
+  readonly timeoutMs: number;
+  readonly request: AgentRequest;
+  /** settings.apply_local_edits. */
+  readonly applyLocalEdits?: boolean;
+}
+
+export async function* runHttpAgent(invocation: HttpAgentInvocation, options: AgentRunOptions = {}): AsyncGenerator<AgentEvent> {
+  const timeoutSignal = AbortSignal.timeout(invocation.timeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
+  const context = {
+    target: invocation.target,
+    timeoutSignal,
+    timeoutMs: invocation.timeoutMs,
+    ...(options.signal ? { signal: options.signal } : {}),
+  };
+  const fail = (error: AgentError): AgentEvent[] => [
+    { type: 'error', error },
+    { type: 'finish', success: false, error },
+  ];
+
+  yield { type: 'start', detail: invocation.url };
+  let text = '';
+  let done = false;
+  try {
+    const response = await httpRequest(invocation.url, {
+      method: 'POST',
+      json: invocation.body,
+      signal,
+      headers: {
+        accept: invocation.framing === 'sse' ? 'text/event-stream' : 'application/x-ndjson',
+        ...invocation.headers,
+      },
+    });
+    if (response.status < 200 || response.status >= 300) {
+      const body = await response.text(64 * 1024);
+      yield* fail(
+        errorFromHttpStatus(response.status, body, {
+          target: invocation.target,
+          ...(invocation.model !== undefined ? { model: invocation.model } : {}),
+          ...(invocation.pullable ? { pullable: true } : {}),
+        }),
+      );
+      return;
+    }
+    const frames = invocation.framing === 'sse' ? readSseData(response.body) : readNdjsonLines(response.body);
+    for await (const data of frames) {
+      const decoded = invocation.decoder.frame(data);
+      for (const event of decoded.events) {
+        if (event.type === 'text-delta') text += event.text;
+        yield event;
+      }
+      if (decoded.error) {
+        response.discard();
+        yield* fail(decoded.error);
+        return;
+      }
+      if (decoded.done) {
+        done = true;
+        response.discard();
+        break;
+      }
+    }
+  } catch (error) {
+    yield* fail(errorFromTransport(error, context));
+    return;
+  }
+  if (!done) {
+    if (options.signal?.aborted) {
+      yield* fail({ kind: 'cancelled', message: 'cancelled' });
+      return;
+    }
+    yield* fail({
+      kind: 'network',
+      message: `${invocation.target}: the stream ended before the model finished (${text.length} characters received)`,
+    });
+    return;
+  }
+  yield* localEditEvents(text, invocation);
+  yield { type: 'finish', success: true, output: text };
+}
+
+/** Proposed changes from an edit role's answer, written only when apply_local_edits is on. */
+function* localEditEvents(text: string, invocation: HttpAgentInvocation): Generator<AgentEvent> {
+  if (!roleMayEdit(invocation.request.role)) return;
+  const changes = parseProposedChanges(text);
+  if (changes.length === 0) return;
+  if (!invocation.applyLocalEdits) {
+    for (const change of changes) yield { type: 'proposed-change', path: change.path, content: change.content, applied: false };
+    return;
+  }
+  const outcomes = applyProposedChanges(changes, invocation.request.cwd);
+  for (const [index, outcome] of outcomes.entries()) {
+    const change = changes[index];
+    if (!change) continue;
+    if (outcome.status === 'written') {
+      yield { type: 'proposed-change', path: outcome.path, content: change.content, applied: true };
+      yield { type: 'file-change', path: path.join(invocation.request.cwd, outcome.path), kind: outcome.kind };
+    } else {
+      yield {
+        type: 'proposed-change',
+        path: change.path,
+        content: change.content,
+        applied: false,
+        note: `not written: ${outcome.reason}`,
+      };
+    }
+  }
+}
