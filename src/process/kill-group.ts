@@ -20,13 +20,32 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
   }
 }
 
+/** Signals that end Node without an 'exit' event when nobody handles them. */
+const FATAL_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
+
+function killAllGroups(): void {
+  for (const group of liveGroups) killGroup(group, 'SIGKILL');
+}
+
+/**
+ * Our groups are detached, so a Ctrl+C or a `kill` aimed at us never reaches them. When we are
+ * the only listener for such a signal (so its default action — dying — is what will happen),
+ * kill the groups first and then let the signal take its default course. When the application
+ * handles the signal itself (graceful cancel), it owns the cleanup and we stay out of the way.
+ */
+function onFatalSignal(signal: NodeJS.Signals): void {
+  if (process.listenerCount(signal) > 1) return;
+  killAllGroups();
+  for (const name of FATAL_SIGNALS) process.removeListener(name, onFatalSignal);
+  process.kill(process.pid, signal);
+}
+
 export function trackGroup(pid: number): void {
   liveGroups.add(pid);
   if (!exitHookInstalled) {
     exitHookInstalled = true;
-    process.once('exit', () => {
-      for (const group of liveGroups) killGroup(group, 'SIGKILL');
-    });
+    process.once('exit', killAllGroups);
+    for (const name of FATAL_SIGNALS) process.on(name, onFatalSignal);
   }
 }
 
