@@ -1,0 +1,184 @@
+/**
+ * The one event union of a task's life. The engine publishes these on an EventBus; the CLI
+ * renderer, the task store, and later the web UI, the MCP server, metrics and memory subscribe.
+ * Every event carries `taskId` and an ISO `timestamp`. Payloads are plain JSON (camelCase), so
+ * they can cross a process boundary (SSE, MCP notifications) and be checked there with
+ * `orchestratorEventSchema.safeParse`.
+ */
+import { z } from 'zod';
+import { FAILURE_KINDS, type AgentEvent } from '../adapters/spec.js';
+import { ROLES } from '../shared/roles.js';
+import { EventBus } from './bus.js';
+
+/** A task's states: pending → in_progress → completed | failed | cancelled; `interrupted` = its process died. */
+export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number];
+
+/**
+ * Why the engine stopped iterating.
+ * - converged: every step succeeded and no review had more suggestions than the threshold.
+ * - max_iterations: the iterations ran out before the review converged.
+ * - plateau: `stop_on_plateau` and the suggestion count stopped falling.
+ * - failed: a step failed (after its fallback, if any).
+ * - cancelled: the user cancelled (Ctrl+C, cancel request).
+ * - budget: the budget guard refused the next step.
+ */
+export const STOP_REASONS = ['converged', 'max_iterations', 'plateau', 'failed', 'cancelled', 'budget'] as const;
+export type StopReason = (typeof STOP_REASONS)[number];
+
+export const agentErrorSchema = z.object({
+  kind: z.enum(FAILURE_KINDS),
+  message: z.string(),
+  retryAfterSeconds: z.number().optional(),
+});
+
+export const usageSchema = z.object({
+  inputTokens: z.number().nonnegative(),
+  outputTokens: z.number().nonnegative(),
+  costUsd: z.number().nonnegative().optional(),
+});
+
+/** The adapter stream (src/adapters/spec.ts AgentEvent) as a schema, for events that cross a boundary. */
+export const agentEventSchema = z.discriminatedUnion('type', [
+  z.object({ type: z.literal('start'), pid: z.number().optional(), detail: z.string().optional() }),
+  z.object({ type: z.literal('text-delta'), text: z.string() }),
+  z.object({ type: z.literal('text'), text: z.string() }),
+  z.object({ type: z.literal('tool-call'), name: z.string(), id: z.string().optional(), input: z.unknown().optional() }),
+  z.object({ type: z.literal('tool-result'), id: z.string().optional(), ok: z.boolean(), output: z.string().optional() }),
+  z.object({ type: z.literal('file-change'), path: z.string(), kind: z.enum(['add', 'update', 'delete']) }),
+  z.object({
+    type: z.literal('proposed-change'),
+    path: z.string(),
+    content: z.string(),
+    applied: z.boolean(),
+    note: z.string().optional(),
+  }),
+  z.object({ type: z.literal('usage'), usage: usageSchema }),
+  z.object({ type: z.literal('session'), sessionId: z.string() }),
+  z.object({ type: z.literal('error'), error: agentErrorSchema }),
+  z.object({
+    type: z.literal('finish'),
+    success: z.boolean(),
+    output: z.string().optional(),
+    error: agentErrorSchema.optional(),
+  }),
+]);
+
+const role = z.enum(ROLES);
+
+/** One step as it ended: what ran, what it said, what it changed, what it cost. Stored per task. */
+export const stepRecordSchema = z.object({
+  iteration: z.number().int().min(1),
+  /** Position of the step in the workflow (0-based). */
+  index: z.number().int().min(0),
+  /** The agent that produced this result (the fallback agent when the primary failed). */
+  agent: z.string(),
+  role,
+  success: z.boolean(),
+  /** The answer, redacted. */
+  output: z.string(),
+  error: agentErrorSchema.optional(),
+  /** Set when the primary agent failed with a transient kind and `agent` is its fallback. */
+  fallbackFrom: z.string().optional(),
+  /** The primary agent's failure when a fallback ran. */
+  primaryError: agentErrorSchema.optional(),
+  suggestions: z.array(z.string()),
+  filesModified: z.array(z.string()),
+  durationMs: z.number().nonnegative(),
+  usage: usageSchema,
+  startedAt: z.string(),
+  finishedAt: z.string(),
+});
+export type StepRecord = z.infer<typeof stepRecordSchema>;
+
+export const stopDecisionSchema = z.object({ reason: z.enum(STOP_REASONS), detail: z.string() });
+export type StopDecision = z.infer<typeof stopDecisionSchema>;
+
+/** One iteration's convergence figures: the history that shows whether reviews are converging. */
+export const iterationRecordSchema = z.object({
+  iteration: z.number().int().min(1),
+  /** Suggestions per review step, in step order. */
+  reviews: z.array(z.object({ index: z.number().int(), agent: z.string(), suggestions: z.number().int().min(0) })),
+  /** Sum over the reviews (the figure the plateau rule compares). */
+  suggestionCount: z.number().int().min(0),
+  filesChanged: z.array(z.string()),
+  usage: usageSchema,
+  allSucceeded: z.boolean(),
+  durationMs: z.number().nonnegative(),
+  /** Present on the last iteration: why the engine stopped. */
+  stop: stopDecisionSchema.optional(),
+});
+export type IterationRecord = z.infer<typeof iterationRecordSchema>;
+
+const plannedStep = z.object({ agent: z.string(), role, fallback: z.string().optional() });
+const skippedStep = z.object({ agent: z.string(), role, reason: z.string() });
+
+const base = { taskId: z.string().min(1), timestamp: z.string() };
+
+export const orchestratorEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('task.started'),
+    ...base,
+    task: z.string(),
+    workflow: z.string(),
+    maxIterations: z.number().int().min(1),
+    cwd: z.string(),
+    projectId: z.string().optional(),
+    steps: z.array(plannedStep),
+    /** Steps left out before the run (disabled, unavailable, offline) and why. */
+    skipped: z.array(skippedStep),
+  }),
+  z.object({
+    type: z.literal('step.started'),
+    ...base,
+    iteration: z.number().int().min(1),
+    index: z.number().int().min(0),
+    stepCount: z.number().int().min(1),
+    agent: z.string(),
+    role,
+    /** Set when this start is the fallback for a failed primary. */
+    fallbackFrom: z.string().optional(),
+    primaryError: agentErrorSchema.optional(),
+  }),
+  z.object({
+    type: z.literal('step.output'),
+    ...base,
+    iteration: z.number().int().min(1),
+    index: z.number().int().min(0),
+    agent: z.string(),
+    /** The adapter's event as it arrived (texts redacted). */
+    event: agentEventSchema,
+  }),
+  z.object({ type: z.literal('step.finished'), ...base, step: stepRecordSchema }),
+  z.object({ type: z.literal('iteration.finished'), ...base, iteration: iterationRecordSchema }),
+  z.object({
+    type: z.literal('task.finished'),
+    ...base,
+    status: z.enum(TASK_STATUSES),
+    success: z.boolean(),
+    stopReason: z.enum(STOP_REASONS),
+    /** One line a person can read: why the task ended the way it did. */
+    reason: z.string(),
+    iterations: z.number().int().min(0),
+    finalOutput: z.string(),
+    durationMs: z.number().nonnegative(),
+    usage: usageSchema,
+  }),
+]);
+
+export type OrchestratorEvent = z.infer<typeof orchestratorEventSchema>;
+export type OrchestratorEventType = OrchestratorEvent['type'];
+export type EventOf<K extends OrchestratorEventType> = Extract<OrchestratorEvent, { type: K }>;
+
+/** The bus every producer and consumer of task events shares. */
+export type OrchestratorBus = EventBus<OrchestratorEvent>;
+
+export function createOrchestratorBus(options: { onListenerError?: (error: unknown) => void } = {}): OrchestratorBus {
+  return new EventBus<OrchestratorEvent>(options);
+}
+
+// Every event an adapter can emit must be describable by the schema: the build fails if the
+// spec grows a variant the schema does not know.
+type Covers<Spec, Schema> = [Spec] extends [Schema] ? true : false;
+const schemaCoversAgentEvents: Covers<AgentEvent, z.infer<typeof agentEventSchema>> = true;
+void schemaCoversAgentEvents;

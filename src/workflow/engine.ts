@@ -1,0 +1,450 @@
+/**
+ * The workflow engine: runs a plan's steps in order, iteration after iteration, until the stop
+ * rule says the review converged (or the iterations run out, a step fails, the user cancels, the
+ * budget guard refuses). It knows nothing of terminals or databases: everything it does is
+ * published as OrchestratorEvents on the bus it is given, and its collaborators are injected —
+ * the agent resolver (where resilience middleware plugs in), memory, the budget guard.
+ */
+import { runAgent, type RunAgentOptions } from '../adapters/run-agent.js';
+import type { AgentError, AgentEvent, AgentResult, Usage } from '../adapters/spec.js';
+import type {
+  IterationRecord,
+  OrchestratorBus,
+  StepRecord,
+  StopDecision,
+  StopReason,
+  TaskStatus,
+} from '../events/events.js';
+import type { Logger } from '../observability/logger.js';
+import { createRedactor, type Redactor } from '../security/redact.js';
+import { errorMessage } from '../shared/errors.js';
+import type { AgentResolver } from './agents.js';
+import { shouldFallBack } from './fallback.js';
+import type { Plan, PlannedStep } from './plan.js';
+import { EMPTY_CONTEXT, buildPrompt, updateContext, type PromptContext } from './prompt-context.js';
+import { decideStop, type IterationFigures } from './stop-rule.js';
+import { DEFAULT_TEMPLATES, type TemplateSet } from './templates.js';
+
+/** Memory hook: a prompt block of relevant earlier work in, the finished task out. */
+export interface EngineMemory {
+  getRelevantContext(task: string, options: { readonly projectId?: string; readonly tokenBudget: number }): string | Promise<string>;
+  recordTask(task: FinishedTask): void | Promise<void>;
+}
+
+/** Budget hook, asked before every step; a refusal stops the task with stop reason `budget`. */
+export interface BudgetGuard {
+  beforeStep(state: {
+    readonly taskId: string;
+    readonly iteration: number;
+    readonly index: number;
+    readonly agent: string;
+    /** Spent so far in this task. */
+    readonly usage: Usage;
+  }): { readonly ok: true } | { readonly ok: false; readonly reason: string };
+}
+
+export interface EngineOptions {
+  readonly resolveAgent: AgentResolver;
+  readonly bus: OrchestratorBus;
+  readonly templates?: TemplateSet;
+  /** settings.min_suggestions_threshold */
+  readonly suggestionThreshold: number;
+  /** settings.stop_on_plateau */
+  readonly stopOnPlateau: boolean;
+  readonly memory?: EngineMemory;
+  /** Token budget of the memory block in prompts. */
+  readonly memoryTokenBudget?: number;
+  readonly budget?: BudgetGuard;
+  /** Working-tree change detection per step (default: none; the CLI passes detectChangedFiles). */
+  readonly detectChanges?: RunAgentOptions['detectChanges'];
+  readonly redact?: Redactor;
+  readonly logger?: Logger;
+  readonly now?: () => Date;
+}
+
+export interface RunRequest {
+  readonly taskId: string;
+  readonly task: string;
+  readonly plan: Plan;
+  /** Absolute working directory of the agents. */
+  readonly cwd: string;
+  readonly maxIterations: number;
+  readonly projectId?: string;
+  readonly signal?: AbortSignal;
+}
+
+export interface TaskOutcome {
+  readonly taskId: string;
+  readonly workflow: string;
+  readonly status: Extract<TaskStatus, 'completed' | 'failed' | 'cancelled'>;
+  readonly success: boolean;
+  readonly stopReason: StopReason;
+  readonly reason: string;
+  readonly iterations: number;
+  readonly steps: readonly StepRecord[];
+  readonly convergence: readonly IterationRecord[];
+  readonly finalOutput: string;
+  readonly durationMs: number;
+  readonly usage: Usage;
+}
+
+/** What memory gets when a task ends. */
+export interface FinishedTask {
+  readonly taskId: string;
+  readonly task: string;
+  readonly workflow: string;
+  readonly projectId?: string;
+  readonly status: TaskOutcome['status'];
+  readonly success: boolean;
+  readonly finalOutput: string;
+  readonly agents: readonly string[];
+  readonly filesModified: readonly string[];
+  readonly iterations: number;
+  readonly stopReason: StopReason;
+}
+
+export interface Engine {
+  run(request: RunRequest): Promise<TaskOutcome>;
+}
+
+const ZERO: Usage = { inputTokens: 0, outputTokens: 0 };
+
+export function createEngine(options: EngineOptions): Engine {
+  const templates = options.templates ?? DEFAULT_TEMPLATES;
+  const redact = options.redact ?? createRedactor();
+  const now = options.now ?? (() => new Date());
+  const stamp = (): string => now().toISOString();
+  const { bus } = options;
+
+  async function run(request: RunRequest): Promise<TaskOutcome> {
+    const started = performance.now();
+    const { taskId, plan, signal } = request;
+    const steps: StepRecord[] = [];
+    const convergence: IterationRecord[] = [];
+    let usage = ZERO;
+    let context: PromptContext = EMPTY_CONTEXT;
+
+    bus.publish({
+      type: 'task.started',
+      taskId,
+      timestamp: stamp(),
+      task: request.task,
+      workflow: plan.workflow,
+      maxIterations: request.maxIterations,
+      cwd: request.cwd,
+      ...(request.projectId ? { projectId: request.projectId } : {}),
+      steps: plan.steps.map((s) => ({ agent: s.agent, role: s.role, ...(s.fallback ? { fallback: s.fallback } : {}) })),
+      skipped: plan.skipped.map((s) => ({ ...s })),
+    });
+
+    const finish = async (decision: StopDecision, iterations: number): Promise<TaskOutcome> => {
+      const lastIteration = steps.filter((s) => s.iteration === iterations);
+      const success =
+        (decision.reason === 'converged' || decision.reason === 'max_iterations' || decision.reason === 'plateau') &&
+        lastIteration.length > 0 &&
+        lastIteration.every((s) => s.success);
+      const status: TaskOutcome['status'] = decision.reason === 'cancelled' ? 'cancelled' : success ? 'completed' : 'failed';
+      const finalOutput = [...steps].reverse().find((s) => s.success)?.output ?? '';
+      const outcome: TaskOutcome = {
+        taskId,
+        workflow: plan.workflow,
+        status,
+        success,
+        stopReason: decision.reason,
+        reason: decision.detail,
+        iterations,
+        steps,
+        convergence,
+        finalOutput,
+        durationMs: Math.round(performance.now() - started),
+        usage,
+      };
+      bus.publish({
+        type: 'task.finished',
+        taskId,
+        timestamp: stamp(),
+        status,
+        success,
+        stopReason: decision.reason,
+        reason: decision.detail,
+        iterations,
+        finalOutput,
+        durationMs: outcome.durationMs,
+        usage,
+      });
+      await recordInMemory(outcome, request);
+      return outcome;
+    };
+
+    try {
+      const memoryBlock = await relevantContext(request);
+      let previous: IterationFigures | undefined;
+      for (let iteration = 1; iteration <= request.maxIterations; iteration++) {
+        const iterationStarted = performance.now();
+        const records: StepRecord[] = [];
+        let stop: StopDecision | undefined;
+        for (const [index, step] of plan.steps.entries()) {
+          if (signal?.aborted) {
+            stop = { reason: 'cancelled', detail: 'cancelled by the user' };
+            break;
+          }
+          const refusal = options.budget?.beforeStep({ taskId, iteration, index, agent: step.agent, usage });
+          if (refusal && !refusal.ok) {
+            stop = { reason: 'budget', detail: refusal.reason };
+            break;
+          }
+          const prompt = buildPrompt(
+            templates,
+            {
+              task: request.task,
+              role: step.role,
+              agent: step.agent,
+              description: step.description,
+              iteration,
+              maxIterations: request.maxIterations,
+              cwd: request.cwd,
+              memory: memoryBlock,
+            },
+            context,
+          );
+          const record = await runStep({ request, step, index, iteration, prompt });
+          records.push(record);
+          steps.push(record);
+          usage = addUsage(usage, record.usage);
+          bus.publish({ type: 'step.finished', taskId, timestamp: stamp(), step: record });
+          context = updateContext(context, record);
+          if (signal?.aborted || record.error?.kind === 'cancelled') {
+            stop = { reason: 'cancelled', detail: 'cancelled by the user' };
+            break;
+          }
+          if (!record.success) {
+            stop = { reason: 'failed', detail: describeFailure(record, index) };
+            break;
+          }
+        }
+        const reviews = records
+          .filter((r) => r.role === 'review')
+          .map((r) => ({ index: r.index, agent: r.agent, suggestions: r.suggestions.length }));
+        const figures: IterationFigures = {
+          iteration,
+          allSucceeded: records.length === plan.steps.length && records.every((r) => r.success),
+          reviewCounts: reviews.map((r) => r.suggestions),
+        };
+        stop ??= decideStop(figures, previous, {
+          threshold: options.suggestionThreshold,
+          stopOnPlateau: options.stopOnPlateau,
+          maxIterations: request.maxIterations,
+        });
+        const record: IterationRecord = {
+          iteration,
+          reviews,
+          suggestionCount: reviews.reduce((sum, r) => sum + r.suggestions, 0),
+          filesChanged: [...new Set(records.flatMap((r) => r.filesModified))].sort(),
+          usage: records.reduce((sum, r) => addUsage(sum, r.usage), ZERO),
+          allSucceeded: figures.allSucceeded,
+          durationMs: Math.round(performance.now() - iterationStarted),
+          ...(stop ? { stop } : {}),
+        };
+        convergence.push(record);
+        bus.publish({ type: 'iteration.finished', taskId, timestamp: stamp(), iteration: record });
+        if (stop) return await finish(stop, iteration);
+        previous = figures;
+      }
+      // Only reached with maxIterations < 1, which the callers refuse; stop cleanly anyway.
+      return await finish({ reason: 'max_iterations', detail: 'no iterations to run' }, 0);
+    } catch (error) {
+      // A bug, not an agent failure (those are results): still end the task visibly.
+      options.logger?.error({ err: error }, 'engine error');
+      return finish({ reason: 'failed', detail: `internal error: ${errorMessage(error)}` }, convergence.length);
+    }
+  }
+
+  interface StepInput {
+    readonly request: RunRequest;
+    readonly step: PlannedStep;
+    readonly index: number;
+    readonly iteration: number;
+    readonly prompt: string;
+  }
+
+  async function runStep(input: StepInput): Promise<StepRecord> {
+    const { request, step, index, iteration } = input;
+    const startedAt = stamp();
+    const started = performance.now();
+    const announce = (agent: string, fallbackFrom?: string, primaryError?: AgentError): void =>
+      bus.publish({
+        type: 'step.started',
+        taskId: request.taskId,
+        timestamp: stamp(),
+        iteration,
+        index,
+        stepCount: request.plan.steps.length,
+        agent,
+        role: step.role,
+        ...(fallbackFrom ? { fallbackFrom } : {}),
+        ...(primaryError ? { primaryError } : {}),
+      });
+
+    let primary: AgentResult;
+    if (step.unavailable !== undefined) {
+      primary = failedResult(step.agent, { kind: 'not_installed', message: `${step.agent} is ${step.unavailable}` });
+    } else {
+      announce(step.agent);
+      primary = await attempt(step.agent, input);
+    }
+    let result = primary;
+    let fallbackFrom: string | undefined;
+    let primaryError: AgentError | undefined;
+    if (!primary.success && step.fallback && shouldFallBack(primary.error?.kind) && !request.signal?.aborted) {
+      primaryError = primary.error;
+      fallbackFrom = step.agent;
+      options.logger?.warn(`${step.agent} failed (${primary.error?.kind ?? 'unknown'}); falling back to ${step.fallback}`);
+      announce(step.fallback, fallbackFrom, primaryError);
+      const second = await attempt(step.fallback, input);
+      result = {
+        ...second,
+        usage: addUsage(primary.usage, second.usage),
+        filesModified: [...new Set([...primary.filesModified, ...second.filesModified])].sort(),
+        ...(second.success || !second.error
+          ? {}
+          : {
+              error: {
+                kind: second.error.kind,
+                message: `${step.agent} failed: ${primary.error?.message ?? 'unknown error'}; fallback ${step.fallback} failed: ${second.error.message}`,
+              },
+            }),
+      };
+    }
+    const keepsSuggestions = step.role === 'review' || step.role === 'suggestions';
+    const error = result.success ? undefined : (result.error ?? { kind: 'task_failed' as const, message: 'the agent reported failure' });
+    return {
+      iteration,
+      index,
+      agent: result.agent,
+      role: step.role,
+      success: result.success,
+      output: redact(result.output),
+      ...(error ? { error: { ...error, message: redact(error.message) } } : {}),
+      ...(fallbackFrom ? { fallbackFrom } : {}),
+      ...(primaryError ? { primaryError: { ...primaryError, message: redact(primaryError.message) } } : {}),
+      suggestions: keepsSuggestions ? result.suggestions.map(redact) : [],
+      filesModified: [...result.filesModified],
+      durationMs: Math.round(performance.now() - started),
+      usage: result.usage,
+      startedAt,
+      finishedAt: stamp(),
+    };
+  }
+
+  async function attempt(agent: string, input: StepInput): Promise<AgentResult> {
+    const { request, step, index, iteration } = input;
+    let adapter;
+    try {
+      adapter = options.resolveAgent(agent);
+    } catch (error) {
+      return failedResult(agent, { kind: 'not_installed', message: errorMessage(error) });
+    }
+    return runAgent(
+      adapter,
+      { prompt: input.prompt, role: step.role, cwd: request.cwd },
+      {
+        ...(request.signal ? { signal: request.signal } : {}),
+        ...(options.detectChanges ? { detectChanges: options.detectChanges } : {}),
+        onEvent: (event) =>
+          bus.publish({
+            type: 'step.output',
+            taskId: request.taskId,
+            timestamp: stamp(),
+            iteration,
+            index,
+            agent,
+            event: redactEvent(event, redact),
+          }),
+      },
+    );
+  }
+
+  async function relevantContext(request: RunRequest): Promise<string> {
+    if (!options.memory) return '';
+    try {
+      return await options.memory.getRelevantContext(request.task, {
+        ...(request.projectId ? { projectId: request.projectId } : {}),
+        tokenBudget: options.memoryTokenBudget ?? 1500,
+      });
+    } catch (error) {
+      options.logger?.warn(`memory lookup failed, continuing without it: ${errorMessage(error)}`);
+      return '';
+    }
+  }
+
+  async function recordInMemory(outcome: TaskOutcome, request: RunRequest): Promise<void> {
+    if (!options.memory) return;
+    try {
+      await options.memory.recordTask({
+        taskId: outcome.taskId,
+        task: request.task,
+        workflow: outcome.workflow,
+        ...(request.projectId ? { projectId: request.projectId } : {}),
+        status: outcome.status,
+        success: outcome.success,
+        finalOutput: outcome.finalOutput,
+        agents: [...new Set(outcome.steps.map((s) => s.agent))],
+        filesModified: [...new Set(outcome.steps.flatMap((s) => s.filesModified))].sort(),
+        iterations: outcome.iterations,
+        stopReason: outcome.stopReason,
+      });
+    } catch (error) {
+      options.logger?.warn(`could not record the task in memory: ${errorMessage(error)}`);
+    }
+  }
+
+  return { run };
+}
+
+function failedResult(agent: string, error: AgentError): AgentResult {
+  return { agent, success: false, output: '', error, filesModified: [], suggestions: [], usage: ZERO, durationMs: 0 };
+}
+
+function describeFailure(record: StepRecord, index: number): string {
+  const what = `step ${index + 1} (${record.agent} ${record.role})`;
+  const error = record.error;
+  return error ? `${what} failed [${error.kind}]: ${error.message}` : `${what} failed`;
+}
+
+export function addUsage(a: Usage, b: Usage): Usage {
+  const cost = a.costUsd === undefined && b.costUsd === undefined ? undefined : (a.costUsd ?? 0) + (b.costUsd ?? 0);
+  return {
+    inputTokens: a.inputTokens + b.inputTokens,
+    outputTokens: a.outputTokens + b.outputTokens,
+    ...(cost === undefined ? {} : { costUsd: cost }),
+  };
+}
+
+function redactEvent(event: AgentEvent, redact: Redactor): AgentEvent {
+  // Written as ifs, not a switch: only the events with free text change, and event kinds added
+  // to the spec later pass through untouched.
+  if (event.type === 'text-delta' || event.type === 'text') return { ...event, text: redact(event.text) };
+  if (event.type === 'tool-result') return event.output === undefined ? event : { ...event, output: redact(event.output) };
+  if (event.type === 'tool-call') return event.input === undefined ? event : { ...event, input: redactJson(event.input, redact) };
+  if (event.type === 'error') return { ...event, error: { ...event.error, message: redact(event.error.message) } };
+  if (event.type === 'finish') {
+    return {
+      ...event,
+      ...(event.output !== undefined ? { output: redact(event.output) } : {}),
+      ...(event.error ? { error: { ...event.error, message: redact(event.error.message) } } : {}),
+    };
+  }
+  return event;
+}
+
+function redactJson(value: unknown, redact: Redactor): unknown {
+  const text = JSON.stringify(value);
+  if (text === undefined) return value;
+  const cleaned = redact(text);
+  if (cleaned === text) return value;
+  try {
+    return JSON.parse(cleaned) as unknown;
+  } catch {
+    return cleaned;
+  }
+}
