@@ -6,7 +6,9 @@ import type { AgentConfig } from '../config/schema.js';
 import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { createGenericCliAdapter } from './generic/index.js';
+import { createLlamaCppAdapter } from './llama-cpp/index.js';
 import { createOllamaAdapter } from './ollama/index.js';
+import { createOpenAICompatibleAdapter } from './openai-compatible/index.js';
 import type { AgentAdapterV1 } from './spec.js';
 
 /** What a factory gets: the agent's own config slice and the few global switches that apply. */
@@ -24,6 +26,8 @@ export type AdapterFactory = (settings: AdapterSettings) => AgentAdapterV1;
 const FACTORIES: Partial<Record<AdapterKind, AdapterFactory>> = {
   generic: createGenericCliAdapter,
   ollama: createOllamaAdapter,
+  llamacpp: createLlamaCppAdapter,
+  'openai-compatible': createOpenAICompatibleAdapter,
 };
 
 export function createAdapter(settings: AdapterSettings): AgentAdapterV1 {

@@ -76,7 +76,7 @@ export function errorFromHttpStatus(
   context: { readonly target: string; readonly model?: string; readonly pullable?: boolean },
 ): AgentError {
   const detail = errorTextFromBody(body);
-  const modelMissing = /model .*not found|not found.*model|no such model|model_not_found/i.test(detail);
+  const modelMissing = /model .*(not found|does not exist)|not found.*model|no such model|model_not_found/i.test(detail);
   if ((status === 404 || modelMissing) && context.model !== undefined && (modelMissing || /not found/i.test(detail))) {
     return {
       kind: 'not_installed',
