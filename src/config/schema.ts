@@ -36,6 +36,43 @@ const priceSchema = z.strictObject({
   output_per_mtok: z.number().nonnegative(),
 });
 
+const retrySchema = z.strictObject({
+  /** Attempts per agent call, the first included: 1 = no retry. Only transient failures retry. */
+  max_attempts: z.number().int().min(1).max(10).default(2),
+  /** Seconds before the first retry; doubles each attempt, with full jitter. */
+  base_delay: z.number().nonnegative().default(1),
+  /** Upper bound in seconds of one wait (a provider's retry-after is honoured up to this). */
+  max_delay: z.number().nonnegative().default(30),
+});
+
+const circuitBreakerSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** Consecutive transient failures that open an agent's circuit. */
+  failure_threshold: z.number().int().min(1).default(5),
+  /** Seconds an open circuit waits before one trial call (half-open). */
+  recovery_timeout: z.number().positive().default(60),
+});
+
+/** Resilience policy: global in settings.resilience, overridable per agent (agents.X.resilience). */
+export const resilienceSchema = z.strictObject({
+  retry: retrySchema.default(retrySchema.parse({})),
+  circuit_breaker: circuitBreakerSchema.default(circuitBreakerSchema.parse({})),
+  /** Calls per minute per agent (token bucket); none = unlimited. */
+  rate_limit: z.number().positive().optional(),
+  /** Calls of one agent running at the same time (within one process); none = unlimited. */
+  max_concurrency: z.number().int().min(1).optional(),
+});
+export type ResilienceConfig = z.infer<typeof resilienceSchema>;
+
+/** Per-agent override: any field given replaces the global one. */
+const agentResilienceSchema = z.strictObject({
+  retry: retrySchema.partial().optional(),
+  circuit_breaker: circuitBreakerSchema.partial().optional(),
+  rate_limit: z.number().positive().optional(),
+  max_concurrency: z.number().int().min(1).optional(),
+});
+export type AgentResilienceConfig = z.infer<typeof agentResilienceSchema>;
+
 export const agentSchema = z.strictObject({
   type: z.enum(AGENT_TYPES).default('cli'),
   /** Executable for CLI agents (argument array semantics: no shell). */
@@ -73,6 +110,8 @@ export const agentSchema = z.strictObject({
   allow_bypass_permissions: z.boolean().default(false),
   /** Price used to estimate cost when the CLI does not report it. */
   price: priceSchema.optional(),
+  /** Overrides of settings.resilience for this agent. */
+  resilience: agentResilienceSchema.optional(),
 });
 export type AgentConfig = z.infer<typeof agentSchema>;
 
@@ -148,6 +187,20 @@ export const settingsSchema = z.strictObject({
   templates: templatesSchema,
   /** Stop a task before the next step once this many US dollars are spent. */
   budget_usd: z.number().positive().optional(),
+  /** Prices per model name (US dollars per million tokens), used when an agent has no `price`. */
+  prices: z.record(z.string(), priceSchema).default({}),
+  resilience: resilienceSchema.default(resilienceSchema.parse({})),
+  /** The dynamic planner (`--workflow dynamic`, or no `default` workflow). */
+  planner: z
+    .strictObject({
+      /** The agent asked for the plan; default: first available of claude, gemini, codex, local-instruct. */
+      agent: z.string().min(1).optional(),
+      /** Agents below this recorded success rate are not planned... */
+      min_success_rate: z.number().min(0).max(1).default(0.6),
+      /** ...once they have at least this many recorded calls. */
+      min_calls: z.number().int().min(1).default(5),
+    })
+    .default({ min_success_rate: 0.6, min_calls: 5 }),
   /** Write fenced code blocks with file paths from local agents into the working directory. */
   apply_local_edits: z.boolean().default(false),
 });

@@ -1,0 +1,283 @@
+/**
+ * Agent health, persisted: every agent call (agent, role, outcome, failure kind, duration,
+ * tokens, cost) and each agent's circuit state, in the project's SQLite database. This is what
+ * the planner routes on, what `agents --json` shows as `health`, and what `metrics` exports —
+ * the original recorded nothing, so its success-rate routing never did anything.
+ */
+import { z } from 'zod';
+import { FAILURE_KINDS, type FailureKind } from '../adapters/spec.js';
+import { migrate, type Db, type Migration } from '../storage/database.js';
+import { CIRCUIT_STATES, type CircuitSnapshot, type CircuitState, type CircuitStore } from './circuit-breaker.js';
+
+export const HEALTH_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'health/001-agent-calls-and-circuits',
+    up: `
+      CREATE TABLE agent_calls (
+        id INTEGER PRIMARY KEY AUTOINCREMENT,
+        agent TEXT NOT NULL,
+        role TEXT NOT NULL,
+        task_id TEXT,
+        outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure', 'skipped')),
+        failure_kind TEXT,
+        attempt INTEGER NOT NULL DEFAULT 1,
+        duration_ms INTEGER NOT NULL DEFAULT 0,
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL,
+        started_at TEXT NOT NULL
+      );
+      CREATE INDEX agent_calls_by_agent ON agent_calls (agent, id);
+      CREATE TABLE agent_circuits (
+        agent TEXT PRIMARY KEY,
+        state TEXT NOT NULL CHECK (state IN ('closed', 'open', 'half_open')),
+        consecutive_failures INTEGER NOT NULL DEFAULT 0,
+        opened_at INTEGER,
+        open_until INTEGER,
+        trial_started_at INTEGER,
+        updated_at TEXT NOT NULL
+      );
+    `,
+  },
+];
+
+/** How one call ended: `skipped` = not made because the circuit was open. */
+export type CallOutcome = 'success' | 'failure' | 'skipped';
+
+export interface AgentCallRecord {
+  readonly agent: string;
+  readonly role: string;
+  readonly taskId?: string;
+  readonly outcome: CallOutcome;
+  readonly failureKind?: FailureKind;
+  /** 1 for the first attempt, 2 for the first retry... */
+  readonly attempt?: number;
+  readonly durationMs: number;
+  readonly inputTokens?: number;
+  readonly outputTokens?: number;
+  readonly costUsd?: number;
+  /** Default: now. */
+  readonly startedAt?: Date;
+}
+
+/** The `health` object of `agents --json` (snake_case: it is the JSON the issue specifies). */
+export interface AgentHealthJson {
+  readonly calls: number;
+  readonly success_rate: number | null;
+  readonly last_failure_kind: FailureKind | null;
+  readonly circuit: CircuitState;
+  readonly open_until: string | null;
+}
+
+export interface AgentHealth {
+  readonly agent: string;
+  /** Calls made (skipped ones not counted). */
+  readonly calls: number;
+  readonly successes: number;
+  /** Successes over the last `HEALTH_WINDOW` calls made; undefined with no calls. */
+  readonly successRate?: number;
+  /** Calls in the window the rate was computed over. */
+  readonly windowCalls: number;
+  readonly lastFailureKind?: FailureKind;
+  readonly circuit: CircuitSnapshot;
+}
+
+/** Recent calls that make up the success rate, so an agent that recovers can be planned again. */
+export const HEALTH_WINDOW = 100;
+
+export interface CallAggregate {
+  readonly agent: string;
+  readonly role: string;
+  readonly outcome: CallOutcome;
+  readonly failureKind: FailureKind | null;
+  readonly calls: number;
+  readonly inputTokens: number;
+  readonly outputTokens: number;
+  readonly costUsd: number;
+}
+
+export interface AgentHealthStore extends CircuitStore {
+  recordCall(call: AgentCallRecord): void;
+  /** Health of one agent (a fresh agent: no calls, circuit closed). */
+  health(agent: string): AgentHealth;
+  /** Health of every agent with a record or a circuit. */
+  allHealth(): AgentHealth[];
+  /** Calls grouped by agent, role, outcome and failure kind, with their token and cost sums. */
+  aggregates(): CallAggregate[];
+  /** Every recorded duration of made calls, per agent and role (for the histogram). */
+  durations(): { readonly agent: string; readonly role: string; readonly durationMs: number }[];
+  /** Every persisted circuit. */
+  circuits(): { readonly agent: string; readonly snapshot: CircuitSnapshot }[];
+}
+
+const failureKindSchema = z.enum(FAILURE_KINDS);
+const circuitRowSchema = z.object({
+  agent: z.string(),
+  state: z.enum(CIRCUIT_STATES),
+  consecutive_failures: z.number().int(),
+  opened_at: z.number().nullable(),
+  open_until: z.number().nullable(),
+  trial_started_at: z.number().nullable(),
+});
+const aggregateRowSchema = z.object({
+  agent: z.string(),
+  role: z.string(),
+  outcome: z.enum(['success', 'failure', 'skipped']),
+  failure_kind: z.string().nullable(),
+  calls: z.number(),
+  input_tokens: z.number().nullable(),
+  output_tokens: z.number().nullable(),
+  cost_usd: z.number().nullable(),
+});
+
+/** The store over an open database; applies its migrations first. */
+export function createAgentHealthStore(db: Db): AgentHealthStore {
+  migrate(db, HEALTH_MIGRATIONS);
+  const insert = db.prepare(
+    `INSERT INTO agent_calls (agent, role, task_id, outcome, failure_kind, attempt, duration_ms, input_tokens, output_tokens, cost_usd, started_at)
+     VALUES (@agent, @role, @taskId, @outcome, @failureKind, @attempt, @durationMs, @inputTokens, @outputTokens, @costUsd, @startedAt)`,
+  );
+  const countAll = db.prepare<[string], { calls: number; successes: number | null }>(
+    `SELECT COUNT(*) AS calls, SUM(outcome = 'success') AS successes FROM agent_calls WHERE agent = ? AND outcome != 'skipped'`,
+  );
+  const recent = db.prepare<[string, number], { calls: number; successes: number | null }>(
+    `SELECT COUNT(*) AS calls, SUM(outcome = 'success') AS successes FROM
+       (SELECT outcome FROM agent_calls WHERE agent = ? AND outcome != 'skipped' ORDER BY id DESC LIMIT ?)`,
+  );
+  const lastFailure = db.prepare<[string], { failure_kind: string | null }>(
+    `SELECT failure_kind FROM agent_calls WHERE agent = ? AND outcome = 'failure' ORDER BY id DESC LIMIT 1`,
+  );
+  const loadCircuit = db.prepare<[string], unknown>('SELECT * FROM agent_circuits WHERE agent = ?');
+  const saveCircuit = db.prepare(
+    `INSERT INTO agent_circuits (agent, state, consecutive_failures, opened_at, open_until, trial_started_at, updated_at)
+     VALUES (@agent, @state, @failures, @openedAt, @openUntil, @trialStartedAt, @updatedAt)
+     ON CONFLICT (agent) DO UPDATE SET state = excluded.state, consecutive_failures = excluded.consecutive_failures,
+       opened_at = excluded.opened_at, open_until = excluded.open_until, trial_started_at = excluded.trial_started_at,
+       updated_at = excluded.updated_at`,
+  );
+
+  const snapshotOf = (row: unknown): CircuitSnapshot | undefined => {
+    const parsed = circuitRowSchema.safeParse(row);
+    if (!parsed.success) return undefined;
+    const r = parsed.data;
+    return {
+      state: r.state,
+      consecutiveFailures: r.consecutive_failures,
+      ...(r.opened_at === null ? {} : { openedAt: r.opened_at }),
+      ...(r.open_until === null ? {} : { openUntil: r.open_until }),
+      ...(r.trial_started_at === null ? {} : { trialStartedAt: r.trial_started_at }),
+    };
+  };
+
+  const store: AgentHealthStore = {
+    recordCall(call) {
+      insert.run({
+        agent: call.agent,
+        role: call.role,
+        taskId: call.taskId ?? null,
+        outcome: call.outcome,
+        failureKind: call.failureKind ?? null,
+        attempt: call.attempt ?? 1,
+        durationMs: Math.max(0, Math.round(call.durationMs)),
+        inputTokens: call.inputTokens ?? 0,
+        outputTokens: call.outputTokens ?? 0,
+        costUsd: call.costUsd ?? null,
+        startedAt: (call.startedAt ?? new Date()).toISOString(),
+      });
+    },
+    loadCircuit(agent) {
+      return snapshotOf(loadCircuit.get(agent));
+    },
+    saveCircuit(agent, snapshot) {
+      saveCircuit.run({
+        agent,
+        state: snapshot.state,
+        failures: snapshot.consecutiveFailures,
+        openedAt: snapshot.openedAt ?? null,
+        openUntil: snapshot.openUntil ?? null,
+        trialStartedAt: snapshot.trialStartedAt ?? null,
+        updatedAt: new Date().toISOString(),
+      });
+    },
+    health(agent) {
+      const all = countAll.get(agent) ?? { calls: 0, successes: 0 };
+      const window = recent.get(agent, HEALTH_WINDOW) ?? { calls: 0, successes: 0 };
+      const kind = failureKindSchema.safeParse(lastFailure.get(agent)?.failure_kind);
+      return {
+        agent,
+        calls: all.calls,
+        successes: all.successes ?? 0,
+        ...(window.calls > 0 ? { successRate: (window.successes ?? 0) / window.calls } : {}),
+        windowCalls: window.calls,
+        ...(kind.success ? { lastFailureKind: kind.data } : {}),
+        circuit: store.loadCircuit(agent) ?? { state: 'closed', consecutiveFailures: 0 },
+      };
+    },
+    allHealth() {
+      const names = db
+        .prepare<[], { agent: string }>('SELECT agent FROM agent_calls UNION SELECT agent FROM agent_circuits ORDER BY agent')
+        .all();
+      return names.map((row) => store.health(row.agent));
+    },
+    aggregates() {
+      const rows = db
+        .prepare(
+          `SELECT agent, role, outcome, failure_kind, COUNT(*) AS calls, SUM(input_tokens) AS input_tokens,
+             SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd
+           FROM agent_calls GROUP BY agent, role, outcome, failure_kind ORDER BY agent, role, outcome`,
+        )
+        .all();
+      return rows.flatMap((row) => {
+        const parsed = aggregateRowSchema.safeParse(row);
+        if (!parsed.success) return [];
+        const r = parsed.data;
+        const kind = failureKindSchema.safeParse(r.failure_kind);
+        return [
+          {
+            agent: r.agent,
+            role: r.role,
+            outcome: r.outcome,
+            failureKind: kind.success ? kind.data : null,
+            calls: r.calls,
+            inputTokens: r.input_tokens ?? 0,
+            outputTokens: r.output_tokens ?? 0,
+            costUsd: r.cost_usd ?? 0,
+          },
+        ];
+      });
+    },
+    durations() {
+      return db
+        .prepare<[], { agent: string; role: string; duration_ms: number }>(
+          `SELECT agent, role, duration_ms FROM agent_calls WHERE outcome != 'skipped'`,
+        )
+        .all()
+        .map((r) => ({ agent: r.agent, role: r.role, durationMs: r.duration_ms }));
+    },
+    circuits() {
+      return db
+        .prepare<[], unknown>('SELECT * FROM agent_circuits ORDER BY agent')
+        .all()
+        .flatMap((row) => {
+          const snapshot = snapshotOf(row);
+          const agent = z.object({ agent: z.string() }).safeParse(row);
+          return snapshot && agent.success ? [{ agent: agent.data.agent, snapshot }] : [];
+        });
+    },
+  };
+  return store;
+}
+
+/** The `health` JSON of one agent, with the circuit as it reads now (an expired open is half_open). */
+export function healthJson(health: AgentHealth, now: number = Date.now()): AgentHealthJson {
+  const circuit = health.circuit;
+  const expired = circuit.state === 'open' && circuit.openUntil !== undefined && now >= circuit.openUntil;
+  const state: CircuitState = expired ? 'half_open' : circuit.state;
+  return {
+    calls: health.calls,
+    success_rate: health.successRate === undefined ? null : Math.round(health.successRate * 1000) / 1000,
+    last_failure_kind: health.lastFailureKind ?? null,
+    circuit: state,
+    open_until: state === 'open' && circuit.openUntil !== undefined ? new Date(circuit.openUntil).toISOString() : null,
+  };
+}
