@@ -52,8 +52,14 @@ async function gitDirtyFiles(cwd: string): Promise<string[] | undefined> {
     const entry = entries[i];
     if (!entry || entry.length < 4) continue;
     const status = entry.slice(0, 2);
-    files.push(stripPrefix(entry.slice(3), prefix));
-    if (status.startsWith('R') || status.startsWith('C')) i++; // the original path of a rename follows
+    const file = stripPrefix(entry.slice(3), prefix);
+    if (file !== undefined) files.push(file);
+    if (status.startsWith('R') || status.startsWith('C')) {
+      // The original path follows; after a rename it is gone, so it changed too.
+      i++;
+      const original = stripPrefix(entries[i] ?? '', prefix);
+      if (status.startsWith('R') && original) files.push(original);
+    }
   }
   return files;
 }
@@ -69,8 +75,10 @@ async function gitPrefix(cwd: string): Promise<string> {
   return result.stdout.trim();
 }
 
-function stripPrefix(file: string, prefix: string): string {
-  return prefix && file.startsWith(prefix) ? file.slice(prefix.length) : file;
+/** Repository-relative → cwd-relative; undefined for a path outside cwd (a rename's origin). */
+function stripPrefix(file: string, prefix: string): string | undefined {
+  if (!prefix) return file;
+  return file.startsWith(prefix) ? file.slice(prefix.length) : undefined;
 }
 
 function walk(root: string): Snapshot {

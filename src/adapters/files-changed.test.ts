@@ -1,0 +1,121 @@
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { detectChangedFiles } from './files-changed.js';
+
+function git(cwd: string, ...args: string[]): void {
+  execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
+    cwd,
+    stdio: 'ignore',
+  });
+}
+
+/** A repository with committed files a.txt, b.txt, dir/c.txt, d.txt. */
+function repo(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aio-files-git-'));
+  git(dir, 'init', '-q');
+  mkdirSync(path.join(dir, 'dir'));
+  for (const file of ['a.txt', 'b.txt', 'dir/c.txt', 'd.txt']) writeFileSync(path.join(dir, file), `${file}\n`);
+  git(dir, 'add', '.');
+  git(dir, 'commit', '-q', '-m', 'initial');
+  return dir;
+}
+
+function plain(): string {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'aio-files-plain-'));
+  mkdirSync(path.join(dir, 'dir'));
+  for (const file of ['a.txt', 'b.txt', 'dir/c.txt', 'd.txt']) writeFileSync(path.join(dir, file), `${file}\n`);
+  return dir;
+}
+
+describe.each([
+  ['a git repository', repo],
+  ['a plain directory', plain],
+])('detectChangedFiles in %s', (_label, make) => {
+  it('reports created, modified and deleted files relative to cwd', async () => {
+    const dir = make();
+    const finish = await detectChangedFiles(dir);
+    writeFileSync(path.join(dir, 'new.txt'), 'new\n');
+    mkdirSync(path.join(dir, 'deep/er'), { recursive: true });
+    writeFileSync(path.join(dir, 'deep/er/file.ts'), 'x\n');
+    writeFileSync(path.join(dir, 'a.txt'), 'changed, longer content\n');
+    rmSync(path.join(dir, 'dir/c.txt'));
+    expect(await finish()).toEqual(['a.txt', 'deep/er/file.ts', 'dir/c.txt', 'new.txt']);
+  });
+
+  it('reports nothing when nothing changed, even with files dirty before the run', async () => {
+    const dir = make();
+    writeFileSync(path.join(dir, 'b.txt'), 'dirty before the run\n');
+    writeFileSync(path.join(dir, 'untracked-before.txt'), 'here before\n');
+    const finish = await detectChangedFiles(dir);
+    expect(await finish()).toEqual([]);
+  });
+
+  it('reports a file dirty before the run that the run changed again (same size)', async () => {
+    const dir = make();
+    writeFileSync(path.join(dir, 'b.txt'), 'dirty version 1\n');
+    const finish = await detectChangedFiles(dir);
+    await new Promise((resolve) => setTimeout(resolve, 15));
+    writeFileSync(path.join(dir, 'b.txt'), 'dirty version 2\n');
+    expect(await finish()).toEqual(['b.txt']);
+  });
+
+  it('reports paths relative to a subdirectory cwd and ignores changes outside it', async () => {
+    const root = make();
+    const dir = path.join(root, 'dir');
+    const finish = await detectChangedFiles(dir);
+    writeFileSync(path.join(dir, 'inside.txt'), 'in\n');
+    writeFileSync(path.join(root, 'outside.txt'), 'out\n');
+    writeFileSync(path.join(dir, 'c.txt'), 'modified c\n');
+    expect(await finish()).toEqual(['c.txt', 'inside.txt']);
+  });
+});
+
+describe('detectChangedFiles specifics', () => {
+  it('in a git repository, does not report ignored files', async () => {
+    const dir = repo();
+    writeFileSync(path.join(dir, '.gitignore'), 'build/\n');
+    git(dir, 'add', '.gitignore');
+    git(dir, 'commit', '-q', '-m', 'ignore');
+    const finish = await detectChangedFiles(dir);
+    mkdirSync(path.join(dir, 'build'));
+    writeFileSync(path.join(dir, 'build/out.js'), 'x\n');
+    writeFileSync(path.join(dir, 'src.ts'), 'x\n');
+    expect(await finish()).toEqual(['src.ts']);
+  });
+
+  it('in a git repository, reports a dirty file the run restored to its committed state', async () => {
+    const dir = repo();
+    writeFileSync(path.join(dir, 'd.txt'), 'dirty\n');
+    const finish = await detectChangedFiles(dir);
+    git(dir, 'checkout', '--', 'd.txt');
+    expect(await finish()).toEqual(['d.txt']);
+  });
+
+  it('in a git repository, reports a renamed file by both names', async () => {
+    const dir = repo();
+    const finish = await detectChangedFiles(dir);
+    git(dir, 'mv', 'a.txt', 'renamed.txt');
+    expect(await finish()).toEqual(['a.txt', 'renamed.txt']);
+  });
+
+  it('in a plain directory, skips dependency folders', async () => {
+    const dir = plain();
+    const finish = await detectChangedFiles(dir);
+    mkdirSync(path.join(dir, 'node_modules/pkg'), { recursive: true });
+    writeFileSync(path.join(dir, 'node_modules/pkg/index.js'), 'x\n');
+    expect(await finish()).toEqual([]);
+  });
+});
+
+describe('detectChangedFiles with renames across the cwd boundary', () => {
+  it('reports only the side of a rename that lies inside cwd', async () => {
+    const root = repo();
+    const dir = path.join(root, 'dir');
+    const finish = await detectChangedFiles(dir);
+    git(root, 'mv', 'a.txt', 'dir/moved-in.txt');
+    expect(await finish()).toEqual(['moved-in.txt']);
+  });
+});
