@@ -29,12 +29,12 @@ describe('resolvePlan', () => {
     await expect(plan).rejects.toMatchObject({ code: 'WORKFLOW_NOT_FOUND', message: "Workflow 'nope' not found (available: default)" });
   });
 
-  it('says clearly that the dynamic planner is not there yet (dynamic, or no default workflow)', async () => {
+  it('sends dynamic (and a missing default) to the planner, which needs the task text', async () => {
     const resolveAgent = fakeResolver(fakes());
     await expect(resolvePlan({ config: config({ quick: [{ agent: 'codex', task: 'implement' }] }), workflow: 'dynamic', offline: false, resolveAgent }))
-      .rejects.toMatchObject({ message: expect.stringMatching(/Workflow 'dynamic' needs the dynamic planner/) });
-    await expect(resolvePlan({ config: config({ quick: [{ agent: 'codex', task: 'implement' }] }), workflow: 'default', offline: false, resolveAgent }))
-      .rejects.toMatchObject({ message: expect.stringMatching(/No 'default' workflow/) });
+      .rejects.toMatchObject({ message: 'the dynamic planner needs the task text' });
+    const plan = await resolvePlan({ config: config({ quick: [{ agent: 'codex', task: 'implement' }] }), workflow: 'default', offline: false, resolveAgent, task: 't' });
+    expect(plan.workflow).toBe('dynamic');
   });
 
   it('skips steps of disabled agents with the reason', async () => {

@@ -10,6 +10,7 @@ import { OrchestratorError, errorMessage } from '../shared/errors.js';
 import type { Role } from '../shared/roles.js';
 import type { AgentResolver } from './agents.js';
 import { fallbackFor } from './fallback.js';
+import { planDynamicWorkflow, type HealthLookup, type PlanOrigin } from './planner.js';
 
 export interface PlannedStep {
   readonly agent: string;
@@ -34,6 +35,8 @@ export interface Plan {
   /** The workflow's own max_iterations, when it sets one. */
   readonly maxIterations?: number;
   readonly offline: boolean;
+  /** Set for a dynamic plan: who planned it (or why the fallback plan is used). */
+  readonly origin?: PlanOrigin;
 }
 
 export interface ResolvePlanOptions {
@@ -43,6 +46,11 @@ export interface ResolvePlanOptions {
   readonly offline: boolean;
   readonly resolveAgent: AgentResolver;
   readonly signal?: AbortSignal;
+  /** The task text and working directory: the dynamic planner needs them. */
+  readonly task?: string;
+  readonly cwd?: string;
+  /** Recorded agent health (the dynamic planner routes around unhealthy agents). */
+  readonly health?: HealthLookup;
 }
 
 /** The workflow actually used for a requested name (offline mode swaps `default`). */
@@ -68,17 +76,24 @@ export async function resolvePlan(options: ResolvePlanOptions): Promise<Plan> {
 }
 
 /**
- * The dynamic planner's seam: it asks an agent for a plan and returns it as a Plan. The planner
- * arrives with the resilience work; until then this says so.
+ * `dynamic` (or no `default` workflow): an agent plans the steps (planner.ts), then the plan is
+ * checked like a configured workflow. The origin (planner or fallback, and why) travels with it.
  */
-export function planDynamically(options: ResolvePlanOptions): Promise<Plan> {
-  const why = options.workflow === 'dynamic' ? "Workflow 'dynamic'" : "No 'default' workflow is configured, so the run";
-  return Promise.reject(
-    new OrchestratorError(
-      'CAPABILITY_UNSUPPORTED',
-      `${why} needs the dynamic planner, which is not available yet; name a workflow (see \`ai-orchestrator workflows\`)`,
-    ),
-  );
+export async function planDynamically(options: ResolvePlanOptions): Promise<Plan> {
+  if (options.task === undefined) {
+    throw new OrchestratorError('INVALID_INPUT', 'the dynamic planner needs the task text');
+  }
+  const dynamic = await planDynamicWorkflow({
+    config: options.config,
+    task: options.task,
+    cwd: options.cwd ?? process.cwd(),
+    offline: options.offline,
+    resolveAgent: options.resolveAgent,
+    ...(options.health ? { health: options.health } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+  });
+  const plan = await planWorkflow(dynamic.workflow, options);
+  return { ...plan, origin: dynamic.origin };
 }
 
 async function planWorkflow(workflow: Workflow, options: ResolvePlanOptions): Promise<Plan> {
