@@ -14,11 +14,18 @@ export interface CliOutputParser {
   line(line: string): readonly AgentEvent[];
   /**
    * Called once the process is gone (unless it was cancelled, timed out or never started).
-   * Returns the closing events; it must include a `finish` event.
+   * Returns the closing events; they must include a `finish` event unless `line` already
+   * produced one.
    */
   end(result: ProcessResult): readonly AgentEvent[];
   /** Also pass empty lines to `line` (plain-text output, where blank lines are content). */
   readonly keepBlankLines?: boolean;
+  /**
+   * Checked after every line: a failure here stops the process group at once and ends the run
+   * with that error. For CLIs that would otherwise wait forever on a condition the orchestrator
+   * handles better itself (Codex "waiting for network" retries without end).
+   */
+  stopWith?(): AgentError | undefined;
 }
 
 export interface CliInvocation {
@@ -42,22 +49,37 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
     ...(invocation.adapterEnv ? { adapterDefaults: invocation.adapterEnv } : {}),
     ...(invocation.configEnv ? { extra: invocation.configEnv } : {}),
   });
+  const stopper = new AbortController();
+  const signal = options.signal ? AbortSignal.any([options.signal, stopper.signal]) : stopper.signal;
+  let stopError: AgentError | undefined;
+  /** A finish already seen in the output (the CLI's own result line) ends the run's outcome. */
+  let finished = false;
   const running = spawnProcess({
     command: invocation.command,
     args: invocation.args,
     cwd: invocation.cwd,
     env,
     ...(invocation.stdin !== undefined ? { stdin: invocation.stdin } : {}),
-    ...(options.signal ? { signal: options.signal } : {}),
+    signal,
     timeoutMs: invocation.timeoutMs,
     ...(invocation.onStderr ? { onStderr: invocation.onStderr } : {}),
   });
   yield { type: 'start', ...(running.pid !== undefined ? { pid: running.pid } : {}), detail: invocation.command };
   for await (const line of running.lines) {
     if (line.trim() === '' && !invocation.parser.keepBlankLines) continue;
-    yield* invocation.parser.line(line);
+    for (const event of invocation.parser.line(line)) {
+      if (event.type === 'finish') finished = true;
+      yield event;
+    }
+    stopError ??= invocation.parser.stopWith?.();
+    if (stopError && !stopper.signal.aborted) stopper.abort();
   }
   const result = await running.result;
+  if (stopError && !options.signal?.aborted) {
+    yield { type: 'error', error: stopError };
+    yield { type: 'finish', success: false, error: stopError };
+    return;
+  }
   const processError = errorFromProcess(result, invocation.command, invocation.timeoutMs);
   if (processError) {
     yield { type: 'error', error: processError };
@@ -66,7 +88,7 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
   }
   const closing = invocation.parser.end(result);
   yield* closing;
-  if (!closing.some((event) => event.type === 'finish')) {
+  if (!finished && !closing.some((event) => event.type === 'finish')) {
     const error: AgentError = errorFromExit(result, invocation.command);
     yield result.exitCode === 0 ? { type: 'finish', success: true } : { type: 'finish', success: false, error };
   }

@@ -5,6 +5,7 @@
 import type { AgentConfig } from '../config/schema.js';
 import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
 import { OrchestratorError } from '../shared/errors.js';
+import { createClaudeCodeAdapter } from './claude-code/index.js';
 import { createGenericCliAdapter } from './generic/index.js';
 import { createLlamaCppAdapter } from './llama-cpp/index.js';
 import { createOllamaAdapter } from './ollama/index.js';
@@ -24,6 +25,7 @@ export interface AdapterSettings {
 export type AdapterFactory = (settings: AdapterSettings) => AgentAdapterV1;
 
 const FACTORIES: Partial<Record<AdapterKind, AdapterFactory>> = {
+  claude: createClaudeCodeAdapter,
   generic: createGenericCliAdapter,
   ollama: createOllamaAdapter,
   llamacpp: createLlamaCppAdapter,
