@@ -2,6 +2,7 @@
  * The non-streaming API is a fold over the streaming one: `runAgent` consumes an adapter's
  * events (forwarding each to `onEvent` for live display) and returns one `AgentResult`.
  */
+import path from 'node:path';
 import { errorMessage } from '../shared/errors.js';
 import type {
   AgentAdapterV1,
@@ -57,8 +58,12 @@ export function createFold(agent: string, cwd: string) {
   const proposed = new Map<string, ProposedChangeSummary>();
   let usage: { inputTokens: number; outputTokens: number; costUsd?: number } = { inputTokens: 0, outputTokens: 0 };
 
-  const relative = (file: string): string =>
-    file.startsWith(cwd.endsWith('/') ? cwd : `${cwd}/`) ? file.slice(cwd.length).replace(/^\/+/, '') : file;
+  /** Paths inside cwd become cwd-relative and normalised ("./a.txt" = "a.txt"); others stay absolute. */
+  const relative = (file: string): string => {
+    if (!path.isAbsolute(file)) return path.normalize(file);
+    const inside = path.relative(cwd, file);
+    return inside && !inside.startsWith('..') && !path.isAbsolute(inside) ? inside : file;
+  };
 
   return {
     add(event: AgentEvent): void {
@@ -101,11 +106,15 @@ export function createFold(agent: string, cwd: string) {
     },
     result(durationMs: number, detected: readonly string[]): AgentResult {
       const output = finalOutput ?? lastMessage ?? text;
-      const error =
+      const success = (finished?.success ?? false) && !finished?.error;
+      const error: AgentError | undefined =
         finished?.error ??
         lastError ??
-        (finished ? undefined : { kind: 'bad_output' as const, message: 'the agent ended without a result' });
-      const success = (finished?.success ?? false) && !finished?.error;
+        (!finished
+          ? { kind: 'bad_output', message: 'the agent ended without a result' }
+          : success
+            ? undefined
+            : { kind: 'task_failed', message: 'the agent reported failure without a reason' });
       for (const file of detected) files.add(file);
       return {
         agent,
