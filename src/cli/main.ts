@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { OrchestratorError } from '../shared/errors.js';
 import { registerAgentsCommand } from './commands/agents.js';
+import { registerModelsCommand } from './commands/models.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerWorkflowsCommand } from './commands/workflows.js';
 
@@ -28,6 +29,7 @@ export function buildProgram(): Command {
   registerAgentsCommand(program);
   registerWorkflowsCommand(program);
   registerValidateCommand(program);
+  registerModelsCommand(program);
   return program;
 }
 

@@ -1,0 +1,143 @@
+/**
+ * Live progress of a task on stderr, from the engine's events. On a TTY: a spinner on the
+ * running step, then one coloured line per finished step. Elsewhere: plain lines (step start and
+ * end), good for logs and CI. With `stream`, the agents' text is copied through as it arrives
+ * (the spinner is then off, so the two never interleave).
+ */
+import type { EventOf, OrchestratorBus, OrchestratorEvent } from '../../events/events.js';
+import { formatDuration, formatTokens, oneLine, plural } from './format.js';
+import type { Style } from './style.js';
+
+export interface RenderTarget {
+  write(text: string): unknown;
+  readonly isTTY?: boolean;
+}
+
+export interface EventRendererOptions {
+  readonly out: RenderTarget;
+  readonly style: Style;
+  /** Spinner and line rewriting (TTY only). */
+  readonly live: boolean;
+  /** Copy agents' text output through. */
+  readonly stream: boolean;
+}
+
+const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
+
+export interface EventRenderer {
+  readonly render: (event: OrchestratorEvent) => void;
+  /** Stops the spinner and clears its line. */
+  stop(): void;
+}
+
+export function createEventRenderer(options: EventRendererOptions): EventRenderer {
+  const { out, style } = options;
+  const live = options.live && !options.stream;
+  let maxIterations = 1;
+  let spinner: NodeJS.Timeout | undefined;
+  let spinnerText = '';
+  let spinnerStarted = 0;
+  let frame = 0;
+  let midLine = false; // streamed text left the cursor mid-line
+
+  const clearSpinner = (): void => {
+    if (spinner) {
+      clearInterval(spinner);
+      spinner = undefined;
+      out.write('\r\x1b[K');
+    }
+  };
+  const line = (text: string): void => {
+    clearSpinner();
+    if (midLine) {
+      out.write('\n');
+      midLine = false;
+    }
+    out.write(`${text}\n`);
+  };
+  const drawSpinner = (): void => {
+    const elapsed = formatDuration(performance.now() - spinnerStarted);
+    out.write(`\r\x1b[K${style.paint('cyan', FRAMES[frame % FRAMES.length] ?? '*')} ${spinnerText} ${style.paint('gray', elapsed)}`);
+    frame++;
+  };
+
+  const where = (iteration: number, index: number, stepCount: number): string =>
+    style.paint('gray', `[${iteration}/${maxIterations} · ${index + 1}/${stepCount}]`);
+
+  let stepCount = 1;
+  const handlers: { [K in OrchestratorEvent['type']]: (event: EventOf<K>) => void } = {
+    'task.started': (event) => {
+      maxIterations = event.maxIterations;
+      stepCount = Math.max(1, event.steps.length);
+      const steps = event.steps.map((s) => `${s.agent} ${s.role}`).join(' → ');
+      line(`${style.paint('bold', '▶')} task ${event.taskId.slice(0, 8)} · workflow ${style.paint('bold', event.workflow)} (${steps}) · up to ${plural(event.maxIterations, 'iteration')}`);
+      for (const skipped of event.skipped) {
+        line(style.paint('yellow', `  ! skipped ${skipped.agent} ${skipped.role}: ${skipped.reason}`));
+      }
+    },
+    'step.started': (event) => {
+      const via = event.fallbackFrom
+        ? style.paint('yellow', ` (fallback for ${event.fallbackFrom}: ${event.primaryError?.kind ?? 'failed'})`)
+        : '';
+      const text = `${where(event.iteration, event.index, event.stepCount)} ${style.paint('bold', event.agent)} ${event.role}${via}`;
+      if (live) {
+        clearSpinner();
+        spinnerText = text;
+        spinnerStarted = performance.now();
+        frame = 0;
+        drawSpinner();
+        spinner = setInterval(drawSpinner, 100);
+        spinner.unref();
+      } else {
+        line(`${text} …`);
+      }
+    },
+    'step.output': (event) => {
+      if (!options.stream) return;
+      const e = event.event;
+      if (e.type === 'text-delta' || e.type === 'text') {
+        const text = e.type === 'text' ? `${e.text}\n` : e.text;
+        out.write(style.paint('dim', text));
+        midLine = !text.endsWith('\n');
+      } else if (e.type === 'tool-call') {
+        line(style.paint('gray', `  ↳ ${e.name}`));
+      } else if (e.type === 'file-change') {
+        line(style.paint('gray', `  ↳ ${e.kind} ${e.path}`));
+      }
+    },
+    'step.finished': (event) => {
+      const step = event.step;
+      const mark = step.success ? style.paint('green', '✓') : style.paint('red', '✗');
+      const details = [formatDuration(step.durationMs)];
+      if (step.role === 'review' || step.role === 'suggestions') details.push(plural(step.suggestions.length, 'suggestion'));
+      if (step.filesModified.length > 0) details.push(plural(step.filesModified.length, 'file'));
+      if (step.usage.inputTokens + step.usage.outputTokens > 0) details.push(formatTokens(step.usage));
+      const via = step.fallbackFrom ? style.paint('yellow', ` (fallback for ${step.fallbackFrom})`) : '';
+      line(`${mark} ${where(step.iteration, step.index, stepCount)} ${style.paint('bold', step.agent)} ${step.role}${via} ${style.paint('gray', details.join(', '))}`);
+      if (step.error) line(style.paint('red', `  ${step.error.kind}: ${oneLine(step.error.message, 300)}`));
+    },
+    'iteration.finished': (event) => {
+      const it = event.iteration;
+      const reviews = it.reviews.length > 0 ? plural(it.suggestionCount, 'suggestion') : 'no review';
+      const next = it.stop ? `stop: ${it.stop.reason}` : 'next iteration';
+      line(style.paint('gray', `  iteration ${it.iteration}: ${reviews}, ${plural(it.filesChanged.length, 'file')} changed, ${formatTokens(it.usage)} → ${next}`));
+    },
+    'task.finished': (event) => {
+      const color = event.status === 'completed' ? 'green' : event.status === 'cancelled' ? 'yellow' : 'red';
+      const mark = event.status === 'completed' ? '✓' : event.status === 'cancelled' ? '■' : '✗';
+      line(
+        `${style.paint([color, 'bold'], `${mark} ${event.status}`)} after ${plural(event.iterations, 'iteration')} in ${formatDuration(event.durationMs)} (${event.stopReason}: ${oneLine(event.reason, 300)})`,
+      );
+    },
+  };
+
+  const render = (event: OrchestratorEvent): void => {
+    (handlers[event.type] as (e: OrchestratorEvent) => void)(event);
+  };
+  return { render, stop: clearSpinner };
+}
+
+/** Subscribes a renderer to a bus; returns the unsubscribe. */
+export function renderBus(bus: OrchestratorBus, renderer: EventRenderer, options: { signal?: AbortSignal } = {}): () => void {
+  return bus.subscribeAll(renderer.render, options);
+}
