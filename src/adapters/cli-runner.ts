@@ -64,32 +64,39 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
     timeoutMs: invocation.timeoutMs,
     ...(invocation.onStderr ? { onStderr: invocation.onStderr } : {}),
   });
-  yield { type: 'start', ...(running.pid !== undefined ? { pid: running.pid } : {}), detail: invocation.command };
-  for await (const line of running.lines) {
-    if (line.trim() === '' && !invocation.parser.keepBlankLines) continue;
-    for (const event of invocation.parser.line(line)) {
-      if (event.type === 'finish') finished = true;
-      yield event;
+  try {
+    yield { type: 'start', ...(running.pid !== undefined ? { pid: running.pid } : {}), detail: invocation.command };
+    for await (const line of running.lines) {
+      if (line.trim() === '' && !invocation.parser.keepBlankLines) continue;
+      for (const event of invocation.parser.line(line)) {
+        if (event.type === 'finish') finished = true;
+        yield event;
+      }
+      stopError ??= invocation.parser.stopWith?.();
+      if (stopError && !stopper.signal.aborted) stopper.abort();
     }
-    stopError ??= invocation.parser.stopWith?.();
-    if (stopError && !stopper.signal.aborted) stopper.abort();
-  }
-  const result = await running.result;
-  if (stopError && !options.signal?.aborted) {
-    yield { type: 'error', error: stopError };
-    yield { type: 'finish', success: false, error: stopError };
-    return;
-  }
-  const processError = errorFromProcess(result, invocation.command, invocation.timeoutMs);
-  if (processError) {
-    yield { type: 'error', error: processError };
-    yield { type: 'finish', success: false, error: processError };
-    return;
-  }
-  const closing = invocation.parser.end(result);
-  yield* closing;
-  if (!finished && !closing.some((event) => event.type === 'finish')) {
-    const error: AgentError = errorFromExit(result, invocation.command);
-    yield result.exitCode === 0 ? { type: 'finish', success: true } : { type: 'finish', success: false, error };
+    const result = await running.result;
+    if (stopError && !options.signal?.aborted) {
+      yield { type: 'error', error: stopError };
+      yield { type: 'finish', success: false, error: stopError };
+      return;
+    }
+    const processError = errorFromProcess(result, invocation.command, invocation.timeoutMs);
+    if (processError) {
+      yield { type: 'error', error: processError };
+      yield { type: 'finish', success: false, error: processError };
+      return;
+    }
+    const closing = invocation.parser.end(result);
+    yield* closing;
+    if (!finished && !closing.some((event) => event.type === 'finish')) {
+      const error: AgentError = errorFromExit(result, invocation.command);
+      yield result.exitCode === 0 ? { type: 'finish', success: true } : { type: 'finish', success: false, error };
+    }
+  } finally {
+    // A consumer that stops reading (break, return, throw) must not leave the agent running:
+    // stop the group and wait until it is gone. After a normal end this is a no-op.
+    stopper.abort();
+    await running.result;
   }
 }
