@@ -11,7 +11,7 @@ import { applyProposedChanges, parseProposedChanges } from '../local-edits.js';
 import type { AgentError, AgentEvent, AgentRequest, AgentRunOptions } from '../spec.js';
 import { readNdjsonLines, readSseData } from './frames.js';
 import { errorFromHttpStatus, errorFromTransport } from './http-failure.js';
-import { httpRequest } from './request.js';
+import { httpRequest, type HttpResponse } from './request.js';
 
 /** What one frame meant. `done` marks the terminal frame; `error` ends the run as failed. */
 export interface DecodedFrame {
@@ -59,8 +59,9 @@ export async function* runHttpAgent(invocation: HttpAgentInvocation, options: Ag
   yield { type: 'start', detail: invocation.url };
   let text = '';
   let done = false;
+  let response: HttpResponse | undefined;
   try {
-    const response = await httpRequest(invocation.url, {
+    response = await httpRequest(invocation.url, {
       method: 'POST',
       json: invocation.body,
       signal,
@@ -88,19 +89,20 @@ export async function* runHttpAgent(invocation: HttpAgentInvocation, options: Ag
         yield event;
       }
       if (decoded.error) {
-        response.discard();
         yield* fail(decoded.error);
         return;
       }
       if (decoded.done) {
         done = true;
-        response.discard();
         break;
       }
     }
   } catch (error) {
     yield* fail(errorFromTransport(error, context));
     return;
+  } finally {
+    // Also runs when the consumer stops reading: the socket never outlives the run.
+    response?.discard();
   }
   if (!done) {
     if (options.signal?.aborted) {

@@ -11,6 +11,7 @@ import { runHttpAgent, type DecodedFrame, type StreamDecoder } from '../http/run
 import { kindFromMessage } from '../failure.js';
 import { modelNotFoundMessage } from '../http/http-failure.js';
 import type { AgentAdapterV1, AgentEvent } from '../spec.js';
+import { createOllamaClient } from './ollama-api.js';
 import { ollamaChatChunkSchema } from './ollama-protocol.js';
 
 export const DEFAULT_OLLAMA_ENDPOINT = 'http://localhost:11434';
@@ -53,8 +54,17 @@ export function createOllamaAdapter(settings: AdapterSettings): AgentAdapterV1 {
         options,
       );
     },
-    checkAvailable(options = {}) {
-      return checkAgentAvailability(agent, options);
+    /** The server answers and, when a model is configured, has it pulled. */
+    async checkAvailable(options = {}) {
+      const server = await checkAgentAvailability(agent, options);
+      if (!server.available || !agent.model) return server;
+      try {
+        const installed = await createOllamaClient(endpoint).listModels(options.signal);
+        const names = new Set(installed.flatMap((m) => [m.name, m.name.replace(/:latest$/, '')]));
+        return names.has(agent.model) ? server : { available: false, detail: modelNotFoundMessage(agent.model) };
+      } catch {
+        return server;
+      }
     },
   };
 }
