@@ -20,7 +20,7 @@ const MESSAGE_RULES: readonly (readonly [RegExp, FailureKind])[] = [
   [/\b(401|403)\b|unauthori[sz]ed|authenticat|invalid api key|api key not valid|permission denied.*api|forbidden/i, 'auth'],
   [/\b429\b|rate.?limit|too many requests/i, 'rate_limit'],
   [/quota|insufficient.?credit|credit balance|billing|resource.?exhausted/i, 'quota'],
-  [/ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|unable to connect|connection (refused|reset|error)|fetch failed|network|socket hang up|dns/i, 'network'],
+  [/ECONNREFUSED|ECONNRESET|ENOTFOUND|EAI_AGAIN|EHOSTUNREACH|ENETUNREACH|(unable|could not|cannot|failed to) connect|connection (refused|reset|error)|fetch failed|network|socket hang up|dns/i, 'network'],
   [/\b5\d\d\b|internal server error|bad gateway|service unavailable|overloaded|high demand/i, 'server'],
   [/timed? ?out|timeout|deadline exceeded/i, 'timeout'],
 ];

@@ -6,6 +6,9 @@ import type { AgentConfig } from '../config/schema.js';
 import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { createClaudeCodeAdapter } from './claude-code/index.js';
+import { createCodexAdapter } from './codex/index.js';
+import { createCopilotAdapter } from './copilot/index.js';
+import { createGeminiCliAdapter } from './gemini-cli/index.js';
 import { createGenericCliAdapter } from './generic/index.js';
 import { createLlamaCppAdapter } from './llama-cpp/index.js';
 import { createOllamaAdapter } from './ollama/index.js';
@@ -26,6 +29,9 @@ export type AdapterFactory = (settings: AdapterSettings) => AgentAdapterV1;
 
 const FACTORIES: Partial<Record<AdapterKind, AdapterFactory>> = {
   claude: createClaudeCodeAdapter,
+  codex: createCodexAdapter,
+  gemini: createGeminiCliAdapter,
+  copilot: createCopilotAdapter,
   generic: createGenericCliAdapter,
   ollama: createOllamaAdapter,
   llamacpp: createLlamaCppAdapter,
