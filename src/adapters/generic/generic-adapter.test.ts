@@ -32,6 +32,16 @@ describe('generic CLI adapter', () => {
     expect(readFileSync(argFile, 'utf8')).toBe('the prompt');
   });
 
+  it('replaces {model} in args with the configured model, and refuses {model} without one', async () => {
+    const dir = cwd();
+    const argFile = path.join(dir, 'arg.txt');
+    const adapter = fakeAgent({ FAKE_ARG_FILE: argFile }, { args: ['--model={model}'], model: 'big-1', prompt_via: 'stdin' });
+    expect((await runFake(adapter, 'p', dir)).success).toBe(true);
+    expect(readFileSync(argFile, 'utf8')).toBe('--model=big-1');
+    const missing = await runFake(fakeAgent({}, { args: ['-m', '{model}'] }), 'p', dir);
+    expect(missing.error).toMatchObject({ kind: 'config', message: 'agent "fake": args use {model} but no model is set' });
+  });
+
   it('reads the answer at output_field from JSON, nested and indexed', async () => {
     const json = JSON.stringify({ result: { choices: [{ text: 'the answer' }] }, usage: 3 });
     const adapter = fakeAgent({ FAKE_STDOUT: json }, { output_format: 'json', output_field: 'result.choices.0.text' });

@@ -3,6 +3,8 @@
  * `prompt_via`, `output_format`, `output_field`). The prompt goes on stdin by default; with
  * `prompt_via: arg` it is the last element of the argument array — still never a shell, but
  * bounded by the OS argument limit (a too-long prompt fails as a `config` error, E2BIG).
+ * `{model}` in an argument is replaced by the agent's `model`, so `args: [--model, '{model}']`
+ * lets the config's model reach any CLI.
  */
 import { checkAgentAvailability } from '../availability.js';
 import { runCliAgent } from '../cli-runner.js';
@@ -23,11 +25,18 @@ export function createGenericCliAdapter(settings: AdapterSettings): AgentAdapter
       yield { type: 'finish', success: false, error };
       return;
     }
+    const args = withModel(agent.args, agent.model);
+    if (!args) {
+      const error: AgentError = { kind: 'config', message: `agent "${name}": args use {model} but no model is set` };
+      yield { type: 'error', error };
+      yield { type: 'finish', success: false, error };
+      return;
+    }
     const viaArg = agent.prompt_via === 'arg';
     yield* runCliAgent(
       {
         command,
-        args: viaArg ? [...agent.args, request.prompt] : agent.args,
+        args: viaArg ? [...args, request.prompt] : args,
         cwd: request.cwd,
         kind: 'generic',
         configEnv: agent.env,
@@ -53,4 +62,11 @@ export function createGenericCliAdapter(settings: AdapterSettings): AgentAdapter
     doRun: run,
     checkAvailable: (options) => checkAgentAvailability(agent, options ?? {}),
   };
+}
+
+/** Substitutes `{model}`; undefined when an argument needs a model that is not configured. */
+function withModel(args: readonly string[], model: string | undefined): readonly string[] | undefined {
+  if (!args.some((arg) => arg.includes('{model}'))) return args;
+  if (model === undefined) return undefined;
+  return args.map((arg) => arg.replaceAll('{model}', model));
 }
