@@ -1,6 +1,11 @@
 /** The agents listing shared by `agents`, `validate`, the web UI and MCP. */
+import { existsSync } from 'node:fs';
 import type { OrchestratorConfig } from '../config/schema.js';
+import type { AgentHealthJson } from '../resilience/agent-health-store.js';
 import { checkAgentAvailability } from './availability.js';
+
+/** An agent with no recorded calls and a closed circuit. */
+export const NO_HEALTH_RECORD: AgentHealthJson = { calls: 0, success_rate: null, last_failure_kind: null, circuit: 'closed', open_until: null };
 
 export interface AgentDescription {
   readonly name: string;
@@ -10,12 +15,15 @@ export interface AgentDescription {
   readonly available: boolean;
   readonly availability: string;
   readonly description: string;
+  /** Recorded calls and circuit state (present when a home directory is given). */
+  readonly health?: AgentHealthJson;
 }
 
 export async function describeAgents(
   config: OrchestratorConfig,
-  _options: { readonly home?: string } = {},
+  options: { readonly home?: string } = {},
 ): Promise<AgentDescription[]> {
+  const health = options.home === undefined ? undefined : await healthLookup(options.home, config);
   return Promise.all(
     Object.entries(config.agents).map(async ([name, agent]) => {
       const availability = await checkAgentAvailability(agent);
@@ -27,7 +35,27 @@ export async function describeAgents(
         available: availability.available,
         availability: availability.detail,
         description: agent.description,
+        ...(health ? { health: health(name) } : {}),
       };
     }),
   );
+}
+
+/**
+ * Health from the database — opened only if it already exists (listing agents never creates
+ * state); the storage modules load only when a home is given.
+ */
+async function healthLookup(home: string, config: OrchestratorConfig): Promise<(agent: string) => AgentHealthJson> {
+  const { databasePath, openDatabase } = await import('../storage/database.js');
+  const file = databasePath(home);
+  if (!existsSync(file)) return () => NO_HEALTH_RECORD;
+  const [{ createAgentHealthStore, healthJson }, { resolvePolicy }] = await Promise.all([
+    import('../resilience/agent-health-store.js'),
+    import('../resilience/policy.js'),
+  ]);
+  const store = createAgentHealthStore(openDatabase(file));
+  return (agent) => {
+    const policy = resolvePolicy(config.settings.resilience, Object.hasOwn(config.agents, agent) ? config.agents[agent] : undefined);
+    return healthJson(store.health(agent), Date.now(), policy.breaker.recoveryTimeoutMs);
+  };
 }

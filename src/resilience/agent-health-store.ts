@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import { FAILURE_KINDS, type FailureKind } from '../adapters/spec.js';
 import { migrate, type Db, type Migration } from '../storage/database.js';
-import { CIRCUIT_STATES, type CircuitSnapshot, type CircuitState, type CircuitStore } from './circuit-breaker.js';
+import { CIRCUIT_STATES, reopensAt, type CircuitSnapshot, type CircuitState, type CircuitStore } from './circuit-breaker.js';
 
 export const HEALTH_MIGRATIONS: readonly Migration[] = [
   {
@@ -268,16 +268,20 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
   return store;
 }
 
-/** The `health` JSON of one agent, with the circuit as it reads now (an expired open is half_open). */
-export function healthJson(health: AgentHealth, now: number = Date.now()): AgentHealthJson {
+/**
+ * The `health` JSON of one agent, with the circuit as it reads now (an open circuit past its
+ * recovery timeout reads half_open). Pass the agent's current recovery timeout when known.
+ */
+export function healthJson(health: AgentHealth, now: number = Date.now(), recoveryTimeoutMs?: number): AgentHealthJson {
   const circuit = health.circuit;
-  const expired = circuit.state === 'open' && circuit.openUntil !== undefined && now >= circuit.openUntil;
+  const until = recoveryTimeoutMs === undefined ? circuit.openUntil : reopensAt(circuit, recoveryTimeoutMs);
+  const expired = circuit.state === 'open' && until !== undefined && now >= until;
   const state: CircuitState = expired ? 'half_open' : circuit.state;
   return {
     calls: health.calls,
     success_rate: health.successRate === undefined ? null : Math.round(health.successRate * 1000) / 1000,
     last_failure_kind: health.lastFailureKind ?? null,
     circuit: state,
-    open_until: state === 'open' && circuit.openUntil !== undefined ? new Date(circuit.openUntil).toISOString() : null,
+    open_until: state === 'open' && until !== undefined ? new Date(until).toISOString() : null,
   };
 }

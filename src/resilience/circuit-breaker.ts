@@ -39,12 +39,21 @@ export function createMemoryCircuitStore(): CircuitStore {
 }
 
 /**
+ * When an open circuit may try again: opened at + the recovery timeout in force now (so a
+ * changed `recovery_timeout` applies to circuits already open), else the stored open-until.
+ */
+export function reopensAt(snapshot: CircuitSnapshot, recoveryTimeoutMs: number): number | undefined {
+  return snapshot.openedAt !== undefined ? snapshot.openedAt + recoveryTimeoutMs : snapshot.openUntil;
+}
+
+/**
  * The state as seen now: an open circuit whose timeout has passed reads as half_open. A trial
  * that started more than one recovery timeout ago is considered lost (its process died), so a
  * new trial may start.
  */
 export function effectiveState(snapshot: CircuitSnapshot, now: number, recoveryTimeoutMs: number): CircuitSnapshot {
-  if (snapshot.state === 'open' && snapshot.openUntil !== undefined && now >= snapshot.openUntil) {
+  const until = reopensAt(snapshot, recoveryTimeoutMs);
+  if (snapshot.state === 'open' && until !== undefined && now >= until) {
     return { ...snapshot, state: 'half_open', trialStartedAt: undefined };
   }
   if (
@@ -115,13 +124,15 @@ export function createCircuitBreaker(settings: CircuitBreakerSettings): CircuitB
       switch (current.state) {
         case 'closed':
           return { allowed: true, trial: false };
-        case 'open':
+        case 'open': {
+          const until = reopensAt(current, policy.recoveryTimeoutMs);
           return {
             allowed: false,
             state: 'open',
             consecutiveFailures: current.consecutiveFailures,
-            ...(current.openUntil === undefined ? {} : { openUntil: current.openUntil }),
+            ...(until === undefined ? {} : { openUntil: until }),
           };
+        }
         case 'half_open':
           if (current.trialStartedAt !== undefined) {
             return { allowed: false, state: 'half_open', consecutiveFailures: current.consecutiveFailures };

@@ -11,7 +11,8 @@ import { z } from 'zod';
 import { runAgent } from '../adapters/run-agent.js';
 import type { AgentConfig, OrchestratorConfig } from '../config/schema.js';
 import { isLocalAgent, type Workflow, type WorkflowStep } from '../config/workflows.js';
-import type { CircuitState } from '../resilience/circuit-breaker.js';
+import { effectiveState, type CircuitSnapshot } from '../resilience/circuit-breaker.js';
+import { resolvePolicy } from '../resilience/policy.js';
 import { errorMessage } from '../shared/errors.js';
 import { ROLES, normalizeRole, type Role } from '../shared/roles.js';
 import type { AgentResolver } from './agents.js';
@@ -28,7 +29,7 @@ export interface AgentHealthView {
   /** Over the recent window; undefined with no calls. */
   readonly successRate?: number;
   readonly windowCalls: number;
-  readonly circuit: { readonly state: CircuitState; readonly openUntil?: number };
+  readonly circuit: CircuitSnapshot;
 }
 
 export type HealthLookup = (agent: string) => AgentHealthView | undefined;
@@ -155,7 +156,8 @@ async function findCandidates(
         });
         return undefined;
       }
-      if (health?.circuit.state === 'open' && (health.circuit.openUntil === undefined || health.circuit.openUntil > now)) {
+      const recovery = resolvePolicy(config.settings.resilience, agent).breaker.recoveryTimeoutMs;
+      if (health && effectiveState(health.circuit, now, recovery).state === 'open') {
         excluded.push({ agent: name, reason: 'circuit open' });
         return undefined;
       }

@@ -16,8 +16,16 @@ export function registerAgentsCommand(program: Command): void {
         return;
       }
       printTable(
-        ['NAME', 'TYPE', 'ROLE', 'ENABLED', 'AVAILABLE', 'DESCRIPTION'],
-        agents.map((a) => [a.name, a.type, a.role, a.enabled ? 'yes' : 'no', a.available ? 'yes' : 'no', a.description]),
+        ['NAME', 'TYPE', 'ROLE', 'ENABLED', 'AVAILABLE', 'CIRCUIT', 'DESCRIPTION'],
+        agents.map((a) => [
+          a.name,
+          a.type,
+          a.role,
+          a.enabled ? 'yes' : 'no',
+          a.available ? 'yes' : 'no',
+          a.health?.circuit ?? 'closed',
+          a.description,
+        ]),
       );
     });
 }
