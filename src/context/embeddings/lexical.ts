@@ -1,0 +1,72 @@
+/**
+ * The built-in offline embedding: feature hashing of words, word pairs and character n-grams into
+ * a fixed-size vector. It needs no model and no network, and it is LEXICAL, not semantic: it
+ * matches shared words and word pieces (so "tokenizer" meets "tokenization"), never synonyms.
+ * Use Ollama or an OpenAI-compatible server for meaning-level similarity.
+ */
+import { STOP_WORDS, words } from '../fts-query.js';
+import { normalize, type EmbeddingProvider } from './provider.js';
+
+export interface LexicalEmbeddingSettings {
+  /** Vector size (default 512). */
+  readonly dimensions?: number;
+}
+
+export function createLexicalEmbedding(settings: LexicalEmbeddingSettings = {}): EmbeddingProvider {
+  const dimensions = settings.dimensions ?? 512;
+  return {
+    id: `lexical-hash-v1/${dimensions}`,
+    kind: 'lexical',
+    batchSize: 256,
+    embed: (texts) => Promise.resolve(texts.map((text) => lexicalVector(text, dimensions))),
+  };
+}
+
+/** The lexical vector of one text (synchronous: also used for near-duplicate checks). */
+export function lexicalVector(text: string, dimensions = 512): Float32Array {
+  const vector = new Float32Array(dimensions);
+  const counts = new Map<string, number>();
+  const add = (feature: string, weight: number): void => {
+    counts.set(feature, (counts.get(feature) ?? 0) + weight);
+  };
+  const kept = words(text.slice(0, 20_000)).filter((w) => !STOP_WORDS.has(w) && w.length > 1);
+  for (let i = 0; i < kept.length; i++) {
+    const word = kept[i] ?? '';
+    add(`w:${word}`, 1);
+    const next = kept[i + 1];
+    if (next !== undefined) add(`b:${word} ${next}`, 0.5);
+    const padded = `<${word}>`;
+    const grams = Math.max(0, padded.length - 3) + Math.max(0, padded.length - 4);
+    if (grams === 0) continue;
+    for (const n of [4, 5]) {
+      for (let j = 0; j + n <= padded.length; j++) add(`c:${padded.slice(j, j + n)}`, 1 / grams);
+    }
+  }
+  for (const [feature, count] of counts) {
+    const hash = fnv1a(feature);
+    const index = hash % dimensions;
+    const sign = hash & 0x80000000 ? -1 : 1;
+    // Sub-linear term frequency: a word repeated ten times is not ten times the evidence.
+    const weight = count >= 1 ? 1 + Math.log(count) : count;
+    vector[index] = (vector[index] ?? 0) + sign * weight;
+  }
+  return normalize(vector);
+}
+
+/** Cosine similarity of two texts' lexical vectors, in [-1, 1] (1 = same words). */
+export function lexicalSimilarity(a: string, b: string): number {
+  const va = lexicalVector(a);
+  const vb = lexicalVector(b);
+  let dot = 0;
+  for (let i = 0; i < va.length; i++) dot += (va[i] ?? 0) * (vb[i] ?? 0);
+  return dot;
+}
+
+function fnv1a(text: string): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
+}

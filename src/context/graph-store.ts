@@ -1,0 +1,342 @@
+/**
+ * The graph's storage: nodes, edges and vectors in SQLite. Writes are upserts
+ * (`INSERT … ON CONFLICT DO UPDATE`, never REPLACE, which would delete a node's edges through
+ * the cascade); bulk writes run in one transaction each.
+ */
+import { randomUUID } from 'node:crypto';
+import { migrate, type Db } from '../storage/database.js';
+import { OrchestratorError } from '../shared/errors.js';
+import { CONTEXT_MIGRATIONS } from './migrations.js';
+import {
+  isEdgeType,
+  isNodeType,
+  metadataSchema,
+  nodeInputSchema,
+  type EdgeType,
+  type MemoryEdge,
+  type MemoryNode,
+  type Metadata,
+  type NodeInput,
+  type NodeType,
+  type SearchFilters,
+} from './types.js';
+
+/** Metadata fields whose text is worth finding by keyword (indexed beside title and content). */
+const SEARCHABLE_FIELDS = [
+  'description',
+  'summary',
+  'errorMessage',
+  'correction',
+  'rationale',
+  'purpose',
+  'context',
+  'code',
+  'alternatives',
+] as const;
+
+interface NodeRow {
+  seq: number;
+  id: string;
+  type: string;
+  title: string;
+  content: string;
+  tags: string;
+  metadata: string;
+  project_id: string;
+  importance: number;
+  created_at: string;
+  updated_at: string;
+}
+
+interface EdgeRow {
+  source_id: string;
+  target_id: string;
+  type: string;
+  weight: number;
+  metadata: string;
+  created_at: string;
+}
+
+export interface StoredVector {
+  readonly seq: number;
+  readonly provider: string;
+  readonly vector: Buffer;
+}
+
+export interface GraphStats {
+  readonly nodes: number;
+  readonly edges: number;
+  readonly projects: number;
+  readonly nodesByType: Readonly<Record<string, number>>;
+  readonly edgesByType: Readonly<Record<string, number>>;
+  readonly vectorsByProvider: Readonly<Record<string, number>>;
+}
+
+export interface GraphStore {
+  readonly db: Db;
+  /** Upserts nodes in one transaction; returns them as stored, in input order. */
+  upsertNodes(inputs: readonly NodeInput[]): MemoryNode[];
+  getNode(id: string): MemoryNode | undefined;
+  getNodes(ids: readonly string[]): MemoryNode[];
+  /** Nodes by their FTS rowids, in the given order. */
+  getNodesBySeq(seqs: readonly number[]): Map<number, MemoryNode>;
+  seqOf(id: string): number | undefined;
+  /** Deletes nodes (and, by cascade, their edges and vectors) in one transaction. */
+  deleteNodes(ids: readonly string[]): number;
+  deleteProjectNodes(projectId: string): number;
+  listNodes(filters?: SearchFilters & { readonly limit?: number; readonly offset?: number }): MemoryNode[];
+  countNodes(filters?: SearchFilters): number;
+  link(sourceId: string, targetId: string, type: EdgeType, weight?: number, metadata?: Metadata): MemoryEdge;
+  linkMany(edges: readonly Omit<MemoryEdge, 'createdAt'>[]): number;
+  edgesOf(id: string): { outgoing: MemoryEdge[]; incoming: MemoryEdge[] };
+  allEdges(): MemoryEdge[];
+  putVectors(rows: readonly { seq: number; provider: string; dim: number; vector: Buffer }[]): void;
+  vectorsFor(seqs: readonly number[], provider: string): StoredVector[];
+  /** Iterates all vectors of a provider (for an exhaustive semantic scan). */
+  iterateVectors(provider: string): IterableIterator<StoredVector>;
+  /** Nodes lacking a vector from this provider (new, or embedded by another provider). */
+  nodesWithoutVector(provider: string, limit: number): MemoryNode[];
+  stats(): GraphStats;
+}
+
+/** Opens the graph tables in an already open database, applying pending migrations. */
+export function createGraphStore(db: Db): GraphStore {
+  migrate(db, CONTEXT_MIGRATIONS);
+  const upsert = db.prepare(`
+    INSERT INTO context_nodes (id, type, title, content, tags, metadata, extra, project_id, importance, created_at, updated_at)
+    VALUES (@id, @type, @title, @content, @tags, @metadata, @extra, @projectId, @importance, @createdAt, @updatedAt)
+    ON CONFLICT(id) DO UPDATE SET
+      type = excluded.type, title = excluded.title, content = excluded.content, tags = excluded.tags,
+      metadata = excluded.metadata, extra = excluded.extra, project_id = excluded.project_id,
+      importance = excluded.importance, updated_at = excluded.updated_at
+    RETURNING *`);
+  const byId = db.prepare<[string], NodeRow>('SELECT * FROM context_nodes WHERE id = ?');
+  const seqById = db.prepare<[string], { seq: number }>('SELECT seq FROM context_nodes WHERE id = ?');
+  const deleteById = db.prepare('DELETE FROM context_nodes WHERE id = ?');
+  const linkStmt = db.prepare(`
+    INSERT INTO context_edges (source_id, target_id, type, weight, metadata, created_at)
+    VALUES (?, ?, ?, ?, ?, ?)
+    ON CONFLICT(source_id, target_id, type) DO UPDATE SET weight = excluded.weight, metadata = excluded.metadata
+    RETURNING *`);
+  const putVector = db.prepare(`
+    INSERT INTO context_vectors (node_seq, provider, dim, vector, created_at) VALUES (?, ?, ?, ?, ?)
+    ON CONFLICT(node_seq) DO UPDATE SET provider = excluded.provider, dim = excluded.dim,
+      vector = excluded.vector, created_at = excluded.created_at`);
+
+  const upsertNodes = db.transaction((inputs: readonly NodeInput[]): MemoryNode[] => {
+    const now = new Date().toISOString();
+    return inputs.map((raw) => {
+      const parsed = nodeInputSchema.safeParse(raw);
+      if (!parsed.success) {
+        throw new OrchestratorError('INVALID_INPUT', `invalid memory node: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
+      }
+      const input = parsed.data;
+      const metadata = input.metadata ?? {};
+      const row = upsert.get({
+        id: input.id ?? randomUUID(),
+        type: input.type,
+        title: input.title,
+        content: input.content ?? '',
+        tags: JSON.stringify(uniqueTags(input.tags ?? [])),
+        metadata: JSON.stringify(metadata),
+        extra: searchableExtra(metadata),
+        projectId: input.projectId ?? '',
+        importance: input.importance ?? 1,
+        createdAt: input.createdAt ?? now,
+        updatedAt: input.updatedAt ?? now,
+      }) as NodeRow;
+      return rowToNode(row);
+    });
+  });
+
+  const linkMany = db.transaction((edges: readonly Omit<MemoryEdge, 'createdAt'>[]): number => {
+    const now = new Date().toISOString();
+    for (const edge of edges) {
+      linkStmt.get(edge.sourceId, edge.targetId, edge.type, edge.weight, JSON.stringify(edge.metadata), now);
+    }
+    return edges.length;
+  });
+
+  const deleteNodes = db.transaction((ids: readonly string[]): number => {
+    let count = 0;
+    for (const id of ids) count += deleteById.run(id).changes;
+    return count;
+  });
+
+  const putVectors = db.transaction((rows: readonly { seq: number; provider: string; dim: number; vector: Buffer }[]) => {
+    const now = new Date().toISOString();
+    for (const row of rows) putVector.run(row.seq, row.provider, row.dim, row.vector, now);
+  });
+
+  function link(sourceId: string, targetId: string, type: EdgeType, weight = 1, metadata: Metadata = {}): MemoryEdge {
+    if (!isEdgeType(type)) throw new OrchestratorError('INVALID_INPUT', `unknown edge type: ${String(type)}`);
+    for (const id of [sourceId, targetId]) {
+      if (!seqById.get(id)) throw new OrchestratorError('INVALID_INPUT', `cannot link: no memory node with id ${id}`);
+    }
+    const row = linkStmt.get(sourceId, targetId, type, weight, JSON.stringify(metadata), new Date().toISOString()) as EdgeRow;
+    return rowToEdge(row);
+  }
+
+  function getNodesBySeq(seqs: readonly number[]): Map<number, MemoryNode> {
+    const found = new Map<number, MemoryNode>();
+    for (let i = 0; i < seqs.length; i += 500) {
+      const chunk = seqs.slice(i, i + 500);
+      const rows = db
+        .prepare<number[], NodeRow>(`SELECT * FROM context_nodes WHERE seq IN (${chunk.map(() => '?').join(',')})`)
+        .all(...chunk);
+      for (const row of rows) found.set(row.seq, rowToNode(row));
+    }
+    return found;
+  }
+
+  function listNodes(filters: SearchFilters & { limit?: number; offset?: number } = {}): MemoryNode[] {
+    const where = filterClause(filters, 'n');
+    const limit = filters.limit === undefined ? -1 : Math.max(0, Math.floor(filters.limit));
+    const offset = Math.max(0, Math.floor(filters.offset ?? 0));
+    const sql = `SELECT n.* FROM context_nodes n ${where.sql} ORDER BY n.importance DESC, n.updated_at DESC, n.seq LIMIT ? OFFSET ?`;
+    return db.prepare<unknown[], NodeRow>(sql).all(...where.params, limit, offset).map(rowToNode);
+  }
+
+  return {
+    db,
+    upsertNodes: (inputs) => upsertNodes(inputs),
+    getNode: (id) => {
+      const row = byId.get(id);
+      return row ? rowToNode(row) : undefined;
+    },
+    getNodes: (ids) => ids.flatMap((id) => {
+      const row = byId.get(id);
+      return row ? [rowToNode(row)] : [];
+    }),
+    getNodesBySeq,
+    seqOf: (id) => seqById.get(id)?.seq,
+    deleteNodes: (ids) => deleteNodes(ids),
+    deleteProjectNodes: (projectId) =>
+      db.transaction(() => db.prepare('DELETE FROM context_nodes WHERE project_id = ?').run(projectId).changes)(),
+    listNodes,
+    countNodes: (filters = {}) => {
+      const where = filterClause(filters, 'n');
+      return db.prepare<unknown[], { c: number }>(`SELECT count(*) AS c FROM context_nodes n ${where.sql}`).get(...where.params)?.c ?? 0;
+    },
+    link,
+    linkMany: (edges) => linkMany(edges),
+    edgesOf: (id) => ({
+      outgoing: db.prepare<[string], EdgeRow>('SELECT * FROM context_edges WHERE source_id = ?').all(id).map(rowToEdge),
+      incoming: db.prepare<[string], EdgeRow>('SELECT * FROM context_edges WHERE target_id = ?').all(id).map(rowToEdge),
+    }),
+    allEdges: () => db.prepare<[], EdgeRow>('SELECT * FROM context_edges ORDER BY created_at').all().map(rowToEdge),
+    putVectors: (rows) => putVectors(rows),
+    vectorsFor: (seqs, provider) => {
+      if (seqs.length === 0) return [];
+      return db
+        .prepare<unknown[], { node_seq: number; provider: string; vector: Buffer }>(
+          `SELECT node_seq, provider, vector FROM context_vectors WHERE provider = ? AND node_seq IN (${seqs.map(() => '?').join(',')})`,
+        )
+        .all(provider, ...seqs)
+        .map((row) => ({ seq: row.node_seq, provider: row.provider, vector: row.vector }));
+    },
+    *iterateVectors(provider) {
+      const rows = db
+        .prepare<[string], { node_seq: number; provider: string; vector: Buffer }>(
+          'SELECT node_seq, provider, vector FROM context_vectors WHERE provider = ?',
+        )
+        .iterate(provider);
+      for (const row of rows) yield { seq: row.node_seq, provider: row.provider, vector: row.vector };
+    },
+    nodesWithoutVector: (provider, limit) =>
+      db
+        .prepare<[string, number], NodeRow>(
+          `SELECT n.* FROM context_nodes n LEFT JOIN context_vectors v ON v.node_seq = n.seq AND v.provider = ?
+           WHERE v.node_seq IS NULL ORDER BY n.seq LIMIT ?`,
+        )
+        .all(provider, limit)
+        .map(rowToNode),
+    stats: () => {
+      const count = (sql: string): number => db.prepare<[], { c: number }>(sql).get()?.c ?? 0;
+      const grouped = (sql: string): Record<string, number> =>
+        Object.fromEntries(db.prepare<[], { k: string; c: number }>(sql).all().map((r) => [r.k, r.c]));
+      return {
+        nodes: count('SELECT count(*) AS c FROM context_nodes'),
+        edges: count('SELECT count(*) AS c FROM context_edges'),
+        projects: count("SELECT count(*) AS c FROM context_nodes WHERE type = 'project'"),
+        nodesByType: grouped('SELECT type AS k, count(*) AS c FROM context_nodes GROUP BY type'),
+        edgesByType: grouped('SELECT type AS k, count(*) AS c FROM context_edges GROUP BY type'),
+        vectorsByProvider: grouped('SELECT provider AS k, count(*) AS c FROM context_vectors GROUP BY provider'),
+      };
+    },
+  };
+}
+
+/** SQL for the shared filters, against a nodes alias. */
+export function filterClause(filters: SearchFilters, alias: string): { sql: string; params: unknown[] } {
+  const parts: string[] = [];
+  const params: unknown[] = [];
+  if (filters.types && filters.types.length > 0) {
+    parts.push(`${alias}.type IN (${filters.types.map(() => '?').join(',')})`);
+    params.push(...filters.types);
+  }
+  if (filters.projectId !== undefined) {
+    parts.push(`${alias}.project_id = ?`);
+    params.push(filters.projectId);
+  }
+  if (filters.minImportance !== undefined) {
+    parts.push(`${alias}.importance >= ?`);
+    params.push(filters.minImportance);
+  }
+  for (const tag of filters.tags ?? []) {
+    parts.push(`EXISTS (SELECT 1 FROM json_each(${alias}.tags) WHERE value = ?)`);
+    params.push(tag);
+  }
+  return { sql: parts.length > 0 ? `WHERE ${parts.join(' AND ')}` : '', params };
+}
+
+function uniqueTags(tags: readonly string[]): string[] {
+  return [...new Set(tags.map((t) => t.trim()).filter((t) => t.length > 0))];
+}
+
+function searchableExtra(metadata: Metadata): string {
+  const parts: string[] = [];
+  for (const field of SEARCHABLE_FIELDS) {
+    const value = metadata[field];
+    if (typeof value === 'string' && value.length > 0) parts.push(value);
+    else if (Array.isArray(value)) parts.push(value.filter((v) => typeof v === 'string').join(' '));
+  }
+  return parts.join('\n');
+}
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return undefined;
+  }
+}
+
+function rowToNode(row: NodeRow): MemoryNode {
+  const tags = parseJson(row.tags);
+  const metadata = metadataSchema.safeParse(parseJson(row.metadata));
+  return {
+    id: row.id,
+    type: isNodeType(row.type) ? row.type : ('concept' satisfies NodeType),
+    title: row.title,
+    content: row.content,
+    tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
+    metadata: metadata.success ? metadata.data : {},
+    projectId: row.project_id,
+    importance: row.importance,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at,
+  };
+}
+
+function rowToEdge(row: EdgeRow): MemoryEdge {
+  const metadata = metadataSchema.safeParse(parseJson(row.metadata));
+  return {
+    sourceId: row.source_id,
+    targetId: row.target_id,
+    type: isEdgeType(row.type) ? row.type : 'related_to',
+    weight: row.weight,
+    metadata: metadata.success ? metadata.data : {},
+    createdAt: row.created_at,
+  };
+}

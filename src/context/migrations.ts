@@ -1,0 +1,75 @@
+/**
+ * Schema of the memory graph inside the project's one database. `seq` is the stable integer
+ * rowid the FTS5 index is keyed on (an implicit rowid may change on VACUUM); `id` is the public
+ * id. Triggers keep the persistent FTS5 index (porter + unicode61) in step with the nodes, so a
+ * new process never starts with an empty keyword index (a defect of the original).
+ */
+import type { Migration } from '../storage/database.js';
+
+export const CONTEXT_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'context/001-graph',
+    up: `
+      CREATE TABLE context_nodes (
+        seq INTEGER PRIMARY KEY,
+        id TEXT NOT NULL UNIQUE,
+        type TEXT NOT NULL,
+        title TEXT NOT NULL,
+        content TEXT NOT NULL DEFAULT '',
+        tags TEXT NOT NULL DEFAULT '[]',
+        metadata TEXT NOT NULL DEFAULT '{}',
+        extra TEXT NOT NULL DEFAULT '',
+        project_id TEXT NOT NULL DEFAULT '',
+        importance REAL NOT NULL DEFAULT 1.0,
+        created_at TEXT NOT NULL,
+        updated_at TEXT NOT NULL
+      );
+      CREATE INDEX context_nodes_type ON context_nodes(type);
+      CREATE INDEX context_nodes_project ON context_nodes(project_id, type);
+      CREATE INDEX context_nodes_importance ON context_nodes(importance);
+      CREATE INDEX context_nodes_created ON context_nodes(created_at);
+
+      CREATE TABLE context_edges (
+        source_id TEXT NOT NULL REFERENCES context_nodes(id) ON DELETE CASCADE,
+        target_id TEXT NOT NULL REFERENCES context_nodes(id) ON DELETE CASCADE,
+        type TEXT NOT NULL,
+        weight REAL NOT NULL DEFAULT 1.0,
+        metadata TEXT NOT NULL DEFAULT '{}',
+        created_at TEXT NOT NULL,
+        PRIMARY KEY (source_id, target_id, type)
+      );
+      CREATE INDEX context_edges_target ON context_edges(target_id);
+      CREATE INDEX context_edges_type ON context_edges(type);
+
+      CREATE TABLE context_vectors (
+        node_seq INTEGER PRIMARY KEY REFERENCES context_nodes(seq) ON DELETE CASCADE,
+        provider TEXT NOT NULL,
+        dim INTEGER NOT NULL,
+        vector BLOB NOT NULL,
+        created_at TEXT NOT NULL
+      );
+      CREATE INDEX context_vectors_provider ON context_vectors(provider);
+
+      CREATE VIRTUAL TABLE context_fts USING fts5(
+        title, content, tags, extra,
+        content='context_nodes', content_rowid='seq',
+        tokenize='porter unicode61 remove_diacritics 2'
+      );
+      CREATE TRIGGER context_nodes_ai AFTER INSERT ON context_nodes BEGIN
+        INSERT INTO context_fts(rowid, title, content, tags, extra)
+        VALUES (new.seq, new.title, new.content, new.tags, new.extra);
+      END;
+      CREATE TRIGGER context_nodes_ad AFTER DELETE ON context_nodes BEGIN
+        INSERT INTO context_fts(context_fts, rowid, title, content, tags, extra)
+        VALUES ('delete', old.seq, old.title, old.content, old.tags, old.extra);
+      END;
+      CREATE TRIGGER context_nodes_au AFTER UPDATE OF title, content, tags, extra ON context_nodes BEGIN
+        INSERT INTO context_fts(context_fts, rowid, title, content, tags, extra)
+        VALUES ('delete', old.seq, old.title, old.content, old.tags, old.extra);
+        INSERT INTO context_fts(rowid, title, content, tags, extra)
+        VALUES (new.seq, new.title, new.content, new.tags, new.extra);
+      END;
+      CREATE VIRTUAL TABLE context_fts_terms USING fts5vocab(context_fts, 'row');
+    `,
+  },
+];

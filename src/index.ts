@@ -1,0 +1,49 @@
+/**
+ * The package's public API (explicit named exports only): what the engine, the MCP server and
+ * outside scripts import from `ai-orchestrator`.
+ */
+export { MemoryManager } from './context/memory-manager.js';
+export type { MemoryManagerOptions, MemoryStats, MemoryCore } from './context/memory-manager.js';
+export type {
+  TaskRecord,
+  TaskStepRecord,
+  StoredTask,
+  MistakeRecord,
+  LoggedMistake,
+  ConversationRecord,
+  PatternRecord,
+  DecisionRecord,
+  CodeSnippetRecord,
+  PreferenceRecord,
+  Severity,
+} from './context/memory-records.js';
+export type { ProjectInfo, RegisteredProject } from './context/memory-projects.js';
+export type { RelevantContext, RelevantContextOptions, ContextItem } from './context/relevant-context.js';
+export { estimateTokens } from './context/relevant-context.js';
+export { projectIdForPath, scanProject } from './context/project-scanner.js';
+export type { ProjectScan, ScanLimits } from './context/project-scanner.js';
+export { exportObsidian, createContextExporter } from './context/obsidian-export.js';
+export type { ObsidianExportOptions, ObsidianExportResult } from './context/obsidian-export.js';
+export { exportGraph, importGraph, exportJsonFile, importJsonFile } from './context/json-export.js';
+export type { GraphDocument, ImportSummary } from './context/json-export.js';
+export { createEmbeddingProvider } from './context/embeddings/create-embedding.js';
+export { createLexicalEmbedding } from './context/embeddings/lexical.js';
+export { createOllamaEmbedding, createOpenAiEmbedding } from './context/embeddings/http-embedding.js';
+export type { EmbeddingProvider, EmbeddingSettings } from './context/embeddings/provider.js';
+export type { SearchSettings } from './context/hybrid-search.js';
+export { NODE_TYPES, EDGE_TYPES } from './context/types.js';
+export type {
+  NodeType,
+  EdgeType,
+  MemoryNode,
+  MemoryEdge,
+  NodeInput,
+  SearchOptions,
+  SearchResult,
+  SearchFilters,
+  MatchType,
+  Metadata,
+  JsonValue,
+} from './context/types.js';
+export { OrchestratorError } from './shared/errors.js';
+export type { ErrorCode } from './shared/errors.js';
