@@ -58,6 +58,9 @@ describe('errorFromProcess', () => {
     expect(errorFromProcess(processResult({ spawnError: { code: 'ENOENT', message: 'spawn x ENOENT' } }), 'x')?.kind).toBe('not_installed');
     expect(errorFromProcess(processResult({ spawnError: { code: 'EACCES', message: 'spawn x EACCES' } }), 'x')?.kind).toBe('not_installed');
     expect(errorFromProcess(processResult({ spawnError: { code: 'E2BIG', message: 'spawn E2BIG' } }), 'x')?.kind).toBe('config');
+    expect(
+      errorFromProcess(processResult({ spawnError: { code: 'ENOTDIR', message: 'working directory /w does not exist' } }), 'x'),
+    ).toEqual({ kind: 'config', message: 'cannot start x: working directory /w does not exist' });
     expect(errorFromProcess(processResult({ exitCode: 1 }), 'x')).toBeUndefined();
   });
 

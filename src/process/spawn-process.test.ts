@@ -152,6 +152,12 @@ describe('spawnProcess', () => {
     expect(result.exitCode).toBeNull();
   });
 
+  it('reports a missing working directory as ENOTDIR, not as a missing binary', async () => {
+    const running = spawnProcess({ command: FAKE_CLI, args: [], cwd: path.join(tmp(), 'gone'), env: baseEnv });
+    expect(await drain(running.lines)).toEqual([]);
+    expect((await running.result).spawnError).toMatchObject({ code: 'ENOTDIR', message: expect.stringContaining('gone does not exist') });
+  });
+
   it('reports an argument over the OS limit as spawnError E2BIG without throwing', async () => {
     const running = spawnProcess({ command: FAKE_CLI, args: ['x'.repeat(1024 * 1024)], cwd: tmp(), env: baseEnv });
     expect(await drain(running.lines)).toEqual([]);

@@ -5,6 +5,7 @@
  * exit too, so no grandchild outlives its step.
  */
 import { spawn } from 'node:child_process';
+import { statSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import { killGroup, trackGroup, untrackGroup } from './kill-group.js';
 
@@ -57,6 +58,13 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
   let spawnError: ProcessResult['spawnError'];
   let escalation: NodeJS.Timeout | undefined;
 
+  if (!isDirectory(options.cwd)) {
+    // spawn() would fail with ENOENT, indistinguishable from a missing binary.
+    return notStarted(
+      Object.assign(new Error(`working directory ${options.cwd} does not exist`), { code: 'ENOTDIR' }),
+      started,
+    );
+  }
   let child;
   try {
     child = spawn(options.command, [...options.args], {
@@ -158,6 +166,14 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
   }
 
   return { pid, lines: readLines(), result };
+}
+
+function isDirectory(dir: string): boolean {
+  try {
+    return statSync(dir).isDirectory();
+  } catch {
+    return false;
+  }
 }
 
 function notStarted(error: unknown, started: number): RunningProcess {
