@@ -84,6 +84,10 @@ export const stepRecordSchema = z.object({
   primaryError: agentErrorSchema.optional(),
   suggestions: z.array(z.string()),
   filesModified: z.array(z.string()),
+  /** Files a text-only (local) agent proposed in fenced blocks; `applied` = written (apply_local_edits). */
+  proposedChanges: z
+    .array(z.object({ path: z.string(), content: z.string(), applied: z.boolean(), note: z.string().optional() }))
+    .optional(),
   durationMs: z.number().nonnegative(),
   usage: usageSchema,
   startedAt: z.string(),

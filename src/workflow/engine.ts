@@ -16,6 +16,7 @@ import type {
   TaskStatus,
 } from '../events/events.js';
 import type { Logger } from '../observability/logger.js';
+import type { OfflineDetector } from '../resilience/offline-detector.js';
 import { createRedactor, type Redactor } from '../security/redact.js';
 import { errorMessage } from '../shared/errors.js';
 import type { AgentResolver } from './agents.js';
@@ -58,6 +59,11 @@ export interface EngineOptions {
   /** Working-tree change detection per step (default: none; the CLI passes detectChangedFiles). */
   readonly detectChanges?: RunAgentOptions['detectChanges'];
   readonly redact?: Redactor;
+  /**
+   * Connectivity for this task (resilience/offline-detector). Told every agent outcome; when it
+   * says offline, a cloud step with a local fallback goes straight to the fallback.
+   */
+  readonly offlineDetector?: OfflineDetector;
   readonly logger?: Logger;
   readonly now?: () => Date;
 }
@@ -286,8 +292,11 @@ export function createEngine(options: EngineOptions): Engine {
       });
 
     let primary: AgentResult;
+    const offline = step.unavailable === undefined ? await offlineSkip(step, request.signal) : undefined;
     if (step.unavailable !== undefined) {
       primary = failedResult(step.agent, { kind: 'not_installed', message: `${step.agent} is ${step.unavailable}` });
+    } else if (offline !== undefined) {
+      primary = failedResult(step.agent, { kind: 'network', message: `${step.agent} skipped: offline (${offline})` });
     } else {
       announce(step.agent);
       primary = await attempt(step.agent, input);
@@ -329,6 +338,9 @@ export function createEngine(options: EngineOptions): Engine {
       ...(primaryError ? { primaryError: { ...primaryError, message: redact(primaryError.message) } } : {}),
       suggestions: keepsSuggestions ? result.suggestions.map(redact) : [],
       filesModified: [...result.filesModified],
+      ...(result.proposedChanges && result.proposedChanges.length > 0
+        ? { proposedChanges: result.proposedChanges.map((c) => ({ ...c, content: redact(c.content) })) }
+        : {}),
       durationMs: Math.round(performance.now() - started),
       usage: result.usage,
       startedAt,
@@ -336,7 +348,37 @@ export function createEngine(options: EngineOptions): Engine {
     };
   }
 
+  /** Why a cloud step should go straight to its local fallback (the session is offline), if so. */
+  async function offlineSkip(step: PlannedStep, signal: AbortSignal | undefined): Promise<string | undefined> {
+    const detector = options.offlineDetector;
+    if (!detector || !step.fallback || isLocal(step.agent) || !isLocal(step.fallback)) return undefined;
+    try {
+      return (await detector.isOffline(signal ? { signal } : {})) ? (detector.reason() ?? 'no connectivity') : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+
+  function isLocal(agent: string): boolean {
+    try {
+      return options.resolveAgent(agent).local;
+    } catch {
+      return false;
+    }
+  }
+
   async function attempt(agent: string, input: StepInput): Promise<AgentResult> {
+    const result = await attemptOnce(agent, input);
+    options.offlineDetector?.recordOutcome({
+      agent,
+      local: isLocal(agent),
+      success: result.success,
+      ...(result.error ? { kind: result.error.kind } : {}),
+    });
+    return result;
+  }
+
+  async function attemptOnce(agent: string, input: StepInput): Promise<AgentResult> {
     const { request, step, index, iteration } = input;
     let adapter;
     try {
@@ -427,6 +469,7 @@ function redactEvent(event: AgentEvent, redact: Redactor): AgentEvent {
   if (event.type === 'tool-result') return event.output === undefined ? event : { ...event, output: redact(event.output) };
   if (event.type === 'tool-call') return event.input === undefined ? event : { ...event, input: redactJson(event.input, redact) };
   if (event.type === 'error') return { ...event, error: { ...event.error, message: redact(event.error.message) } };
+  if (event.type === 'proposed-change') return { ...event, content: redact(event.content) };
   if (event.type === 'finish') {
     return {
       ...event,
