@@ -8,6 +8,8 @@ import { Command, CommanderError } from 'commander';
 import { OrchestratorError } from '../shared/errors.js';
 import { registerAgentsCommand } from './commands/agents.js';
 import { registerModelsCommand } from './commands/models.js';
+import { registerRunCommand } from './commands/run.js';
+import { registerTasksCommand } from './commands/tasks.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerWorkflowsCommand } from './commands/workflows.js';
 
@@ -30,6 +32,8 @@ export function buildProgram(): Command {
   registerWorkflowsCommand(program);
   registerValidateCommand(program);
   registerModelsCommand(program);
+  registerRunCommand(program);
+  registerTasksCommand(program);
   return program;
 }
 

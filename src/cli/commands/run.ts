@@ -1,0 +1,33 @@
+/**
+ * `ai-orchestrator run <task>`: the main job. Registration only — the action (engine, database,
+ * adapters) loads on use so other commands start fast.
+ */
+import type { Command } from 'commander';
+
+export interface RunOptions {
+  readonly workflow: string;
+  readonly maxIterations?: string;
+  readonly offline?: boolean;
+  readonly cwd?: string;
+  readonly project?: string;
+  readonly json?: boolean;
+  readonly stream?: boolean;
+}
+
+export function registerRunCommand(program: Command): void {
+  program
+    .command('run')
+    .description('run a task through a workflow (implement → review → refine until the review converges)')
+    .argument('<task>', 'what to do; "-" reads it from stdin')
+    .option('-w, --workflow <name>', 'workflow to run (see `ai-orchestrator workflows`)', 'default')
+    .option('-n, --max-iterations <n>', 'most iterations (default: the workflow\'s, else settings.max_iterations)')
+    .option('--offline', 'only local agents; `default` becomes `offline-default`')
+    .option('--cwd <dir>', 'directory the agents work in (default: settings.workspace_dir, i.e. the current directory)')
+    .option('--project <path>', 'project this task belongs to, for context memory (default: $PROJECT_PATH, settings.project_path)')
+    .option('--stream', "copy the agents' output to stderr as it arrives")
+    .option('--json', 'print the result as one JSON object on stdout')
+    .action(async (task: string, options: RunOptions, command: Command) => {
+      const { runTaskCommand } = await import('./run-task.js');
+      process.exitCode = await runTaskCommand(task, options, command);
+    });
+}

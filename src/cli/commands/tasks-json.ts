@@ -1,0 +1,35 @@
+/** JSON shapes of `tasks list --json` and `tasks show --json` (snake_case, like `run --json`). */
+import type { StepRecord } from '../../events/events.js';
+import type { TaskRecord } from '../../tasks/task-store.js';
+import { iterationJson, stepJson, usageJson } from '../../workflow/result-json.js';
+
+export function taskSummaryJson(task: TaskRecord) {
+  return {
+    task_id: task.id,
+    task: task.task,
+    status: task.status,
+    success: task.success ?? null,
+    workflow: task.workflow,
+    iterations: task.iterations,
+    stop_reason: task.stopReason ?? null,
+    reason: task.reason ?? null,
+    created_at: task.createdAt,
+    finished_at: task.finishedAt ?? null,
+  };
+}
+
+export function taskDetailJson(task: TaskRecord, steps: readonly StepRecord[]) {
+  return {
+    ...taskSummaryJson(task),
+    max_iterations: task.maxIterations,
+    cwd: task.cwd,
+    project_id: task.projectId ?? null,
+    owner_pid: task.ownerPid,
+    started_at: task.startedAt ?? null,
+    heartbeat_at: task.heartbeatAt ?? null,
+    usage: usageJson(task.usage),
+    steps: steps.map(stepJson),
+    convergence: task.convergence.map(iterationJson),
+    final_output: task.finalOutput ?? null,
+  };
+}

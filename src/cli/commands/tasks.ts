@@ -1,0 +1,119 @@
+/**
+ * `ai-orchestrator tasks list|show|clean`: the task store from the command line. Opening the
+ * store marks tasks left unfinished by a dead process as `interrupted`.
+ */
+import type { Command } from 'commander';
+import { OrchestratorError } from '../../shared/errors.js';
+import { createCliContext } from '../context.js';
+import { printJson, printLine, printTable } from '../output.js';
+
+interface ListOptions {
+  readonly json?: boolean;
+  readonly status?: string;
+  readonly limit?: string;
+}
+
+export function registerTasksCommand(program: Command): void {
+  const tasks = program.command('tasks').description('list, inspect and clean up tasks');
+
+  tasks
+    .command('list')
+    .description('recent tasks, newest first')
+    .option('--json', 'print JSON')
+    .option('--status <status>', 'only tasks in this state (pending, in_progress, completed, failed, cancelled, interrupted)')
+    .option('--limit <n>', 'at most this many', '20')
+    .action(async (options: ListOptions, command: Command) => {
+      const context = createCliContext(command);
+      const { isTaskStatus } = await import('../../tasks/task-state.js');
+      const { openTaskStore } = await import('../../tasks/open-task-store.js');
+      const { taskSummaryJson } = await import('./tasks-json.js');
+      if (options.status !== undefined && !isTaskStatus(options.status)) {
+        throw new OrchestratorError(
+          'INVALID_INPUT',
+          `unknown status "${options.status}" (pending, in_progress, completed, failed, cancelled, interrupted)`,
+        );
+      }
+      const limit = Number(options.limit ?? '20');
+      if (!Number.isInteger(limit) || limit < 1) throw new OrchestratorError('INVALID_INPUT', `--limit must be a positive whole number (got "${options.limit}")`);
+      const { store } = openTaskStore(context.home);
+      const list = store.list({ ...(options.status !== undefined && isTaskStatus(options.status) ? { status: options.status } : {}), limit });
+      if (options.json) {
+        printJson({ tasks: list.map(taskSummaryJson) });
+        return;
+      }
+      if (list.length === 0) {
+        printLine('no tasks');
+        return;
+      }
+      printTable(
+        ['ID', 'STATUS', 'WORKFLOW', 'ITER', 'CREATED', 'TASK'],
+        list.map((t) => [t.id.slice(0, 8), t.status, t.workflow, String(t.iterations), t.createdAt.replace('T', ' ').slice(0, 19), oneLine(t.task, 60)]),
+      );
+    });
+
+  tasks
+    .command('show')
+    .description('one task with its steps and convergence history')
+    .argument('<id>', 'task id (or a unique prefix of it)')
+    .option('--json', 'print JSON')
+    .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      const context = createCliContext(command);
+      const { openTaskStore } = await import('../../tasks/open-task-store.js');
+      const { taskDetailJson } = await import('./tasks-json.js');
+      const { store } = openTaskStore(context.home);
+      const task = store.resolve(id);
+      const steps = store.steps(task.id);
+      if (options.json) {
+        printJson(taskDetailJson(task, steps));
+        return;
+      }
+      printLine(`task      ${task.id}`);
+      printLine(`status    ${task.status}${task.stopReason ? ` (${task.stopReason})` : ''}`);
+      if (task.reason) printLine(`reason    ${task.reason}`);
+      printLine(`workflow  ${task.workflow}, ${task.iterations}/${task.maxIterations} iterations`);
+      printLine(`cwd       ${task.cwd}`);
+      printLine(`created   ${task.createdAt}${task.finishedAt ? `, finished ${task.finishedAt}` : ''}`);
+      printLine(`tokens    ${task.usage.inputTokens} in / ${task.usage.outputTokens} out${task.usage.costUsd !== undefined ? `, $${task.usage.costUsd.toFixed(4)}` : ''}`);
+      printLine(`task      ${task.task}`);
+      printLine();
+      printTable(
+        ['ITER', 'STEP', 'AGENT', 'ROLE', 'RESULT', 'SUGG', 'FILES', 'TIME'],
+        steps.map((s) => [
+          String(s.iteration),
+          String(s.index + 1),
+          s.fallbackFrom ? `${s.agent} (for ${s.fallbackFrom})` : s.agent,
+          s.role,
+          s.success ? 'ok' : `failed: ${s.error?.kind ?? '?'}`,
+          s.role === 'review' ? String(s.suggestions.length) : '',
+          String(s.filesModified.length),
+          `${(s.durationMs / 1000).toFixed(1)}s`,
+        ]),
+      );
+      for (const s of steps.filter((step) => step.error)) printLine(`  step ${s.iteration}.${s.index + 1} ${s.error?.kind}: ${s.error?.message}`);
+      if (task.finalOutput) {
+        printLine();
+        printLine(task.finalOutput);
+      }
+    });
+
+  tasks
+    .command('clean')
+    .description('delete finished tasks older than a duration (unfinished ones are kept)')
+    .requiredOption('--older-than <duration>', 'e.g. 30m, 12h, 7d, 2w')
+    .option('--json', 'print JSON')
+    .action(async (options: { olderThan: string; json?: boolean }, command: Command) => {
+      const context = createCliContext(command);
+      const { parseDuration } = await import('../../tasks/duration.js');
+      const { openTaskStore } = await import('../../tasks/open-task-store.js');
+      const ms = parseDuration(options.olderThan);
+      const { store } = openTaskStore(context.home);
+      const deleted = store.clean(new Date(Date.now() - ms));
+      if (options.json) printJson({ deleted });
+      else printLine(`deleted ${deleted} task${deleted === 1 ? '' : 's'} older than ${options.olderThan}`);
+    });
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}

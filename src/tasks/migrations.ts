@@ -1,0 +1,59 @@
+/** The task store's tables in the one database (ids namespaced "tasks/…"). */
+import type { Migration } from '../storage/database.js';
+
+export const TASK_MIGRATIONS: readonly Migration[] = [
+  {
+    id: 'tasks/001-create',
+    up: `
+      CREATE TABLE tasks (
+        id TEXT PRIMARY KEY,
+        description TEXT NOT NULL,
+        workflow TEXT NOT NULL,
+        status TEXT NOT NULL,
+        success INTEGER,
+        stop_reason TEXT,
+        reason TEXT,
+        iterations INTEGER NOT NULL DEFAULT 0,
+        max_iterations INTEGER NOT NULL,
+        cwd TEXT NOT NULL,
+        project_id TEXT,
+        final_output TEXT,
+        convergence TEXT NOT NULL DEFAULT '[]',
+        input_tokens INTEGER NOT NULL DEFAULT 0,
+        output_tokens INTEGER NOT NULL DEFAULT 0,
+        cost_usd REAL,
+        owner_pid INTEGER NOT NULL,
+        owner_host TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        started_at TEXT,
+        heartbeat_at TEXT,
+        finished_at TEXT
+      );
+      CREATE INDEX tasks_status ON tasks(status);
+      CREATE INDEX tasks_created_at ON tasks(created_at);
+      CREATE TABLE task_steps (
+        task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        iteration INTEGER NOT NULL,
+        step_index INTEGER NOT NULL,
+        agent TEXT NOT NULL,
+        role TEXT NOT NULL,
+        success INTEGER NOT NULL,
+        output TEXT NOT NULL,
+        error_kind TEXT,
+        error_message TEXT,
+        fallback_from TEXT,
+        primary_error_kind TEXT,
+        primary_error_message TEXT,
+        suggestions TEXT NOT NULL,
+        files_modified TEXT NOT NULL,
+        duration_ms INTEGER NOT NULL,
+        input_tokens INTEGER NOT NULL,
+        output_tokens INTEGER NOT NULL,
+        cost_usd REAL,
+        started_at TEXT NOT NULL,
+        finished_at TEXT NOT NULL,
+        PRIMARY KEY (task_id, iteration, step_index)
+      );
+    `,
+  },
+];

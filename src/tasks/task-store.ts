@@ -1,0 +1,387 @@
+/**
+ * Tasks and their steps in the one SQLite database. Each step is written the moment it ends, so
+ * a killed process loses nothing already done. A task remembers the process that owns it (pid,
+ * host, heartbeat); `markInterrupted` — run whenever a command opens the store — turns unfinished
+ * tasks whose owner is gone into `interrupted`.
+ */
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { z } from 'zod';
+import {
+  STOP_REASONS,
+  agentErrorSchema,
+  iterationRecordSchema,
+  type IterationRecord,
+  type StepRecord,
+  type StopReason,
+} from '../events/events.js';
+import type { Usage } from '../adapters/spec.js';
+import { ROLES } from '../shared/roles.js';
+import { OrchestratorError } from '../shared/errors.js';
+import { migrate, type Db } from '../storage/database.js';
+import { TASK_MIGRATIONS } from './migrations.js';
+import { canMove, isTaskStatus, type TaskStatus } from './task-state.js';
+
+export interface TaskRecord {
+  readonly id: string;
+  readonly task: string;
+  readonly workflow: string;
+  readonly status: TaskStatus;
+  readonly success?: boolean;
+  readonly stopReason?: StopReason;
+  readonly reason?: string;
+  readonly iterations: number;
+  readonly maxIterations: number;
+  readonly cwd: string;
+  readonly projectId?: string;
+  readonly finalOutput?: string;
+  readonly convergence: readonly IterationRecord[];
+  readonly usage: Usage;
+  readonly ownerPid: number;
+  readonly ownerHost: string;
+  readonly createdAt: string;
+  readonly startedAt?: string;
+  readonly heartbeatAt?: string;
+  readonly finishedAt?: string;
+}
+
+export interface NewTask {
+  readonly task: string;
+  readonly workflow: string;
+  readonly maxIterations: number;
+  readonly cwd: string;
+  readonly projectId?: string;
+}
+
+export interface TaskEnd {
+  readonly status: Extract<TaskStatus, 'completed' | 'failed' | 'cancelled'>;
+  readonly success: boolean;
+  readonly stopReason: StopReason;
+  readonly reason: string;
+  readonly iterations: number;
+  readonly finalOutput: string;
+  readonly usage: Usage;
+}
+
+export interface ListOptions {
+  readonly status?: TaskStatus;
+  readonly limit?: number;
+}
+
+export interface TaskStoreOptions {
+  readonly now?: () => Date;
+  readonly pid?: number;
+  readonly host?: string;
+  /** Whether a pid is alive on this host (default: signal 0). */
+  readonly isAlive?: (pid: number) => boolean;
+  /** A live owner whose heartbeat is older than this is taken as gone (its pid was reused). */
+  readonly staleAfterMs?: number;
+}
+
+export interface TaskStore {
+  create(task: NewTask): TaskRecord;
+  start(id: string): void;
+  heartbeat(id: string): void;
+  recordStep(id: string, step: StepRecord): void;
+  recordIteration(id: string, iteration: IterationRecord): void;
+  finish(id: string, end: TaskEnd): void;
+  get(id: string): TaskRecord | undefined;
+  /** Finds by full id or a unique prefix; TASK_NOT_FOUND otherwise. */
+  resolve(idOrPrefix: string): TaskRecord;
+  steps(id: string): StepRecord[];
+  list(options?: ListOptions): TaskRecord[];
+  /** Deletes finished tasks (and their steps) created before `before`; returns how many. */
+  clean(before: Date): number;
+  /** Marks unfinished tasks of dead owners as interrupted; returns their ids. */
+  markInterrupted(): string[];
+}
+
+/** Ten heartbeats missed (the run command beats every 30 s). */
+export const DEFAULT_STALE_AFTER_MS = 5 * 60_000;
+
+export function isProcessAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+const taskRow = z.object({
+  id: z.string(),
+  description: z.string(),
+  workflow: z.string(),
+  status: z.string().refine(isTaskStatus),
+  success: z.number().nullable(),
+  stop_reason: z.enum(STOP_REASONS).nullable(),
+  reason: z.string().nullable(),
+  iterations: z.number(),
+  max_iterations: z.number(),
+  cwd: z.string(),
+  project_id: z.string().nullable(),
+  final_output: z.string().nullable(),
+  convergence: z.string(),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cost_usd: z.number().nullable(),
+  owner_pid: z.number(),
+  owner_host: z.string(),
+  created_at: z.string(),
+  started_at: z.string().nullable(),
+  heartbeat_at: z.string().nullable(),
+  finished_at: z.string().nullable(),
+});
+
+const stepRow = z.object({
+  iteration: z.number(),
+  step_index: z.number(),
+  agent: z.string(),
+  role: z.enum(ROLES),
+  success: z.number(),
+  output: z.string(),
+  error_kind: agentErrorSchema.shape.kind.nullable(),
+  error_message: z.string().nullable(),
+  fallback_from: z.string().nullable(),
+  primary_error_kind: agentErrorSchema.shape.kind.nullable(),
+  primary_error_message: z.string().nullable(),
+  suggestions: z.string(),
+  files_modified: z.string(),
+  duration_ms: z.number(),
+  input_tokens: z.number(),
+  output_tokens: z.number(),
+  cost_usd: z.number().nullable(),
+  started_at: z.string(),
+  finished_at: z.string(),
+});
+
+const stringList = z.array(z.string());
+const convergenceList = z.array(iterationRecordSchema);
+
+function parseJson<T>(schema: z.ZodType<T>, text: string, fallback: T): T {
+  try {
+    const parsed = schema.safeParse(JSON.parse(text));
+    return parsed.success ? parsed.data : fallback;
+  } catch {
+    return fallback;
+  }
+}
+
+function toTask(raw: unknown): TaskRecord {
+  const row = taskRow.parse(raw);
+  return {
+    id: row.id,
+    task: row.description,
+    workflow: row.workflow,
+    status: row.status,
+    ...(row.success !== null ? { success: row.success === 1 } : {}),
+    ...(row.stop_reason ? { stopReason: row.stop_reason } : {}),
+    ...(row.reason !== null ? { reason: row.reason } : {}),
+    iterations: row.iterations,
+    maxIterations: row.max_iterations,
+    cwd: row.cwd,
+    ...(row.project_id ? { projectId: row.project_id } : {}),
+    ...(row.final_output !== null ? { finalOutput: row.final_output } : {}),
+    convergence: parseJson(convergenceList, row.convergence, []),
+    usage: {
+      inputTokens: row.input_tokens,
+      outputTokens: row.output_tokens,
+      ...(row.cost_usd !== null ? { costUsd: row.cost_usd } : {}),
+    },
+    ownerPid: row.owner_pid,
+    ownerHost: row.owner_host,
+    createdAt: row.created_at,
+    ...(row.started_at ? { startedAt: row.started_at } : {}),
+    ...(row.heartbeat_at ? { heartbeatAt: row.heartbeat_at } : {}),
+    ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
+  };
+}
+
+function toStep(raw: unknown): StepRecord {
+  const row = stepRow.parse(raw);
+  return {
+    iteration: row.iteration,
+    index: row.step_index,
+    agent: row.agent,
+    role: row.role,
+    success: row.success === 1,
+    output: row.output,
+    ...(row.error_kind ? { error: { kind: row.error_kind, message: row.error_message ?? '' } } : {}),
+    ...(row.fallback_from ? { fallbackFrom: row.fallback_from } : {}),
+    ...(row.primary_error_kind ? { primaryError: { kind: row.primary_error_kind, message: row.primary_error_message ?? '' } } : {}),
+    suggestions: parseJson(stringList, row.suggestions, []),
+    filesModified: parseJson(stringList, row.files_modified, []),
+    durationMs: row.duration_ms,
+    usage: {
+      inputTokens: row.input_tokens,
+      outputTokens: row.output_tokens,
+      ...(row.cost_usd !== null ? { costUsd: row.cost_usd } : {}),
+    },
+    startedAt: row.started_at,
+    finishedAt: row.finished_at,
+  };
+}
+
+export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskStore {
+  migrate(db, TASK_MIGRATIONS);
+  const now = options.now ?? (() => new Date());
+  const pid = options.pid ?? process.pid;
+  const host = options.host ?? os.hostname();
+  const isAlive = options.isAlive ?? isProcessAlive;
+  const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  const stamp = (): string => now().toISOString();
+
+  const getRow = db.prepare('SELECT * FROM tasks WHERE id = ?');
+  const statusOf = (id: string): TaskStatus => {
+    const task = get(id);
+    if (!task) throw new OrchestratorError('TASK_NOT_FOUND', `task ${id} not found`);
+    return task.status;
+  };
+  const move = (id: string, to: TaskStatus): void => {
+    const from = statusOf(id);
+    if (!canMove(from, to)) throw new OrchestratorError('INVALID_INPUT', `task ${id} cannot go from ${from} to ${to}`);
+  };
+
+  function get(id: string): TaskRecord | undefined {
+    const row: unknown = getRow.get(id);
+    return row ? toTask(row) : undefined;
+  }
+
+  const insertStep = db.prepare(`
+    INSERT OR REPLACE INTO task_steps (task_id, iteration, step_index, agent, role, success, output, error_kind,
+      error_message, fallback_from, primary_error_kind, primary_error_message, suggestions, files_modified,
+      duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
+    VALUES (@task_id, @iteration, @step_index, @agent, @role, @success, @output, @error_kind, @error_message,
+      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @duration_ms,
+      @input_tokens, @output_tokens, @cost_usd, @started_at, @finished_at)`);
+
+  return {
+    create(task) {
+      const id = randomUUID();
+      const at = stamp();
+      db.prepare(
+        `INSERT INTO tasks (id, description, workflow, status, max_iterations, cwd, project_id, owner_pid, owner_host, created_at, heartbeat_at)
+         VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(id, task.task, task.workflow, task.maxIterations, task.cwd, task.projectId ?? null, pid, host, at, at);
+      const created = get(id);
+      if (!created) throw new OrchestratorError('DATABASE_ERROR', `task ${id} was not stored`);
+      return created;
+    },
+    start(id) {
+      move(id, 'in_progress');
+      const at = stamp();
+      db.prepare("UPDATE tasks SET status = 'in_progress', started_at = ?, heartbeat_at = ? WHERE id = ?").run(at, at, id);
+    },
+    heartbeat(id) {
+      db.prepare('UPDATE tasks SET heartbeat_at = ? WHERE id = ?').run(stamp(), id);
+    },
+    recordStep(id, step) {
+      db.transaction(() => {
+        insertStep.run({
+          task_id: id,
+          iteration: step.iteration,
+          step_index: step.index,
+          agent: step.agent,
+          role: step.role,
+          success: step.success ? 1 : 0,
+          output: step.output,
+          error_kind: step.error?.kind ?? null,
+          error_message: step.error?.message ?? null,
+          fallback_from: step.fallbackFrom ?? null,
+          primary_error_kind: step.primaryError?.kind ?? null,
+          primary_error_message: step.primaryError?.message ?? null,
+          suggestions: JSON.stringify(step.suggestions),
+          files_modified: JSON.stringify(step.filesModified),
+          duration_ms: step.durationMs,
+          input_tokens: step.usage.inputTokens,
+          output_tokens: step.usage.outputTokens,
+          cost_usd: step.usage.costUsd ?? null,
+          started_at: step.startedAt,
+          finished_at: step.finishedAt,
+        });
+        db.prepare(
+          `UPDATE tasks SET heartbeat_at = ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
+             cost_usd = CASE WHEN ? IS NULL THEN cost_usd ELSE COALESCE(cost_usd, 0) + ? END WHERE id = ?`,
+        ).run(stamp(), step.usage.inputTokens, step.usage.outputTokens, step.usage.costUsd ?? null, step.usage.costUsd ?? null, id);
+      })();
+    },
+    recordIteration(id, iteration) {
+      const task = get(id);
+      if (!task) return;
+      const convergence = [...task.convergence.filter((c) => c.iteration !== iteration.iteration), iteration];
+      db.prepare('UPDATE tasks SET convergence = ?, iterations = ?, heartbeat_at = ? WHERE id = ?').run(
+        JSON.stringify(convergence),
+        Math.max(task.iterations, iteration.iteration),
+        stamp(),
+        id,
+      );
+    },
+    finish(id, end) {
+      move(id, end.status);
+      db.prepare(
+        `UPDATE tasks SET status = ?, success = ?, stop_reason = ?, reason = ?, iterations = ?, final_output = ?,
+           input_tokens = ?, output_tokens = ?, cost_usd = ?, finished_at = ? WHERE id = ?`,
+      ).run(
+        end.status,
+        end.success ? 1 : 0,
+        end.stopReason,
+        end.reason,
+        end.iterations,
+        end.finalOutput,
+        end.usage.inputTokens,
+        end.usage.outputTokens,
+        end.usage.costUsd ?? null,
+        stamp(),
+        id,
+      );
+    },
+    get,
+    resolve(idOrPrefix) {
+      const exact = get(idOrPrefix);
+      if (exact) return exact;
+      const prefix = idOrPrefix.trim();
+      if (prefix.length >= 4 && /^[0-9a-f-]+$/i.test(prefix)) {
+        const rows: unknown[] = db.prepare('SELECT * FROM tasks WHERE id LIKE ? LIMIT 2').all(`${prefix.toLowerCase()}%`);
+        if (rows.length === 1) return toTask(rows[0]);
+        if (rows.length > 1) throw new OrchestratorError('INVALID_INPUT', `task id prefix "${prefix}" is ambiguous`);
+      }
+      throw new OrchestratorError('TASK_NOT_FOUND', `task ${idOrPrefix} not found (see \`ai-orchestrator tasks list\`)`);
+    },
+    steps(id) {
+      const rows: unknown[] = db.prepare('SELECT * FROM task_steps WHERE task_id = ? ORDER BY iteration, step_index').all(id);
+      return rows.map(toStep);
+    },
+    list(listOptions = {}) {
+      const limit = listOptions.limit ?? 50;
+      const rows: unknown[] = listOptions.status
+        ? db.prepare('SELECT * FROM tasks WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(listOptions.status, limit)
+        : db.prepare('SELECT * FROM tasks ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit);
+      return rows.map(toTask);
+    },
+    clean(before) {
+      const result = db
+        .prepare("DELETE FROM tasks WHERE created_at < ? AND status NOT IN ('pending', 'in_progress')")
+        .run(before.toISOString());
+      return result.changes;
+    },
+    markInterrupted() {
+      const rows: unknown[] = db.prepare("SELECT * FROM tasks WHERE status IN ('pending', 'in_progress')").all();
+      const limit = now().getTime() - staleAfterMs;
+      const gone = rows.map(toTask).filter((task) => {
+        if (task.ownerHost !== host) return false; // another machine's process: not ours to judge
+        if (task.ownerPid === pid) return false;
+        if (!isAlive(task.ownerPid)) return true;
+        const beat = Date.parse(task.heartbeatAt ?? task.createdAt);
+        return Number.isFinite(beat) && beat < limit;
+      });
+      const mark = db.prepare(
+        "UPDATE tasks SET status = 'interrupted', success = 0, reason = ?, finished_at = ? WHERE id = ? AND status IN ('pending', 'in_progress')",
+      );
+      const at = stamp();
+      for (const task of gone) {
+        mark.run(`interrupted: its process (pid ${task.ownerPid}) ended before the task finished`, at, task.id);
+      }
+      return gone.map((task) => task.id);
+    },
+  };
+}
