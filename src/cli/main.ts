@@ -10,6 +10,7 @@ import { registerAgentsCommand } from './commands/agents.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerTasksCommand } from './commands/tasks.js';
+import { registerTestAgentCommand } from './commands/test-agent.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerWorkflowsCommand } from './commands/workflows.js';
 
@@ -34,6 +35,7 @@ export function buildProgram(): Command {
   registerModelsCommand(program);
   registerRunCommand(program);
   registerTasksCommand(program);
+  registerTestAgentCommand(program);
   return program;
 }
 
