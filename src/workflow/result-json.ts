@@ -22,6 +22,8 @@ export interface StepJson {
   readonly fallback_from: string | null;
   readonly suggestions: readonly string[];
   readonly files_modified: readonly string[];
+  /** Files a local agent proposed in fenced blocks; `applied` = written (settings.apply_local_edits). */
+  readonly proposed_changes: readonly { readonly path: string; readonly applied: boolean; readonly note: string | null }[];
   readonly duration_ms: number;
   readonly usage: UsageJson;
   readonly error: { readonly kind: string; readonly message: string } | null;
@@ -73,6 +75,7 @@ export function stepJson(step: StepRecord): StepJson {
     fallback_from: step.fallbackFrom ?? null,
     suggestions: step.suggestions,
     files_modified: step.filesModified,
+    proposed_changes: (step.proposedChanges ?? []).map((c) => ({ path: c.path, applied: c.applied, note: c.note ?? null })),
     duration_ms: step.durationMs,
     usage: usageJson(step.usage),
     error: errorJson(step.error),

@@ -13,6 +13,7 @@ import { OrchestratorError, errorMessage } from '../../shared/errors.js';
 import { openTaskStore } from '../../tasks/open-task-store.js';
 import { attachTaskRecorder } from '../../tasks/task-recorder.js';
 import { createAgentResolver } from '../../workflow/agents.js';
+import { offlineDetectorFromSettings } from '../../resilience/offline-detector.js';
 import { createEngine, type EngineMemory } from '../../workflow/engine.js';
 import { resolvePlan } from '../../workflow/plan.js';
 import { writeReports } from '../../workflow/reports.js';
@@ -33,7 +34,12 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
   const { config } = context.config();
   const settings = config.settings;
   const logger = context.logger();
-  const offline = Boolean(options.offline) || settings.offline.enabled;
+  // Offline: the flag, the setting, or (auto_detect with a probe_url) a probe that fails now.
+  const offlineDetector = offlineDetectorFromSettings(settings.offline);
+  const forcedOffline = Boolean(options.offline) || settings.offline.enabled;
+  const detectedOffline = !forcedOffline && settings.offline.probe_url !== undefined && (await offlineDetector.isOffline());
+  if (detectedOffline) logger.warn(`offline mode: ${offlineDetector.reason() ?? 'no connectivity'}; only local agents run`);
+  const offline = forcedOffline || detectedOffline;
   const cwd = workingDirectory(context, options.cwd ?? settings.workspace_dir);
   const flagIterations = options.maxIterations !== undefined ? parseIterations(options.maxIterations) : undefined;
   const projectPath = options.project ?? (settings.project_path || undefined);
@@ -108,6 +114,7 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
       stopOnPlateau: settings.stop_on_plateau,
       ...(memory ? { memory } : {}),
       detectChanges: detectChangedFiles,
+      offlineDetector,
       redact,
       logger,
     });
