@@ -48,6 +48,15 @@ describe.concurrent.each(REAL_CLIS)('real %s through test-agent', (cli) => {
     expect(fake.requests.some((r) => r.userText.includes('create hello.txt'))).toBe(true);
   }, TIMEOUT);
 
+  it('accepts its bypass-permissions mode when the config allows it (claude as root via IS_SANDBOX)', async () => {
+    const fake = await provider();
+    const setup = realCliSetup(fake.url, { [cli]: { allow_bypass_permissions: true } });
+    fake.setScript(writeFileThenAnswer({ file: path.join(setup.work, 'hello.txt'), content: CONTENT, answer: ANSWER }));
+    const { json, stderr } = await testAgent(setup, cli, 'create hello.txt');
+    expect(json, stderr.slice(-2000)).toMatchObject({ success: true, output: ANSWER });
+    expect(existsSync(path.join(setup.work, 'hello.txt'))).toBe(true);
+  }, TIMEOUT);
+
   it.each([
     [401, 'auth'],
     [429, 'rate_limit'],
