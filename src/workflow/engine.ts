@@ -20,6 +20,7 @@ import type { OfflineDetector } from '../resilience/offline-detector.js';
 import { createRedactor, type Redactor } from '../security/redact.js';
 import { errorMessage } from '../shared/errors.js';
 import type { AgentResolver } from './agents.js';
+import { chainSnapshots, type DetectChanges } from './change-tracker.js';
 import { shouldFallBack } from './fallback.js';
 import type { Plan, PlannedStep } from './plan.js';
 import { EMPTY_CONTEXT, buildPrompt, updateContext, type PromptContext } from './prompt-context.js';
@@ -125,6 +126,7 @@ export function createEngine(options: EngineOptions): Engine {
   async function run(request: RunRequest): Promise<TaskOutcome> {
     const started = performance.now();
     const { taskId, plan, signal } = request;
+    const detectChanges = options.detectChanges ? chainSnapshots(options.detectChanges) : undefined;
     const steps: StepRecord[] = [];
     const convergence: IterationRecord[] = [];
     let usage = ZERO;
@@ -213,7 +215,7 @@ export function createEngine(options: EngineOptions): Engine {
             },
             context,
           );
-          const record = await runStep({ request, step, index, iteration, prompt });
+          const record = await runStep({ request, step, index, iteration, prompt, ...(detectChanges ? { detectChanges } : {}) });
           records.push(record);
           steps.push(record);
           usage = addUsage(usage, record.usage);
@@ -271,6 +273,7 @@ export function createEngine(options: EngineOptions): Engine {
     readonly index: number;
     readonly iteration: number;
     readonly prompt: string;
+    readonly detectChanges?: DetectChanges;
   }
 
   async function runStep(input: StepInput): Promise<StepRecord> {
@@ -391,7 +394,7 @@ export function createEngine(options: EngineOptions): Engine {
       { prompt: input.prompt, role: step.role, cwd: request.cwd },
       {
         ...(request.signal ? { signal: request.signal } : {}),
-        ...(options.detectChanges ? { detectChanges: options.detectChanges } : {}),
+        ...(input.detectChanges ? { detectChanges: input.detectChanges } : {}),
         onEvent: (event) =>
           bus.publish({
             type: 'step.output',
