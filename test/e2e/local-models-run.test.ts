@@ -3,7 +3,7 @@
  * the hybrid workflow falling back from the real Claude Code binary (pointed at a closed port)
  * to a local model, and a stream cut off mid-answer failing the step.
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -40,10 +40,14 @@ async function ollama(script?: ChatScript) {
 }
 
 function setup(yaml: string): { config: string; cwd: string; env: Record<string, string> } {
+  // The working directory is its own folder: the state database (home) must not be in it, or the
+  // change detection would see its writes.
   const dir = tempDir('aio-local-run-');
+  const cwd = path.join(dir, 'work');
+  mkdirSync(cwd);
   const config = path.join(dir, 'agents.yaml');
   writeFileSync(config, yaml);
-  return { config, cwd: dir, env: { AI_ORCHESTRATOR_HOME: path.join(dir, 'home'), HOME: dir } };
+  return { config, cwd, env: { AI_ORCHESTRATOR_HOME: path.join(dir, 'home'), HOME: dir } };
 }
 
 const localAgents = (url: string): string => `
