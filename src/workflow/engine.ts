@@ -108,6 +108,7 @@ export interface FinishedTask {
   readonly filesModified: readonly string[];
   readonly iterations: number;
   readonly stopReason: StopReason;
+  readonly steps: readonly StepRecord[];
 }
 
 export interface Engine {
@@ -437,6 +438,7 @@ export function createEngine(options: EngineOptions): Engine {
         filesModified: [...new Set(outcome.steps.flatMap((s) => s.filesModified))].sort(),
         iterations: outcome.iterations,
         stopReason: outcome.stopReason,
+        steps: outcome.steps,
       });
     } catch (error) {
       options.logger?.warn(`could not record the task in memory: ${errorMessage(error)}`);

@@ -1,0 +1,49 @@
+/**
+ * Context memory for `run`: when settings.enable_context_memory is on, opens the memory in the
+ * home's one database, registers the project (--project, $PROJECT_PATH or settings.project_path;
+ * scanned once, later runs reuse it) and hands the engine its memory hook. The project id is the
+ * memory's id for the path, so tasks, `context search --project` and the scan agree.
+ */
+import path from 'node:path';
+import { databasePath } from '../../storage/database.js';
+import type { Logger } from '../../observability/logger.js';
+import { errorMessage } from '../../shared/errors.js';
+import type { EngineMemory } from '../../workflow/engine.js';
+
+export interface RunMemory {
+  readonly memory?: EngineMemory;
+  readonly projectId?: string;
+}
+
+export interface RunMemoryOptions {
+  readonly home: string;
+  readonly enabled: boolean;
+  /** The project's path as given (relative to `cwd`), if any. */
+  readonly projectPath?: string;
+  readonly cwd: string;
+  readonly logger: Logger;
+}
+
+export async function openRunMemory(options: RunMemoryOptions): Promise<RunMemory> {
+  const projectPath = options.projectPath ? path.resolve(options.cwd, options.projectPath) : undefined;
+  const { projectIdForPath } = await import('../../context/project-scanner.js');
+  const projectId = projectPath ? projectIdForPath(projectPath) : undefined;
+  if (!options.enabled) return projectId ? { projectId } : {};
+  try {
+    const { MemoryManager } = await import('../../context/memory-manager.js');
+    const { createEngineMemory } = await import('../../workflow/memory-hook.js');
+    const manager = await MemoryManager.open({
+      dbPath: databasePath(options.home),
+      onWarning: (message) => options.logger.warn(message),
+    });
+    if (projectPath && !manager.getProject(projectPath)) {
+      const registered = await manager.registerProject(projectPath);
+      options.logger.info(`registered project ${registered.project.name} (${registered.project.fileCount} files) for context memory`);
+    }
+    return { memory: createEngineMemory(manager), ...(projectId ? { projectId } : {}) };
+  } catch (error) {
+    // Memory helps; it must never stop a task from running.
+    options.logger.warn(`context memory unavailable, running without it: ${errorMessage(error)}`);
+    return projectId ? { projectId } : {};
+  }
+}
