@@ -47,3 +47,12 @@ export type {
 } from './context/types.js';
 export { OrchestratorError } from './shared/errors.js';
 export type { ErrorCode } from './shared/errors.js';
+export { createOllamaAdapter } from './adapters/ollama/index.js';
+export { createOllamaClient } from './adapters/ollama/ollama-api.js';
+export type { OllamaClient, InstalledModel, PullProgress } from './adapters/ollama/ollama-api.js';
+export { createLlamaCppAdapter } from './adapters/llama-cpp/index.js';
+export { createOpenAICompatibleAdapter } from './adapters/openai-compatible/index.js';
+export { parseProposedChanges, applyProposedChanges } from './adapters/local-edits.js';
+export type { ProposedChange, ApplyOutcome } from './adapters/local-edits.js';
+export { createOfflineDetector, offlineDetectorFromSettings } from './resilience/offline-detector.js';
+export type { OfflineDetector, OfflineDetectorSettings, AgentOutcome } from './resilience/offline-detector.js';
