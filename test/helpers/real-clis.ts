@@ -82,7 +82,11 @@ export function realCliSetup(baseUrl: string, overrides: Partial<Record<RealCli,
       },
     },
   };
-  for (const cli of REAL_CLIS) agents[cli] = { ...agents[cli], ...overrides[cli] };
+  // Keep what the CLIs leave in $TMPDIR (Gemini's error reports) inside this test's directory.
+  for (const cli of REAL_CLIS) {
+    const agent = agents[cli];
+    agents[cli] = { ...agent, env: { ...(agent['env'] as Record<string, string>), TMPDIR: root }, ...overrides[cli] };
+  }
   const config = path.join(root, 'agents.yaml');
   writeFileSync(config, stringify({ agents }));
   return { work, home: orchestratorHome, config };
