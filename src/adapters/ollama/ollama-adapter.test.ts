@@ -7,7 +7,7 @@ import { startFakeOllama, type FakeOllama } from '../../../test/fake-local/fake-
 import type { ChatScript } from '../../../test/fake-local/server.js';
 import { runAgent } from '../run-agent.js';
 import type { AgentEvent } from '../spec.js';
-import { createOllamaAdapter } from './index.js';
+import { createOllamaAdapter, createOllamaChatDecoder } from './index.js';
 
 let server: FakeOllama | undefined;
 afterEach(async () => {
@@ -154,5 +154,12 @@ describe('ollama adapter', () => {
     await fake.close();
     server = undefined;
     expect(await adapterFor(url).checkAvailable()).toMatchObject({ available: false });
+  });
+
+  it('decodes an error line sent after a 200 (runner crash) as server, and a model error as not_installed', () => {
+    const decoder = createOllamaChatDecoder('llama3');
+    expect(decoder.frame('{"error":"llama runner process has terminated: signal: killed"}').error).toMatchObject({ kind: 'server' });
+    expect(decoder.frame('{"error":"model \'llama3\' not found"}').error).toMatchObject({ kind: 'not_installed' });
+    expect(decoder.frame('{"message":{"role":"assistant","content":"x"},"done":false}')).toEqual({ events: [{ type: 'text-delta', text: 'x' }] });
   });
 });
