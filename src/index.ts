@@ -47,6 +47,10 @@ export type {
 } from './context/types.js';
 export { OrchestratorError } from './shared/errors.js';
 export type { ErrorCode } from './shared/errors.js';
+export { createClaudeCodeAdapter } from './adapters/claude-code/index.js';
+export { createCodexAdapter } from './adapters/codex/index.js';
+export { createGeminiCliAdapter } from './adapters/gemini-cli/index.js';
+export { createCopilotAdapter } from './adapters/copilot/index.js';
 export { createOllamaAdapter } from './adapters/ollama/index.js';
 export { createOllamaClient } from './adapters/ollama/ollama-api.js';
 export type { OllamaClient, InstalledModel, PullProgress } from './adapters/ollama/ollama-api.js';
