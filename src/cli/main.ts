@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { OrchestratorError } from '../shared/errors.js';
 import { registerAgentsCommand } from './commands/agents.js';
+import { registerContextCommand } from './commands/context.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerTasksCommand } from './commands/tasks.js';
@@ -35,6 +36,7 @@ export function buildProgram(): Command {
   registerModelsCommand(program);
   registerRunCommand(program);
   registerTasksCommand(program);
+  registerContextCommand(program);
   registerTestAgentCommand(program);
   return program;
 }

@@ -167,6 +167,21 @@ export const settingsSchema = z.strictObject({
   colored_output: z.boolean().default(true),
   project_path: z.string().default(''),
   enable_context_memory: z.boolean().default(true),
+  /** Context memory: how text is embedded for semantic search, and the prompt budget. */
+  memory: z
+    .strictObject({
+      /** lexical = built-in offline (word/char n-gram hashing: lexical, not semantic); none = keyword only. */
+      embedding: z.enum(['lexical', 'none', 'ollama', 'openai-compatible']).default('lexical'),
+      /** Model for ollama / openai-compatible embeddings (e.g. nomic-embed-text). */
+      embedding_model: z.string().min(1).optional(),
+      /** Base URL: Ollama (default http://127.0.0.1:11434) or an OpenAI-compatible /v1. */
+      embedding_endpoint: z.url().optional(),
+      /** Name of the environment variable holding the embedding API key. */
+      embedding_api_key_env: z.string().optional(),
+      /** Tokens of memory put into each step prompt (≈ 4 characters per token). */
+      token_budget: z.number().int().min(0).default(1000),
+    })
+    .default({ embedding: 'lexical', token_budget: 1000 }),
   offline: z
     .strictObject({
       enabled: z.boolean().default(false),

@@ -23,11 +23,11 @@ import type { MatchType, MemoryNode, SearchFilters, SearchMode, SearchResult } f
 
 /** How lanes are fused and how much each lane may cost. All optional; defaults documented. */
 export interface SearchSettings {
-  /** 'rrf' (default) or 'linear' (weighted min-max-normalised scores). */
+  /** 'rrf' or 'linear' (weighted min-max-normalised scores); default by provider, see defaultSearchSettings. */
   readonly fusion?: 'rrf' | 'linear';
   /** RRF constant (default 60). */
   readonly rrfK?: number;
-  /** Lane weights (default keyword 0.5, semantic 0.5). */
+  /** Lane weights (RRF default keyword 0.5, semantic 0.5). */
   readonly keywordWeight?: number;
   readonly semanticWeight?: number;
   /** bm25 column weights: title, content, tags, typed fields (default 2, 1, 1, 1). */
@@ -38,7 +38,7 @@ export interface SearchSettings {
   readonly minTerms?: number;
   /** Candidates per lane: max(this, 3 × limit) (default 100). */
   readonly candidates?: number;
-  /** Semantic lane scans every vector up to this many (default 20,000); beyond, keyword candidates only. */
+  /** Semantic lane scans every vector up to this many (default 20,000); beyond, keyword candidates only (0 = always). */
   readonly exhaustiveLimit?: number;
 }
 
@@ -53,7 +53,20 @@ export interface Searcher {
   keywordHits(query: string, filters: SearchFilters, limit: number): LaneHit[];
 }
 
-export function createSearcher(store: GraphStore, provider: EmbeddingProvider | undefined, settings: SearchSettings = {}): Searcher {
+/**
+ * Defaults per provider. With an embedding that carries meaning (Ollama, OpenAI-compatible) the
+ * lanes are fused by RRF (k = 60, weights 0.5/0.5) over an exhaustive semantic lane. The built-in
+ * lexical provider adds no meaning, only a second lexical opinion: fused by RRF at equal weight
+ * it LOWERED SciFact nDCG@10 from 0.692 to 0.56–0.66, so by default it only re-ranks the keyword
+ * candidates with a light linear weight (0.9/0.1), measured 0.693 (docs/benchmarks.md).
+ */
+export function defaultSearchSettings(provider: EmbeddingProvider | undefined): SearchSettings {
+  if (provider?.kind === 'lexical') return { fusion: 'linear', keywordWeight: 0.9, semanticWeight: 0.1, exhaustiveLimit: 0 };
+  return { fusion: 'rrf', rrfK: 60, keywordWeight: 0.5, semanticWeight: 0.5 };
+}
+
+export function createSearcher(store: GraphStore, provider: EmbeddingProvider | undefined, overrides: SearchSettings = {}): Searcher {
+  const settings: SearchSettings = { ...defaultSearchSettings(provider), ...overrides };
   const db = store.db;
   const k = settings.rrfK ?? 60;
   const wk = settings.keywordWeight ?? 0.5;
@@ -92,7 +105,9 @@ export function createSearcher(store: GraphStore, provider: EmbeddingProvider | 
     signal?: AbortSignal,
   ): Promise<LaneHit[]> {
     if (!provider) return [];
-    const [vector] = await provider.embed([query], signal ? { signal } : {});
+    const vector = provider.embedQuery
+      ? await provider.embedQuery(query, analyzer.idfWeights(queryWords(query)))
+      : (await provider.embed([query], signal ? { signal } : {}))[0];
     if (!vector) return [];
     const scored: LaneHit[] = [];
     const total = vectorCount(db, provider.id);
@@ -185,7 +200,11 @@ interface AnalyzedTerm {
  * (a scratch FTS5 table in the connection's temp schema) so its stem is exactly the index's.
  * Words absent from the index are dropped; the rest come back rarest first.
  */
-function createTermAnalyzer(db: Db): { analyze(words: readonly string[]): AnalyzedTerm[] } {
+function createTermAnalyzer(db: Db): {
+  analyze(words: readonly string[]): AnalyzedTerm[];
+  /** bm25's idf of each word (words absent from the index get the highest). */
+  idfWeights(words: readonly string[]): (word: string) => number;
+} {
   db.exec(`
     CREATE VIRTUAL TABLE IF NOT EXISTS temp.context_query_tok USING fts5(w, tokenize='porter unicode61 remove_diacritics 2');
     CREATE VIRTUAL TABLE IF NOT EXISTS temp.context_query_vocab USING fts5vocab(temp, context_query_tok, 'instance');
@@ -213,6 +232,13 @@ function createTermAnalyzer(db: Db): { analyze(words: readonly string[]): Analyz
         if (count > 0) terms.push({ word, df: count });
       }
       return terms.sort((a, b) => a.df - b.df);
+    },
+    idfWeights(words) {
+      const total = db.prepare<[], { c: number }>('SELECT count(*) AS c FROM context_nodes').get()?.c ?? 0;
+      const idf = (df: number): number => Math.log(1 + (total - df + 0.5) / (df + 0.5));
+      const known = new Map(this.analyze(words).map((t) => [t.word, idf(t.df)]));
+      const highest = idf(0);
+      return (word) => known.get(word) ?? highest;
     },
   };
 }

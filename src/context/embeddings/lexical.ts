@@ -8,47 +8,55 @@ import { STOP_WORDS, words } from '../fts-query.js';
 import { normalize, type EmbeddingProvider } from './provider.js';
 
 export interface LexicalEmbeddingSettings {
-  /** Vector size (default 512). */
+  /** Vector size (default 1024; 512 measured 0.42 vs 0.51 nDCG@10 alone on SciFact: collisions). */
   readonly dimensions?: number;
 }
 
 export function createLexicalEmbedding(settings: LexicalEmbeddingSettings = {}): EmbeddingProvider {
-  const dimensions = settings.dimensions ?? 512;
+  const dimensions = settings.dimensions ?? 1024;
   return {
     id: `lexical-hash-v1/${dimensions}`,
     kind: 'lexical',
     batchSize: 256,
     embed: (texts) => Promise.resolve(texts.map((text) => lexicalVector(text, dimensions))),
+    embedQuery: (text, wordWeight) => Promise.resolve(lexicalVector(text, dimensions, wordWeight)),
   };
 }
 
-/** The lexical vector of one text (synchronous: also used for near-duplicate checks). */
-export function lexicalVector(text: string, dimensions = 512): Float32Array {
+/**
+ * The lexical vector of one text (synchronous: also used for near-duplicate checks).
+ * `wordWeight` scales each word's features — the searcher passes the index's inverse document
+ * frequency for query words, so rare words dominate the query side as they do in bm25.
+ */
+export function lexicalVector(text: string, dimensions = 512, wordWeight?: (word: string) => number): Float32Array {
   const vector = new Float32Array(dimensions);
-  const counts = new Map<string, number>();
-  const add = (feature: string, weight: number): void => {
-    counts.set(feature, (counts.get(feature) ?? 0) + weight);
+  const features = new Map<string, { tf: number; weight: number }>();
+  const add = (feature: string, tf: number, weight: number): void => {
+    const entry = features.get(feature);
+    if (entry) entry.tf += tf;
+    else features.set(feature, { tf, weight });
   };
   const kept = words(text.slice(0, 20_000)).filter((w) => !STOP_WORDS.has(w) && w.length > 1);
+  const weights = kept.map((w) => wordWeight?.(w) ?? 1);
   for (let i = 0; i < kept.length; i++) {
     const word = kept[i] ?? '';
-    add(`w:${word}`, 1);
+    const weight = weights[i] ?? 1;
+    add(`w:${word}`, 1, weight);
     const next = kept[i + 1];
-    if (next !== undefined) add(`b:${word} ${next}`, 0.5);
+    if (next !== undefined) add(`b:${word} ${next}`, 0.5, Math.min(weight, weights[i + 1] ?? 1));
     const padded = `<${word}>`;
     const grams = Math.max(0, padded.length - 3) + Math.max(0, padded.length - 4);
     if (grams === 0) continue;
     for (const n of [4, 5]) {
-      for (let j = 0; j + n <= padded.length; j++) add(`c:${padded.slice(j, j + n)}`, 1 / grams);
+      for (let j = 0; j + n <= padded.length; j++) add(`c:${padded.slice(j, j + n)}`, 1 / grams, weight);
     }
   }
-  for (const [feature, count] of counts) {
+  for (const [feature, { tf, weight }] of features) {
     const hash = fnv1a(feature);
     const index = hash % dimensions;
     const sign = hash & 0x80000000 ? -1 : 1;
     // Sub-linear term frequency: a word repeated ten times is not ten times the evidence.
-    const weight = count >= 1 ? 1 + Math.log(count) : count;
-    vector[index] = (vector[index] ?? 0) + sign * weight;
+    vector[index] = (vector[index] ?? 0) + sign * weight * (tf >= 1 ? 1 + Math.log(tf) : tf);
   }
   return normalize(vector);
 }

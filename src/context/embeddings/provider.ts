@@ -11,6 +11,11 @@ export interface EmbeddingProvider {
   readonly batchSize: number;
   /** One vector per text, in order. */
   embed(texts: readonly string[], options?: { readonly signal?: AbortSignal }): Promise<Float32Array[]>;
+  /**
+   * Optional: a query vector with per-word weights (the searcher passes inverse document
+   * frequencies from the keyword index). Providers that cannot weight words omit it.
+   */
+  embedQuery?(text: string, wordWeight: (word: string) => number): Promise<Float32Array>;
 }
 
 export type EmbeddingProviderKind = 'lexical' | 'ollama' | 'openai-compatible';

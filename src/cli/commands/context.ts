@@ -1,0 +1,205 @@
+/**
+ * `ai-orchestrator context …`: the memory graph from the command line — search, stats, project
+ * scanning and deletion, Obsidian/JSON export and JSON import. The memory modules are imported
+ * inside the actions so they cost nothing at start-up.
+ */
+import type { Command } from 'commander';
+import { OrchestratorError } from '../../shared/errors.js';
+import type { MemoryManager } from '../../context/memory-manager.js';
+import type { NodeType } from '../../context/types.js';
+import { createCliContext, type CliContext } from '../context.js';
+import { printJson, printLine, printTable } from '../output.js';
+
+async function openMemory(context: CliContext): Promise<MemoryManager> {
+  const { MemoryManager } = await import('../../context/memory-manager.js');
+  const { embeddingFromSettings } = await import('../../context/memory-settings.js');
+  const { databasePath } = await import('../../storage/database.js');
+  return MemoryManager.open({
+    dbPath: databasePath(context.home),
+    embedding: embeddingFromSettings(context.config().config.settings.memory, context.env),
+    onWarning: (message) => context.logger().warn(message),
+  });
+}
+
+async function withMemory<T>(command: Command, fn: (memory: MemoryManager, context: CliContext) => Promise<T> | T): Promise<T> {
+  const context = createCliContext(command);
+  const memory = await openMemory(context);
+  try {
+    return await fn(memory, context);
+  } finally {
+    memory.close();
+  }
+}
+
+async function parseTypes(value: string | undefined): Promise<NodeType[] | undefined> {
+  if (value === undefined) return undefined;
+  const { NODE_TYPES, isNodeType } = await import('../../context/types.js');
+  const types = value.split(',').map((t) => t.trim()).filter(Boolean);
+  for (const type of types) {
+    if (!isNodeType(type)) throw new OrchestratorError('INVALID_INPUT', `unknown node type "${type}" (${NODE_TYPES.join(', ')})`);
+  }
+  return types as NodeType[];
+}
+
+function positiveInt(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new OrchestratorError('INVALID_INPUT', `${flag} must be a positive whole number (got "${value}")`);
+  return n;
+}
+
+export function registerContextCommand(program: Command): void {
+  const context = program.command('context').description('the context memory: search it, scan projects into it, export it');
+
+  context
+    .command('search')
+    .description('search the memory (hybrid keyword + semantic)')
+    .argument('<query...>', 'words to search for')
+    .option('--project <path-or-id>', "only this project's memory")
+    .option('--type <types>', 'only these node types (comma-separated)')
+    .option('--limit <n>', 'at most this many results', '10')
+    .option('--mode <mode>', 'hybrid, keyword or semantic', 'hybrid')
+    .option('--json', 'print JSON')
+    .action(async (words: string[], options: { project?: string; type?: string; limit: string; mode: string; json?: boolean }, command: Command) => {
+      const query = words.join(' ');
+      const limit = positiveInt(options.limit, '--limit');
+      const types = await parseTypes(options.type);
+      if (!['hybrid', 'keyword', 'semantic'].includes(options.mode)) {
+        throw new OrchestratorError('INVALID_INPUT', `--mode must be hybrid, keyword or semantic (got "${options.mode}")`);
+      }
+      const mode = options.mode as 'hybrid' | 'keyword' | 'semantic';
+      await withMemory(command, async (memory) => {
+        const projectId = options.project === undefined ? undefined : memory.resolveProjectId(options.project);
+        const results = await memory.search(query, { limit, mode, ...(types ? { types } : {}), ...(projectId !== undefined ? { projectId } : {}) });
+        if (options.json) {
+          printJson({
+            query,
+            ...(projectId !== undefined ? { projectId } : {}),
+            results: results.map((r) => ({
+              id: r.node.id,
+              type: r.node.type,
+              title: r.node.title,
+              score: r.score,
+              matchType: r.matchType,
+              projectId: r.node.projectId,
+              tags: r.node.tags,
+              importance: r.node.importance,
+              highlights: r.highlights,
+              content: r.node.content,
+            })),
+          });
+          return;
+        }
+        if (results.length === 0) {
+          printLine('no results');
+          return;
+        }
+        for (const [i, r] of results.entries()) {
+          printLine(`${i + 1}. [${r.node.type}] ${r.node.title}  (${r.matchType}, score ${r.score.toPrecision(3)}, id ${r.node.id})`);
+          for (const h of r.highlights) printLine(`     ${h}`);
+        }
+      });
+    });
+
+  context
+    .command('stats')
+    .description('node and edge counts by type, projects, embedding provider')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      await withMemory(command, (memory) => {
+        const stats = memory.getStats();
+        if (options.json) {
+          printJson(stats);
+          return;
+        }
+        printLine(`database: ${stats.dbPath}`);
+        printLine(`nodes: ${stats.nodes}  edges: ${stats.edges}  projects: ${stats.projects}  embedding: ${stats.embeddingProvider}`);
+        printTable(['NODE TYPE', 'COUNT'], Object.entries(stats.nodesByType).map(([k, v]) => [k, String(v)]));
+        if (Object.keys(stats.edgesByType).length > 0) printTable(['EDGE TYPE', 'COUNT'], Object.entries(stats.edgesByType).map(([k, v]) => [k, String(v)]));
+      });
+    });
+
+  context
+    .command('scan')
+    .description('scan a project directory into memory (registers it, or rescans it)')
+    .argument('<path>', 'project directory')
+    .option('--json', 'print JSON')
+    .action(async (projectPath: string, options: { json?: boolean }, command: Command) => {
+      await withMemory(command, async (memory) => {
+        const { project, scan, removed } = await memory.registerProject(projectPath);
+        if (options.json) {
+          printJson({ project, truncated: scan.truncated, directories: scan.directories.length, structure: scan.structure, decisions: scan.decisions, removed });
+          return;
+        }
+        printLine(`project ${project.name} (${project.projectId}) at ${project.path}`);
+        printLine(`files: ${project.fileCount}${scan.truncated ? ' (stopped at the file limit)' : ''}  languages: ${project.languages.join(', ') || '-'}`);
+        printLine(`frameworks: ${project.frameworks.join(', ') || '-'}  memory nodes: ${project.nodes}`);
+      });
+    });
+
+  context
+    .command('projects')
+    .description('registered projects')
+    .option('--json', 'print JSON')
+    .action(async (options: { json?: boolean }, command: Command) => {
+      await withMemory(command, (memory) => {
+        const projects = memory.listProjects();
+        if (options.json) {
+          printJson({ projects });
+          return;
+        }
+        printTable(
+          ['ID', 'NAME', 'NODES', 'LANGUAGES', 'PATH'],
+          projects.map((p) => [p.projectId, p.name, String(p.nodes), p.languages.slice(0, 3).join(', '), p.path]),
+        );
+      });
+    });
+
+  context
+    .command('delete-project')
+    .description("delete a project's whole memory graph")
+    .argument('<path-or-id>', 'project id (or its path)')
+    .action(async (idOrPath: string, _options: unknown, command: Command) => {
+      await withMemory(command, (memory) => {
+        const projectId = memory.resolveProjectId(idOrPath);
+        const deleted = memory.deleteProject(projectId);
+        if (deleted === 0) throw new OrchestratorError('INVALID_INPUT', `no memory for project ${idOrPath}`);
+        printLine(`deleted ${deleted} nodes of project ${projectId}`);
+      });
+    });
+
+  context
+    .command('export')
+    .description('export the memory as an Obsidian vault or one JSON file')
+    .option('--obsidian <dir>', 'write an Obsidian vault into this directory')
+    .option('--json <file>', 'write the whole graph as JSON')
+    .option('--types <types>', 'Obsidian: only these node types (comma-separated)')
+    .action(async (options: { obsidian?: string; json?: string; types?: string }, command: Command) => {
+      if ((options.obsidian === undefined) === (options.json === undefined)) {
+        throw new OrchestratorError('INVALID_INPUT', 'give exactly one of --obsidian <dir> or --json <file>');
+      }
+      const types = await parseTypes(options.types);
+      await withMemory(command, async (memory) => {
+        if (options.obsidian !== undefined) {
+          const { exportObsidian } = await import('../../context/obsidian-export.js');
+          const result = exportObsidian(memory, options.obsidian, types ? { types } : {});
+          printLine(`wrote ${result.notesWritten} notes and ${result.edgesLinked} links to ${result.outputPath}`);
+        } else if (options.json !== undefined) {
+          const { exportJsonFile } = await import('../../context/json-export.js');
+          const result = exportJsonFile(memory, options.json);
+          printLine(`wrote ${result.nodes} nodes and ${result.edges} edges to ${options.json}`);
+        }
+      });
+    });
+
+  context
+    .command('import')
+    .description('import a JSON graph written by "context export --json" (upserts)')
+    .argument('<file>', 'JSON export')
+    .action(async (file: string, _options: unknown, command: Command) => {
+      await withMemory(command, async (memory) => {
+        const { importJsonFile } = await import('../../context/json-export.js');
+        const result = await importJsonFile(memory, file);
+        printLine(`imported ${result.nodes} nodes and ${result.edges} edges${result.skippedEdges > 0 ? ` (${result.skippedEdges} edges skipped: missing ends)` : ''}`);
+      });
+    });
+}
