@@ -20,6 +20,9 @@ export function colorWanted(stream: { readonly isTTY?: boolean }, env: NodeJS.Pr
 export function createStyle(enabled: boolean): Style {
   return {
     enabled,
-    paint: (color, text) => (enabled ? styleText(typeof color === 'string' ? color : [...color], text) : text),
+    // validateStream off: whether to colour is decided above for the stream we write to
+    // (stderr); styleText would otherwise judge by stdout, which is often a pipe.
+    paint: (color, text) =>
+      enabled ? styleText(typeof color === 'string' ? color : [...color], text, { validateStream: false }) : text,
   };
 }

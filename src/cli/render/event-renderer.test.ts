@@ -1,0 +1,55 @@
+import { describe, expect, it } from 'vitest';
+import type { OrchestratorEvent, StepRecord } from '../../events/events.js';
+import { createEventRenderer } from './event-renderer.js';
+import { colorWanted, createStyle } from './style.js';
+
+const at = '2025-01-01T00:00:00.000Z';
+const step: StepRecord = {
+  iteration: 1, index: 1, agent: 'gemini', role: 'review', success: true, output: '1. a\n2. b',
+  suggestions: ['a', 'b'], filesModified: [], durationMs: 1500, usage: { inputTokens: 1200, outputTokens: 300 },
+  startedAt: at, finishedAt: at,
+};
+const events: OrchestratorEvent[] = [
+  { type: 'task.started', taskId: 'abcdef123456', timestamp: at, task: 't', workflow: 'default', maxIterations: 3, cwd: '/w',
+    steps: [{ agent: 'codex', role: 'implement' }, { agent: 'gemini', role: 'review' }], skipped: [{ agent: 'copilot', role: 'suggestions', reason: 'disabled' }] },
+  { type: 'step.started', taskId: 'abcdef123456', timestamp: at, iteration: 1, index: 1, stepCount: 2, agent: 'gemini', role: 'review' },
+  { type: 'step.output', taskId: 'abcdef123456', timestamp: at, iteration: 1, index: 1, agent: 'gemini', event: { type: 'text-delta', text: 'streamed text' } },
+  { type: 'step.finished', taskId: 'abcdef123456', timestamp: at, step },
+  { type: 'step.finished', taskId: 'abcdef123456', timestamp: at, step: { ...step, index: 0, agent: 'local', role: 'implement', success: false, fallbackFrom: 'codex', error: { kind: 'server', message: '503' } } },
+  { type: 'task.finished', taskId: 'abcdef123456', timestamp: at, status: 'failed', success: false, stopReason: 'failed', reason: 'step 1 failed', iterations: 1, finalOutput: '', durationMs: 2000, usage: { inputTokens: 0, outputTokens: 0 } },
+];
+
+function render(options: { stream: boolean; color: boolean; live: boolean }): string {
+  let text = '';
+  const renderer = createEventRenderer({ out: { write: (s: string) => (text += s) }, style: createStyle(options.color), live: options.live, stream: options.stream });
+  for (const event of events) renderer.render(event);
+  renderer.stop();
+  return text;
+}
+
+describe('the event renderer', () => {
+  it('prints plain step start/end lines, skips, fallbacks, errors and the end state', () => {
+    const text = render({ stream: false, color: false, live: false });
+    expect(text).toContain('▶ task abcdef12 · workflow default (codex implement → gemini review) · up to 3 iterations');
+    expect(text).toContain('! skipped copilot suggestions: disabled');
+    expect(text).toContain('[1/3 · 2/2] gemini review …');
+    expect(text).toContain('✓ [1/3 · 2/2] gemini review 1.5s, 2 suggestions, 1.5k tokens');
+    expect(text).toContain('✗ [1/3 · 1/2] local implement (fallback for codex)');
+    expect(text).toContain('  server: 503');
+    expect(text).toContain('✗ failed after 1 iteration in 2.0s (failed: step 1 failed)');
+    expect(text).not.toContain('streamed text');
+    expect(text).not.toContain('\u001b[');
+  });
+
+  it('copies agent text only with stream, and colours only when asked', () => {
+    expect(render({ stream: true, color: false, live: false })).toContain('streamed text');
+    expect(render({ stream: false, color: true, live: false })).toContain('\u001b[32m✓');
+  });
+
+  it('wants colour only on a TTY without NO_COLOR and with colored_output on', () => {
+    expect(colorWanted({ isTTY: true }, {}, true)).toBe(true);
+    expect(colorWanted({ isTTY: false }, {}, true)).toBe(false);
+    expect(colorWanted({ isTTY: true }, { NO_COLOR: '1' }, true)).toBe(false);
+    expect(colorWanted({ isTTY: true }, {}, false)).toBe(false);
+  });
+});
