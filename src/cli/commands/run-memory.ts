@@ -5,6 +5,7 @@
  * memory's id for the path, so tasks, `context search --project` and the scan agree.
  */
 import path from 'node:path';
+import type { Settings } from '../../config/schema.js';
 import { databasePath } from '../../storage/database.js';
 import type { Logger } from '../../observability/logger.js';
 import { errorMessage } from '../../shared/errors.js';
@@ -13,11 +14,16 @@ import type { EngineMemory } from '../../workflow/engine.js';
 export interface RunMemory {
   readonly memory?: EngineMemory;
   readonly projectId?: string;
+  /** settings.memory.token_budget: tokens of memory in each step prompt. */
+  readonly tokenBudget?: number;
 }
 
 export interface RunMemoryOptions {
   readonly home: string;
   readonly enabled: boolean;
+  /** settings.memory: embedding provider and prompt budget. */
+  readonly settings: Settings['memory'];
+  readonly env?: NodeJS.ProcessEnv;
   /** The project's path as given (relative to `cwd`), if any. */
   readonly projectPath?: string;
   readonly cwd: string;
@@ -31,16 +37,18 @@ export async function openRunMemory(options: RunMemoryOptions): Promise<RunMemor
   if (!options.enabled) return projectId ? { projectId } : {};
   try {
     const { MemoryManager } = await import('../../context/memory-manager.js');
+    const { embeddingFromSettings } = await import('../../context/memory-settings.js');
     const { createEngineMemory } = await import('../../workflow/memory-hook.js');
     const manager = await MemoryManager.open({
       dbPath: databasePath(options.home),
+      embedding: embeddingFromSettings(options.settings, options.env ?? process.env),
       onWarning: (message) => options.logger.warn(message),
     });
     if (projectPath && !manager.getProject(projectPath)) {
       const registered = await manager.registerProject(projectPath);
       options.logger.info(`registered project ${registered.project.name} (${registered.project.fileCount} files) for context memory`);
     }
-    return { memory: createEngineMemory(manager), ...(projectId ? { projectId } : {}) };
+    return { memory: createEngineMemory(manager), tokenBudget: options.settings.token_budget, ...(projectId ? { projectId } : {}) };
   } catch (error) {
     // Memory helps; it must never stop a task from running.
     options.logger.warn(`context memory unavailable, running without it: ${errorMessage(error)}`);
