@@ -30,35 +30,54 @@ export function createLexicalEmbedding(settings: LexicalEmbeddingSettings = {}):
  */
 export function lexicalVector(text: string, dimensions = 512, wordWeight?: (word: string) => number): Float32Array {
   const vector = new Float32Array(dimensions);
-  const features = new Map<string, { tf: number; weight: number }>();
-  const add = (feature: string, tf: number, weight: number): void => {
-    const entry = features.get(feature);
-    if (entry) entry.tf += tf;
-    else features.set(feature, { tf, weight });
+  // Features are keyed by their 32-bit hash (computed over character ranges, no strings built).
+  const tfs = new Map<number, number>();
+  const featureWeights = new Map<number, number>();
+  const add = (hash: number, tf: number, weight: number): void => {
+    const previous = tfs.get(hash);
+    if (previous === undefined) {
+      tfs.set(hash, tf);
+      featureWeights.set(hash, weight);
+    } else tfs.set(hash, previous + tf);
   };
   const kept = words(text.slice(0, 20_000)).filter((w) => !STOP_WORDS.has(w) && w.length > 1);
   const weights = kept.map((w) => wordWeight?.(w) ?? 1);
   for (let i = 0; i < kept.length; i++) {
     const word = kept[i] ?? '';
     const weight = weights[i] ?? 1;
-    add(`w:${word}`, 1, weight);
+    const wordHash = fnv(WORD_SEED, word, 0, word.length);
+    add(wordHash, 1, weight);
     const next = kept[i + 1];
-    if (next !== undefined) add(`b:${word} ${next}`, 0.5, Math.min(weight, weights[i + 1] ?? 1));
+    if (next !== undefined) add(fnv(fnv(BIGRAM_SEED ^ wordHash, ' ', 0, 1), next, 0, next.length), 0.5, Math.min(weight, weights[i + 1] ?? 1));
     const padded = `<${word}>`;
     const grams = Math.max(0, padded.length - 3) + Math.max(0, padded.length - 4);
     if (grams === 0) continue;
     for (const n of [4, 5]) {
-      for (let j = 0; j + n <= padded.length; j++) add(`c:${padded.slice(j, j + n)}`, 1 / grams, weight);
+      for (let j = 0; j + n <= padded.length; j++) add(fnv(GRAM_SEED, padded, j, j + n), 1 / grams, weight);
     }
   }
-  for (const [feature, { tf, weight }] of features) {
-    const hash = fnv1a(feature);
+  for (const [hash, tf] of tfs) {
     const index = hash % dimensions;
     const sign = hash & 0x80000000 ? -1 : 1;
+    const weight = featureWeights.get(hash) ?? 1;
     // Sub-linear term frequency: a word repeated ten times is not ten times the evidence.
     vector[index] = (vector[index] ?? 0) + sign * weight * (tf >= 1 ? 1 + Math.log(tf) : tf);
   }
   return normalize(vector);
+}
+
+const WORD_SEED = 0x811c9dc5;
+const BIGRAM_SEED = 0x9e3779b9;
+const GRAM_SEED = 0x7f4a7c15;
+
+/** FNV-1a over text[start, end), continuing from `seed`. */
+function fnv(seed: number, text: string, start: number, end: number): number {
+  let hash = seed;
+  for (let i = start; i < end; i++) {
+    hash ^= text.charCodeAt(i);
+    hash = Math.imul(hash, 0x01000193);
+  }
+  return hash >>> 0;
 }
 
 /** Cosine similarity of two texts' lexical vectors, in [-1, 1] (1 = same words). */
@@ -68,13 +87,4 @@ export function lexicalSimilarity(a: string, b: string): number {
   let dot = 0;
   for (let i = 0; i < va.length; i++) dot += (va[i] ?? 0) * (vb[i] ?? 0);
   return dot;
-}
-
-function fnv1a(text: string): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < text.length; i++) {
-    hash ^= text.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return hash >>> 0;
 }

@@ -9,7 +9,8 @@ export function encodeVector(vector: Float32Array): Buffer {
   const scale = max > 0 ? max / 127 : 1;
   const buffer = Buffer.alloc(4 + vector.length);
   buffer.writeFloatLE(scale, 0);
-  for (let i = 0; i < vector.length; i++) buffer.writeInt8(Math.round((vector[i] ?? 0) / scale), 4 + i);
+  const bytes = new Int8Array(buffer.buffer, buffer.byteOffset + 4, vector.length);
+  for (let i = 0; i < vector.length; i++) bytes[i] = Math.round((vector[i] ?? 0) / scale);
   return buffer;
 }
 
