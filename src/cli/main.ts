@@ -8,6 +8,8 @@ import { Command, CommanderError } from 'commander';
 import { OrchestratorError } from '../shared/errors.js';
 import { registerAgentsCommand } from './commands/agents.js';
 import { registerContextCommand } from './commands/context.js';
+import { registerDoctorCommand } from './commands/doctor.js';
+import { registerMetricsCommand } from './commands/metrics.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerRunCommand } from './commands/run.js';
 import { registerTasksCommand } from './commands/tasks.js';
@@ -38,6 +40,8 @@ export function buildProgram(): Command {
   registerTasksCommand(program);
   registerContextCommand(program);
   registerTestAgentCommand(program);
+  registerMetricsCommand(program);
+  registerDoctorCommand(program);
   return program;
 }
 

@@ -14,6 +14,11 @@ import { openTaskStore } from '../../tasks/open-task-store.js';
 import { attachTaskRecorder } from '../../tasks/task-recorder.js';
 import { createAgentResolver } from '../../workflow/agents.js';
 import { offlineDetectorFromSettings } from '../../resilience/offline-detector.js';
+import { createAgentHealthStore } from '../../resilience/agent-health-store.js';
+import { createBudgetGuard } from '../../resilience/budget.js';
+import { createResilience } from '../../resilience/resilience.js';
+import { databasePath, openDatabase } from '../../storage/database.js';
+import { createPlanStore, describePlan } from '../../workflow/plan-store.js';
 import { createEngine, type EngineMemory } from '../../workflow/engine.js';
 import { resolvePlan } from '../../workflow/plan.js';
 import { writeReports } from '../../workflow/reports.js';
@@ -46,11 +51,29 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
   const projectId = projectPath ? path.resolve(context.cwd, projectPath) : undefined;
   const redact = createRedactor();
 
-  const resolveAgent = createAgentResolver(config, {
-    applyLocalEdits: settings.apply_local_edits,
-    ...(context.globals.verbose ? { onStderr: (agent: string, chunk: string) => process.stderr.write(redact(`[${agent}] ${chunk}`)) } : {}),
+  const budgetUsd = options.budgetUsd !== undefined ? parseBudget(options.budgetUsd) : settings.budget_usd;
+
+  // Every agent call (the planner's too) goes through resilience: breaker, rate limit, retry,
+  // and is recorded in the health store, so circuits and success rates persist between runs.
+  const db = openDatabase(databasePath(context.home));
+  const health = createAgentHealthStore(db);
+  const current: { taskId?: string } = {};
+  const resilience = createResilience({
+    config,
+    store: health,
+    taskId: () => current.taskId,
+    onRetry: (n) =>
+      logger.warn(`${n.agent}: ${n.error.kind} (${n.error.message}); retry ${n.attempt + 1}/${n.maxAttempts} in ${(n.delayMs / 1000).toFixed(1)} s`),
+    onCircuitChange: (agent, from, to) => logger.warn(`${agent}: circuit ${from} → ${to.state}`),
   });
-  const plan = await resolvePlan({ config, workflow: options.workflow, offline, resolveAgent, task, cwd });
+  const resolveAgent = resilience.wrap(
+    createAgentResolver(config, {
+      applyLocalEdits: settings.apply_local_edits,
+      ...(context.globals.verbose ? { onStderr: (agent: string, chunk: string) => process.stderr.write(redact(`[${agent}] ${chunk}`)) } : {}),
+    }),
+  );
+  const plan = await resolvePlan({ config, workflow: options.workflow, offline, resolveAgent, task, cwd, health: (agent) => health.health(agent) });
+  if (!context.globals.quiet) for (const line of describePlan(plan)) process.stderr.write(`${line}\n`);
   const maxIterations = flagIterations ?? plan.maxIterations ?? settings.max_iterations;
 
   const { store, interrupted } = openTaskStore(context.home);
@@ -69,6 +92,8 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
   if (renderer) bus.subscribeAll(renderer.render);
 
   const record = store.create({ task, workflow: plan.workflow, maxIterations, cwd, ...(projectId ? { projectId } : {}) });
+  current.taskId = record.id;
+  createPlanStore(db).save(record.id, plan);
   const controller = new AbortController();
   let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
@@ -115,6 +140,9 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
       ...(memory ? { memory } : {}),
       detectChanges: detectChangedFiles,
       offlineDetector,
+      ...(budgetUsd !== undefined
+        ? { budget: createBudgetGuard({ limitUsd: budgetUsd, onUnknownCost: (message) => logger.warn(message) }) }
+        : {}),
       redact,
       logger,
     });
@@ -169,6 +197,14 @@ function workingDirectory(context: CliContext, dir: string): string {
     throw new OrchestratorError('INVALID_INPUT', `working directory ${resolved} does not exist or is not a directory`);
   }
   return resolved;
+}
+
+function parseBudget(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new OrchestratorError('INVALID_INPUT', `--budget-usd must be a positive number of US dollars (got "${text}")`);
+  }
+  return value;
 }
 
 function parseIterations(text: string): number {

@@ -12,6 +12,8 @@ export interface RunOptions {
   readonly project?: string;
   readonly json?: boolean;
   readonly stream?: boolean;
+  /** US dollars; overrides settings.budget_usd. */
+  readonly budgetUsd?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -24,6 +26,7 @@ export function registerRunCommand(program: Command): void {
     .option('--offline', 'only local agents; `default` becomes `offline-default`')
     .option('--cwd <dir>', 'directory the agents work in (default: settings.workspace_dir, i.e. the current directory)')
     .option('--project <path>', 'project this task belongs to, for context memory (default: $PROJECT_PATH, settings.project_path)')
+    .option('--budget-usd <usd>', 'stop the task before the next step once this many US dollars are spent (default: settings.budget_usd)')
     .option('--stream', "copy the agents' output to stderr as it arrives")
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (task: string, options: RunOptions, command: Command) => {
