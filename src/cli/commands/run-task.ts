@@ -19,7 +19,7 @@ import { createBudgetGuard } from '../../resilience/budget.js';
 import { createResilience } from '../../resilience/resilience.js';
 import { databasePath, openDatabase } from '../../storage/database.js';
 import { createPlanStore, describePlan } from '../../workflow/plan-store.js';
-import { createEngine, type EngineMemory } from '../../workflow/engine.js';
+import { createEngine } from '../../workflow/engine.js';
 import { resolvePlan } from '../../workflow/plan.js';
 import { writeReports } from '../../workflow/reports.js';
 import { resultJson } from '../../workflow/result-json.js';
@@ -28,6 +28,7 @@ import { createCliContext, type CliContext } from '../context.js';
 import { printJson, printLine } from '../output.js';
 import { createEventRenderer } from '../render/event-renderer.js';
 import { colorWanted, createStyle } from '../render/style.js';
+import { openRunMemory } from './run-memory.js';
 import type { RunOptions } from './run.js';
 
 const HEARTBEAT_MS = 30_000;
@@ -48,7 +49,6 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
   const cwd = workingDirectory(context, options.cwd ?? settings.workspace_dir);
   const flagIterations = options.maxIterations !== undefined ? parseIterations(options.maxIterations) : undefined;
   const projectPath = options.project ?? (settings.project_path || undefined);
-  const projectId = projectPath ? path.resolve(context.cwd, projectPath) : undefined;
   const redact = createRedactor();
 
   const budgetUsd = options.budgetUsd !== undefined ? parseBudget(options.budgetUsd) : settings.budget_usd;
@@ -76,6 +76,15 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
   if (!context.globals.quiet) for (const line of describePlan(plan)) process.stderr.write(`${line}\n`);
   const maxIterations = flagIterations ?? plan.maxIterations ?? settings.max_iterations;
 
+  const { memory, projectId, tokenBudget } = await openRunMemory({
+    home: context.home,
+    enabled: settings.enable_context_memory,
+    settings: settings.memory,
+    env: context.env,
+    cwd: context.cwd,
+    logger,
+    ...(projectPath ? { projectPath } : {}),
+  });
   const { store, interrupted } = openTaskStore(context.home);
   for (const id of interrupted) logger.warn(`task ${id} was left unfinished by a process that ended; marked interrupted`);
 
@@ -130,14 +139,13 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
   const startedAt = new Date().toISOString();
   let outcome;
   try {
-    const memory: EngineMemory | undefined = undefined;
     const engine = createEngine({
       resolveAgent,
       bus,
       templates: resolveTemplates(settings.templates),
       suggestionThreshold: settings.min_suggestions_threshold,
       stopOnPlateau: settings.stop_on_plateau,
-      ...(memory ? { memory } : {}),
+      ...(memory ? { memory, ...(tokenBudget !== undefined ? { memoryTokenBudget: tokenBudget } : {}) } : {}),
       detectChanges: detectChangedFiles,
       offlineDetector,
       ...(budgetUsd !== undefined

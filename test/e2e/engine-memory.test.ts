@@ -1,0 +1,78 @@
+/**
+ * The engine and the context memory, through the real CLI: a finished task is stored in the
+ * home's memory under its project, found by `context search` with words from its description
+ * within that project and not from another one, and handed to the next task of the project as
+ * prompt context.
+ */
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
+
+const FAKE_CLI = path.join(REPO_ROOT, 'test/fixtures/bin/fake-cli.mjs');
+
+function project(name: string): string {
+  const dir = path.join(tempDir('aio-proj-'), name);
+  mkdirSync(dir);
+  writeFileSync(path.join(dir, 'README.md'), `# ${name}\n\nA small project.\n`);
+  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, dependencies: { express: '^4' } }));
+  return dir;
+}
+
+describe('run with context memory', () => {
+  it('stores the task under its project: found from that project, not from another, and offered to the next task', async () => {
+    const home = tempDir('aio-home-');
+    const work = tempDir('aio-work-');
+    const promptFile = path.join(work, '..', `prompt-${path.basename(work)}.txt`);
+    const config = path.join(tempDir('aio-cfg-'), 'agents.yaml');
+    writeFileSync(
+      config,
+      stringify({
+        agents: {
+          impl: { type: 'generic', command: FAKE_CLI, env: { FAKE_STDOUT: 'Built the pedestrian signal controller.', FAKE_STDIN_FILE: promptFile } },
+        },
+        workflows: { default: [{ agent: 'impl', task: 'implement' }] },
+        settings: { enable_context_memory: true },
+      }),
+    );
+    const projectA = project('crossings');
+    const projectB = project('billing');
+    const env = { AI_ORCHESTRATOR_HOME: home };
+
+    const first = await runCli(
+      ['run', 'Implement the zebra crossing pedestrian signal controller', '--json', '--config', config, '--cwd', work, '--project', projectA],
+      { env },
+    );
+    expect(first.code, first.stderr).toBe(0);
+    const taskId = (JSON.parse(first.stdout) as { task_id: string }).task_id;
+
+    const search = async (projectDir: string): Promise<{ id: string; type: string }[]> => {
+      const result = await runCli(['context', 'search', 'zebra', 'crossing', 'pedestrian', '--project', projectDir, '--type', 'task', '--json'], { env });
+      expect(result.code, result.stderr).toBe(0);
+      return (JSON.parse(result.stdout) as { results: { id: string; type: string }[] }).results;
+    };
+    expect((await search(projectA)).some((hit) => hit.id.includes(taskId))).toBe(true);
+    expect((await search(projectB)).some((hit) => hit.id.includes(taskId))).toBe(false);
+    const projects = await runCli(['context', 'projects', '--json'], { env });
+    expect(projects.stdout).toContain('crossings');
+
+    // The next task of the same project gets the earlier one as context in its prompt.
+    const second = await runCli(
+      ['run', 'Add a countdown to the zebra crossing pedestrian signal', '--config', config, '--cwd', work, '--project', projectA],
+      { env },
+    );
+    expect(second.code, second.stderr).toBe(0);
+    const prompt = readFileSync(promptFile, 'utf8');
+    expect(prompt).toContain('Add a countdown');
+    expect(prompt).toContain('Implement the zebra crossing pedestrian signal controller');
+
+    // From another project, it is not offered.
+    const third = await runCli(
+      ['run', 'Add a countdown to the zebra crossing pedestrian signal', '--config', config, '--cwd', work, '--project', projectB],
+      { env },
+    );
+    expect(third.code, third.stderr).toBe(0);
+    expect(readFileSync(promptFile, 'utf8')).not.toContain('Implement the zebra crossing pedestrian signal controller');
+  });
+});
