@@ -1,10 +1,12 @@
 /**
  * Whether an agent can run here: a CLI agent's command is on PATH; an HTTP agent's endpoint
- * answers its health path within a short timeout. Used by `agents`, `validate` and adapters.
+ * answers its health path within a short timeout; an embedded agent's model file is readable and
+ * node-llama-cpp is installed (resolved, not loaded). Used by `agents`, `validate` and adapters.
  */
 import type { AgentConfig } from '../config/schema.js';
 import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
 import { findExecutable } from '../process/find-executable.js';
+import { checkEmbeddedAvailability } from './embedded/embedded-availability.js';
 import type { Availability } from './spec.js';
 
 const DEFAULT_COMMANDS: Partial<Record<AdapterKind, string>> = {
@@ -42,7 +44,7 @@ export async function checkAgentAvailability(
   const endpoint = agentEndpoint(agent);
   const healthPath = HEALTH_PATHS[kind];
   if (endpoint && healthPath) return probeHttp(`${endpoint}${healthPath}`, options);
-  if (kind === 'embedded') return { available: agent.model !== undefined, detail: agent.model ?? 'no model file configured' };
+  if (kind === 'embedded') return checkEmbeddedAvailability(agent);
   const command = agentCommand(agent);
   if (!command) return { available: false, detail: 'no command configured' };
   const found = findExecutable(command, options.pathVariable ?? process.env['PATH']);

@@ -12,6 +12,8 @@
  */
 import { lstatSync, mkdirSync, realpathSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { roleMayEdit } from '../shared/roles.js';
+import type { AgentEvent, AgentRequest } from './spec.js';
 
 export interface ProposedChange {
   /** The path as the model wrote it, normalised to forward slashes. */
@@ -154,4 +156,30 @@ function lexists(target: string): boolean {
 function isInside(root: string, target: string): boolean {
   const relative = path.relative(root, target);
   return relative === '' || (!relative.startsWith('..') && !path.isAbsolute(relative));
+}
+
+/**
+ * The events a local agent's final answer adds in an edit role: one `proposed-change` per fenced
+ * file, written (plus a `file-change`) only when `apply` (settings.apply_local_edits) is on.
+ * Shared by the HTTP and the embedded adapters.
+ */
+export function* localEditEvents(text: string, request: AgentRequest, apply: boolean): Generator<AgentEvent> {
+  if (!roleMayEdit(request.role)) return;
+  const changes = parseProposedChanges(text);
+  if (changes.length === 0) return;
+  if (!apply) {
+    for (const change of changes) yield { type: 'proposed-change', path: change.path, content: change.content, applied: false };
+    return;
+  }
+  const outcomes = applyProposedChanges(changes, request.cwd);
+  for (const [index, outcome] of outcomes.entries()) {
+    const change = changes[index];
+    if (!change) continue;
+    if (outcome.status === 'written') {
+      yield { type: 'proposed-change', path: outcome.path, content: change.content, applied: true };
+      yield { type: 'file-change', path: path.join(request.cwd, outcome.path), kind: outcome.kind };
+    } else {
+      yield { type: 'proposed-change', path: change.path, content: change.content, applied: false, note: `not written: ${outcome.reason}` };
+    }
+  }
 }

@@ -8,6 +8,7 @@ import { OrchestratorError } from '../shared/errors.js';
 import { createClaudeCodeAdapter } from './claude-code/index.js';
 import { createCodexAdapter } from './codex/index.js';
 import { createCopilotAdapter } from './copilot/index.js';
+import { createEmbeddedAdapter } from './embedded/index.js';
 import { createGeminiCliAdapter } from './gemini-cli/index.js';
 import { createGenericCliAdapter } from './generic/index.js';
 import { createLlamaCppAdapter } from './llama-cpp/index.js';
@@ -36,6 +37,7 @@ const FACTORIES: Partial<Record<AdapterKind, AdapterFactory>> = {
   ollama: createOllamaAdapter,
   llamacpp: createLlamaCppAdapter,
   'openai-compatible': createOpenAICompatibleAdapter,
+  embedded: createEmbeddedAdapter,
 };
 
 export function createAdapter(settings: AdapterSettings): AgentAdapterV1 {

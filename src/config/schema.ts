@@ -81,6 +81,7 @@ export const agentSchema = z.strictObject({
   args: z.array(z.string()).default([]),
   /** Extra environment variables for the agent's process; `${NAME}` expands from ours. */
   env: z.record(z.string(), z.string()).default({}),
+  /** The model name; for `embedded` agents the path of a .gguf file (`~/` = home, relative = from the current directory). */
   model: z.string().min(1).optional(),
   /** Base URL of an HTTP agent (Ollama, llama-server, OpenAI-compatible). */
   endpoint: z.url().optional(),
@@ -104,7 +105,10 @@ export const agentSchema = z.strictObject({
   keep_alive: z.string().optional(),
   /** llama-server: OpenAI chat API or the native /completion API. */
   api: z.enum(['chat', 'completion']).optional(),
-  /** Sampling options passed to HTTP backends (temperature, num_ctx, ...). */
+  /**
+   * Sampling options passed to HTTP backends (temperature, num_ctx, ...). Embedded agents accept
+   * threads, context_size, max_tokens, temperature, top_k, top_p, seed (others are refused).
+   */
   options: z.record(z.string(), z.union([z.number(), z.string(), z.boolean()])).default({}),
   /** Allow the CLI's bypass-everything mode for edit roles. Off unless set. */
   allow_bypass_permissions: z.boolean().default(false),

@@ -5,9 +5,7 @@
  * `done:true`, SSE without `[DONE]` / `stop:true`, a socket destroyed mid-answer) is a failure of
  * kind network — never a half answer reported as success, never a hang.
  */
-import path from 'node:path';
-import { roleMayEdit } from '../../shared/roles.js';
-import { applyProposedChanges, parseProposedChanges } from '../local-edits.js';
+import { localEditEvents } from '../local-edits.js';
 import type { AgentError, AgentEvent, AgentRequest, AgentRunOptions } from '../spec.js';
 import { readNdjsonLines, readSseData } from './frames.js';
 import { errorFromHttpStatus, errorFromTransport } from './http-failure.js';
@@ -115,34 +113,6 @@ export async function* runHttpAgent(invocation: HttpAgentInvocation, options: Ag
     });
     return;
   }
-  yield* localEditEvents(text, invocation);
+  yield* localEditEvents(text, invocation.request, invocation.applyLocalEdits === true);
   yield { type: 'finish', success: true, output: text };
-}
-
-/** Proposed changes from an edit role's answer, written only when apply_local_edits is on. */
-function* localEditEvents(text: string, invocation: HttpAgentInvocation): Generator<AgentEvent> {
-  if (!roleMayEdit(invocation.request.role)) return;
-  const changes = parseProposedChanges(text);
-  if (changes.length === 0) return;
-  if (!invocation.applyLocalEdits) {
-    for (const change of changes) yield { type: 'proposed-change', path: change.path, content: change.content, applied: false };
-    return;
-  }
-  const outcomes = applyProposedChanges(changes, invocation.request.cwd);
-  for (const [index, outcome] of outcomes.entries()) {
-    const change = changes[index];
-    if (!change) continue;
-    if (outcome.status === 'written') {
-      yield { type: 'proposed-change', path: outcome.path, content: change.content, applied: true };
-      yield { type: 'file-change', path: path.join(invocation.request.cwd, outcome.path), kind: outcome.kind };
-    } else {
-      yield {
-        type: 'proposed-change',
-        path: change.path,
-        content: change.content,
-        applied: false,
-        note: `not written: ${outcome.reason}`,
-      };
-    }
-  }
 }
