@@ -147,7 +147,7 @@ async function checkAgent(
     ...(env['PATH'] !== undefined ? { pathVariable: env['PATH'] } : {}),
   });
   if (!availability.available) {
-    return { name: check, status: 'fail', detail: availability.detail, fix: missingHint(kind, agent) };
+    return { name: check, status: 'fail', detail: availability.detail, fix: missingHint(kind, agent).replaceAll('agents.<name>', `agents.${name}`) };
   }
   if (kind === 'gemini' && !geminiAuthConfigured(agent, env)) {
     return {
