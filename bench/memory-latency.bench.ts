@@ -39,8 +39,14 @@ export async function run(): Promise<void> {
     timings[mode] = { p50: percentile(samples, 0.5), p99: percentile(samples, 0.99), mean: samples.reduce((a, b) => a + b, 0) / samples.length };
     console.log(`${mode.padEnd(8)} p50 ${timings[mode].p50.toFixed(1)} ms  p99 ${timings[mode].p99.toFixed(1)} ms  mean ${timings[mode].mean.toFixed(1)} ms`);
   }
-  const quality = await evaluate(memory, data, { limit: 200, mode: 'hybrid' }, (id) => id.split('#')[0] ?? id);
-  console.log(`hybrid at ${nodes.length}: nDCG@10 ${quality.ndcg10.toFixed(4)} (replicas collapsed)`);
+  // Quality at this size, with the candidate pool scaled by the copy count so it holds as many
+  // DISTINCT documents as at 5k (each document is stored `copies` times; replicas are collapsed).
+  const scaled = await MemoryManager.open({ dbPath: path.join(dir, 'context.db'), search: { ...search, candidates: 100 * copies } });
+  const quality: Record<string, { ndcg10: number; recall100: number }> = {};
+  for (const mode of ['keyword', 'hybrid'] as const) {
+    quality[mode] = await evaluate(scaled, data, { limit: 10 * copies, mode }, (id) => id.split('#')[0] ?? id);
+    console.log(`${mode} at ${nodes.length}: nDCG@10 ${quality[mode].ndcg10.toFixed(4)} (replicas collapsed, pool ${100 * copies})`);
+  }
   const result = { benchmark: 'memory-latency', search: search ?? 'default', date: new Date().toISOString(), machine: `${os.cpus()[0]?.model ?? 'cpu'} × ${os.cpus().length}, Node ${process.version}`, nodes: nodes.length, insertSeconds, insertPerSecond: nodes.length / insertSeconds, timings, quality };
   const out = path.join(import.meta.dirname, 'results');
   mkdirSync(out, { recursive: true });

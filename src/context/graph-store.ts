@@ -74,6 +74,8 @@ export interface GraphStats {
 
 export interface GraphStore {
   readonly db: Db;
+  /** Increments on every node write or delete by this process (cache invalidation). */
+  generation(): number;
   /** Upserts nodes in one transaction; returns them as stored, in input order. */
   upsertNodes(inputs: readonly NodeInput[]): MemoryNode[];
   getNode(id: string): MemoryNode | undefined;
@@ -123,7 +125,9 @@ export function createGraphStore(db: Db): GraphStore {
     ON CONFLICT(node_seq) DO UPDATE SET provider = excluded.provider, dim = excluded.dim,
       vector = excluded.vector, created_at = excluded.created_at`);
 
+  let generation = 0;
   const upsertNodes = db.transaction((inputs: readonly NodeInput[]): MemoryNode[] => {
+    generation += 1;
     const now = new Date().toISOString();
     return inputs.map((raw) => {
       const parsed = nodeInputSchema.safeParse(raw);
@@ -158,6 +162,7 @@ export function createGraphStore(db: Db): GraphStore {
   });
 
   const deleteNodes = db.transaction((ids: readonly string[]): number => {
+    generation += 1;
     let count = 0;
     for (const id of ids) count += deleteById.run(id).changes;
     return count;
@@ -199,6 +204,7 @@ export function createGraphStore(db: Db): GraphStore {
 
   return {
     db,
+    generation: () => generation,
     upsertNodes: (inputs) => upsertNodes(inputs),
     getNode: (id) => {
       const row = byId.get(id);
@@ -211,8 +217,10 @@ export function createGraphStore(db: Db): GraphStore {
     getNodesBySeq,
     seqOf: (id) => seqById.get(id)?.seq,
     deleteNodes: (ids) => deleteNodes(ids),
-    deleteProjectNodes: (projectId) =>
-      db.transaction(() => db.prepare('DELETE FROM context_nodes WHERE project_id = ?').run(projectId).changes)(),
+    deleteProjectNodes: (projectId) => {
+      generation += 1;
+      return db.transaction(() => db.prepare('DELETE FROM context_nodes WHERE project_id = ?').run(projectId).changes)();
+    },
     listNodes,
     countNodes: (filters = {}) => {
       const where = filterClause(filters, 'n');

@@ -16,15 +16,19 @@
 import type { Db } from '../storage/database.js';
 import type { EmbeddingProvider } from './embeddings/provider.js';
 import { dotEncoded } from './embeddings/vector-codec.js';
-import { orExpression, queryWords } from './fts-query.js';
+import { orExpression, queryWords, words } from './fts-query.js';
 import { filterClause, type GraphStore } from './graph-store.js';
 import { highlights } from './highlights.js';
 import type { MatchType, MemoryNode, SearchFilters, SearchMode, SearchResult } from './types.js';
 
 /** How lanes are fused and how much each lane may cost. All optional; defaults documented. */
 export interface SearchSettings {
-  /** 'rrf' or 'linear' (weighted min-max-normalised scores); default by provider, see defaultSearchSettings. */
-  readonly fusion?: 'rrf' | 'linear';
+  /**
+   * 'rrf' (reciprocal rank fusion), 'linear' (weighted min-max-normalised scores) or
+   * 'keyword-first' (keyword order, semantic score breaks ties, semantic-only hits follow);
+   * default by provider, see defaultSearchSettings.
+   */
+  readonly fusion?: 'rrf' | 'linear' | 'keyword-first';
   /** RRF constant (default 60). */
   readonly rrfK?: number;
   /** Lane weights (RRF default keyword 0.5, semantic 0.5). */
@@ -32,9 +36,9 @@ export interface SearchSettings {
   readonly semanticWeight?: number;
   /** bm25 column weights: title, content, tags, typed fields (default 2, 1, 1, 1). */
   readonly columnWeights?: readonly [number, number, number, number];
-  /** Postings the keyword stage may touch; rarer words first, at least `minTerms` (default 40,000). */
+  /** Postings the keyword candidate stage may touch, rarer words first (default 5,000); the other words re-score the candidates. */
   readonly postingBudget?: number;
-  /** Words always kept, however common (default 2). */
+  /** Words always kept in the candidate stage, however common (default 1). */
   readonly minTerms?: number;
   /** Candidates per lane: max(this, 3 × limit) (default 100). */
   readonly candidates?: number;
@@ -56,12 +60,13 @@ export interface Searcher {
 /**
  * Defaults per provider. With an embedding that carries meaning (Ollama, OpenAI-compatible) the
  * lanes are fused by RRF (k = 60, weights 0.5/0.5) over an exhaustive semantic lane. The built-in
- * lexical provider adds no meaning, only a second lexical opinion: fused by RRF at equal weight
- * it LOWERED SciFact nDCG@10 from 0.692 to 0.56–0.66, so by default it only re-ranks the keyword
- * candidates with a light linear weight (0.9/0.1), measured 0.693 (docs/benchmarks.md).
+ * lexical provider adds no meaning, only a second lexical opinion: fused by RRF it LOWERED SciFact
+ * nDCG@10 from 0.692 to 0.56–0.66, and as a light linear re-rank it moved it by ±0.003 (noise),
+ * so by default it only breaks ties in the keyword order and contributes the hits keyword search
+ * missed after them (docs/benchmarks.md).
  */
 export function defaultSearchSettings(provider: EmbeddingProvider | undefined): SearchSettings {
-  if (provider?.kind === 'lexical') return { fusion: 'linear', keywordWeight: 0.9, semanticWeight: 0.1, exhaustiveLimit: 0 };
+  if (provider?.kind === 'lexical') return { fusion: 'keyword-first' };
   return { fusion: 'rrf', rrfK: 60, keywordWeight: 0.5, semanticWeight: 0.5 };
 }
 
@@ -72,21 +77,25 @@ export function createSearcher(store: GraphStore, provider: EmbeddingProvider | 
   const wk = settings.keywordWeight ?? 0.5;
   const ws = settings.semanticWeight ?? 0.5;
   const [wTitle, wContent, wTags, wExtra] = settings.columnWeights ?? [2, 1, 1, 1];
-  const postingBudget = settings.postingBudget ?? 40_000;
-  const minTerms = settings.minTerms ?? 2;
+  const postingBudget = settings.postingBudget ?? 5_000;
+  const minTerms = settings.minTerms ?? 1;
   const exhaustiveLimit = settings.exhaustiveLimit ?? 20_000;
   const analyzer = createTermAnalyzer(db);
 
   function keywordHits(query: string, filters: SearchFilters, limit: number): LaneHit[] {
     const terms = analyzer.analyze(queryWords(query));
-    const kept: string[] = [];
+    const kept: AnalyzedTerm[] = [];
+    const dropped: AnalyzedTerm[] = [];
     let postings = 0;
     for (const term of terms) {
-      if (kept.length >= minTerms && postings + term.df > postingBudget) continue;
-      kept.push(term.word);
+      if (kept.length >= minTerms && postings + term.df > postingBudget) {
+        dropped.push(term);
+        continue;
+      }
+      kept.push(term);
       postings += term.df;
     }
-    const expression = orExpression(kept);
+    const expression = orExpression(kept.map((t) => t.word));
     if (expression === '') return [];
     const where = filterClause(filters, 'n');
     const sql = `SELECT f.rowid AS seq, -bm25(context_fts, ?, ?, ?, ?) AS score
@@ -94,7 +103,56 @@ export function createSearcher(store: GraphStore, provider: EmbeddingProvider | 
       WHERE context_fts MATCH ? ${where.sql ? `AND ${where.sql.slice('WHERE '.length)}` : ''}
       ORDER BY bm25(context_fts, ?, ?, ?, ?) LIMIT ?`;
     const weights = [wTitle, wContent, wTags, wExtra];
-    return db.prepare<unknown[], LaneHit>(sql).all(...weights, expression, ...where.params, ...weights, limit);
+    const hits = db.prepare<unknown[], LaneHit>(sql).all(...weights, expression, ...where.params, ...weights, limit);
+    return dropped.length > 0 ? rescore(hits, dropped) : hits;
+  }
+
+  /**
+   * Adds the bm25 contribution of the words the candidate stage left out (the common ones),
+   * computed from the candidates' own text: the same formula as FTS5's bm25 (k1 = 1.2,
+   * b = 0.75, title counted with its column weight), with term matching by stem prefix and
+   * document length in characters relative to the store's average. Common words weigh little,
+   * so this approximation restores the ranking the full query would give at a fraction of the cost.
+   */
+  function rescore(hits: readonly LaneHit[], dropped: readonly AnalyzedTerm[]): LaneHit[] {
+    const stats = corpusStats();
+    const k1 = 1.2;
+    const b = 0.75;
+    const idfs = dropped.map((t) => Math.max(1e-6, Math.log((stats.count - t.df + 0.5) / (t.df + 0.5))));
+    const rows = new Map(
+      db
+        .prepare<number[], { seq: number; title: string; content: string }>(
+          `SELECT seq, title, content FROM context_nodes WHERE seq IN (${hits.map(() => '?').join(',')})`,
+        )
+        .all(...hits.map((h) => h.seq))
+        .map((r) => [r.seq, r]),
+    );
+    return hits
+      .map((hit) => {
+        const row = rows.get(hit.seq);
+        if (!row) return hit;
+        const titleWords = words(row.title);
+        const contentWords = words(row.content);
+        const lengthRatio = (row.title.length + row.content.length) / Math.max(1, stats.averageChars);
+        let extra = 0;
+        dropped.forEach((term, i) => {
+          const tf = wTitle * countStem(titleWords, term.stem) + wContent * countStem(contentWords, term.stem);
+          if (tf > 0) extra += (idfs[i] ?? 0) * ((tf * (k1 + 1)) / (tf + k1 * (1 - b + b * lengthRatio)));
+        });
+        return { seq: hit.seq, score: hit.score + extra };
+      })
+      .sort((x, y) => y.score - x.score);
+  }
+
+  let cachedStats: { generation: number; at: number; count: number; averageChars: number } | undefined;
+  function corpusStats(): { count: number; averageChars: number } {
+    const now = Date.now();
+    if (cachedStats && cachedStats.generation === store.generation() && now - cachedStats.at < 5_000) return cachedStats;
+    const row = db
+      .prepare<[], { count: number; chars: number | null }>('SELECT count(*) AS count, avg(length(title) + length(content)) AS chars FROM context_nodes')
+      .get();
+    cachedStats = { generation: store.generation(), at: now, count: row?.count ?? 0, averageChars: row?.chars ?? 1 };
+    return cachedStats;
   }
 
   async function semanticHits(
@@ -106,7 +164,7 @@ export function createSearcher(store: GraphStore, provider: EmbeddingProvider | 
   ): Promise<LaneHit[]> {
     if (!provider) return [];
     const vector = provider.embedQuery
-      ? await provider.embedQuery(query, analyzer.idfWeights(queryWords(query)))
+      ? await provider.embedQuery(query, analyzer.idfWeights(queryWords(query), corpusStats().count))
       : (await provider.embed([query], signal ? { signal } : {}))[0];
     if (!vector) return [];
     const scored: LaneHit[] = [];
@@ -154,6 +212,7 @@ export function createSearcher(store: GraphStore, provider: EmbeddingProvider | 
   }
 
   function fuse(keyword: readonly LaneHit[], semantic: readonly LaneHit[]): { seq: number; score: number; matchType: MatchType }[] {
+    if (settings.fusion === 'keyword-first') return keywordFirst(keyword, semantic);
     const fused = new Map<number, { seq: number; score: number; lanes: number }>();
     const addLane = (hits: readonly LaneHit[], weight: number, bit: number): void => {
       const scores = settings.fusion === 'linear' ? minMax(hits) : hits.map((_, rank) => 1 / (k + rank + 1));
@@ -174,6 +233,20 @@ export function createSearcher(store: GraphStore, provider: EmbeddingProvider | 
   return { search, keywordHits };
 }
 
+/**
+ * Keyword order with the semantic score as tie-breaker, then the semantic-only hits. The score is
+ * the rank-derived 1 / (1 + rank) so it still orders the hits of one query only.
+ */
+function keywordFirst(keyword: readonly LaneHit[], semantic: readonly LaneHit[]): { seq: number; score: number; matchType: MatchType }[] {
+  const semanticScore = new Map(semantic.map((h) => [h.seq, h.score]));
+  const inKeyword = new Set(keyword.map((h) => h.seq));
+  const ordered = [...keyword]
+    .sort((a, b) => b.score - a.score || (semanticScore.get(b.seq) ?? -1) - (semanticScore.get(a.seq) ?? -1))
+    .map((h): { seq: number; matchType: MatchType } => ({ seq: h.seq, matchType: semanticScore.has(h.seq) ? 'hybrid' : 'keyword' }));
+  const tail = semantic.filter((h) => !inKeyword.has(h.seq)).map((h): { seq: number; matchType: MatchType } => ({ seq: h.seq, matchType: 'semantic' }));
+  return [...ordered, ...tail].map((h, rank) => ({ ...h, score: 1 / (1 + rank) }));
+}
+
 function toResult(query: string, node: MemoryNode, score: number, matchType: MatchType): SearchResult {
   return { node, score, matchType, highlights: highlights(query, node.content) };
 }
@@ -192,7 +265,16 @@ function vectorCount(db: Db, provider: string): number {
 
 interface AnalyzedTerm {
   readonly word: string;
+  /** The index's form of the word (porter stem). */
+  readonly stem: string;
   readonly df: number;
+}
+
+/** Occurrences of words whose stem is `stem` (prefix match, at most 4 letters of suffix). */
+function countStem(list: readonly string[], stem: string): number {
+  let count = 0;
+  for (const word of list) if (word.length <= stem.length + 4 && word.startsWith(stem)) count += 1;
+  return count;
 }
 
 /**
@@ -203,7 +285,7 @@ interface AnalyzedTerm {
 function createTermAnalyzer(db: Db): {
   analyze(words: readonly string[]): AnalyzedTerm[];
   /** bm25's idf of each word (words absent from the index get the highest). */
-  idfWeights(words: readonly string[]): (word: string) => number;
+  idfWeights(words: readonly string[], total: number): (word: string) => number;
 } {
   db.exec(`
     CREATE VIRTUAL TABLE IF NOT EXISTS temp.context_query_tok USING fts5(w, tokenize='porter unicode61 remove_diacritics 2');
@@ -229,12 +311,11 @@ function createTermAnalyzer(db: Db): {
       const terms: AnalyzedTerm[] = [];
       for (const [stem, word] of byStem) {
         const count = df.get(stem)?.doc ?? 0;
-        if (count > 0) terms.push({ word, df: count });
+        if (count > 0) terms.push({ word, stem, df: count });
       }
       return terms.sort((a, b) => a.df - b.df);
     },
-    idfWeights(words) {
-      const total = db.prepare<[], { c: number }>('SELECT count(*) AS c FROM context_nodes').get()?.c ?? 0;
+    idfWeights(words, total) {
       const idf = (df: number): number => Math.log(1 + (total - df + 0.5) / (df + 0.5));
       const known = new Map(this.analyze(words).map((t) => [t.word, idf(t.df)]));
       const highest = idf(0);
