@@ -56,6 +56,7 @@ export { createOllamaClient } from './adapters/ollama/ollama-api.js';
 export type { OllamaClient, InstalledModel, PullProgress } from './adapters/ollama/ollama-api.js';
 export { createLlamaCppAdapter } from './adapters/llama-cpp/index.js';
 export { createOpenAICompatibleAdapter } from './adapters/openai-compatible/index.js';
+export { createEmbeddedAdapter } from './adapters/embedded/index.js';
 export { parseProposedChanges, applyProposedChanges } from './adapters/local-edits.js';
 export type { ProposedChange, ApplyOutcome } from './adapters/local-edits.js';
 export { createOfflineDetector, offlineDetectorFromSettings } from './resilience/offline-detector.js';
