@@ -45,7 +45,16 @@ export function buildProgram(): Command {
   return program;
 }
 
+/** `ai-orchestrator agents | head` closes our stdout early: that is the reader's choice, not an error. */
+function exitQuietlyOnClosedStdout(): void {
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  exitQuietlyOnClosedStdout();
   const program = buildProgram();
   try {
     await program.parseAsync([...argv]);

@@ -95,3 +95,17 @@ describe('validate on a broken configuration', () => {
     expect(result.stderr).toContain('agents.yaml:4:14');
   });
 });
+
+describe('output to a closed pipe', () => {
+  it('exits quietly when the reader is gone before it writes (ai-orchestrator workflows | true)', async () => {
+    const { execFile } = await import('node:child_process');
+    const { CLI } = await import('../helpers/cli.js');
+    // A real pipe whose reader exits at once, as `| head` does once it has what it wants.
+    const script = `"${process.execPath}" "${CLI}" workflows | true; echo "status=\${PIPESTATUS[0]}" >&2`;
+    const stderr = await new Promise<string>((resolve) =>
+      execFile('bash', ['-c', script], { env: { ...process.env, NO_COLOR: '1' } }, (_e, _out, err) => resolve(err)),
+    );
+    expect(stderr).not.toMatch(/EPIPE|unexpected error/);
+    expect(stderr).toContain('status=0');
+  });
+});
