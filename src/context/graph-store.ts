@@ -6,6 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { migrate, type Db } from '../storage/database.js';
 import { OrchestratorError } from '../shared/errors.js';
+import { parseJson } from './parse-json.js';
 import { CONTEXT_MIGRATIONS } from './migrations.js';
 import {
   isEdgeType,
@@ -312,13 +313,6 @@ function searchableExtra(metadata: Metadata): string {
   return parts.join('\n');
 }
 
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
 
 function rowToNode(row: NodeRow): MemoryNode {
   const tags = parseJson(row.tags);

@@ -65,6 +65,7 @@ export type MemoryManager = MemoryCore &
     /** Embeds every node lacking a vector from the current provider; returns how many. */
     reembed(options?: { readonly signal?: AbortSignal }): Promise<number>;
     getStats(): MemoryStats;
+    /** Releases the manager: closes a `:memory:` database; a file's shared connection stays with src/storage. */
     close(): void;
   };
 

@@ -10,6 +10,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { MemoryManager } from './memory-manager.js';
+import { parseJson } from './parse-json.js';
 import { NODE_TYPES, type MemoryEdge, type MemoryNode, type NodeType } from './types.js';
 
 export const TYPE_FOLDERS: Readonly<Record<NodeType, string>> = {
@@ -255,12 +256,4 @@ function titleCase(type: string): string {
 function obsidianTime(iso: string): string {
   const date = new Date(iso);
   return Number.isNaN(date.getTime()) ? iso : `${date.toISOString().slice(0, 19)}Z`;
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
 }

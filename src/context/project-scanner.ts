@@ -10,6 +10,7 @@ import { readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { OrchestratorError } from '../shared/errors.js';
+import { parseJson } from './parse-json.js';
 import {
   ALLOWED_DOTFILES,
   FRAMEWORK_MARKERS,
@@ -200,13 +201,5 @@ function readText(file: string): string {
     return readFileSync(file, 'utf8');
   } catch {
     return '';
-  }
-}
-
-function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
   }
 }
