@@ -42,6 +42,11 @@ export interface SearchSettings {
   readonly minTerms?: number;
   /** Candidates per lane: max(this, 3 × limit) (default 100). */
   readonly candidates?: number;
+  /**
+   * Cosine below which a vector is not a semantic hit (default 0.1 for the lexical provider,
+   * where unrelated texts score ≈ ±0.03 from hash collisions; 0 for other providers).
+   */
+  readonly minSimilarity?: number;
   /** Semantic lane scans every vector up to this many (default 20,000); beyond, keyword candidates only (0 = always). */
   readonly exhaustiveLimit?: number;
 }
@@ -66,7 +71,7 @@ export interface Searcher {
  * missed after them (docs/benchmarks.md).
  */
 export function defaultSearchSettings(provider: EmbeddingProvider | undefined): SearchSettings {
-  if (provider?.kind === 'lexical') return { fusion: 'keyword-first' };
+  if (provider?.kind === 'lexical') return { fusion: 'keyword-first', minSimilarity: 0.1 };
   return { fusion: 'rrf', rrfK: 60, keywordWeight: 0.5, semanticWeight: 0.5 };
 }
 
@@ -182,8 +187,8 @@ export function createSearcher(store: GraphStore, provider: EmbeddingProvider | 
       const stored = store.vectorsFor(candidates.map((c) => c.seq), provider.id);
       for (const row of stored) scored.push({ seq: row.seq, score: dotEncoded(vector, row.vector) });
     }
-    scored.sort((a, b) => b.score - a.score);
-    return scored.slice(0, limit);
+    const floor = settings.minSimilarity ?? 0;
+    return scored.filter((hit) => hit.score > floor).sort((a, b) => b.score - a.score).slice(0, limit);
   }
 
   async function search(

@@ -56,7 +56,10 @@ describe('context CLI', () => {
 
     const inB = await runCli(['context', 'search', 'invoices pagination', '--project', projectB, '--json'], { env });
     expect(inB.code, inB.stderr).toBe(0);
-    expect((JSON.parse(inB.stdout) as SearchJson).results).toEqual([]);
+    const fromB = (JSON.parse(inB.stdout) as SearchJson).results;
+    expect(fromB.map((r) => r.id)).not.toContain('task-7f3a');
+    expect(fromB.every((r) => r.projectId === projectIdForPath(projectB))).toBe(true);
+    expect(fromB).toEqual([]); // and nothing of B's own is similar enough to be a hit
 
     const human = await runCli(['context', 'search', 'invoices pagination', '--project', projectA], { env });
     expect(human.stdout).toContain('[task] Task: Add cursor pagination to the invoices endpoint');
