@@ -56,4 +56,13 @@ export const TASK_MIGRATIONS: readonly Migration[] = [
       );
     `,
   },
+  {
+    // The agent process group a task is running, so a task found interrupted does not leave it
+    // behind: pid plus the kernel's start time of that pid, which tells a reused pid apart.
+    id: 'tasks/002-agent-process',
+    up: `
+      ALTER TABLE tasks ADD COLUMN agent_pid INTEGER;
+      ALTER TABLE tasks ADD COLUMN agent_start_time TEXT;
+    `,
+  },
 ];

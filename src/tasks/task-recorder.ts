@@ -9,7 +9,21 @@ import type { TaskStore } from './task-store.js';
 export function attachTaskRecorder(bus: OrchestratorBus, store: TaskStore, options: { signal?: AbortSignal } = {}): () => void {
   const offs = [
     bus.subscribe('task.started', (event) => store.start(event.taskId), options),
-    bus.subscribe('step.finished', (event) => store.recordStep(event.taskId, event.step), options),
+    bus.subscribe(
+      'step.output',
+      (event) => {
+        if (event.event.type === 'start' && event.event.pid !== undefined) store.recordAgentProcess(event.taskId, event.event.pid);
+      },
+      options,
+    ),
+    bus.subscribe(
+      'step.finished',
+      (event) => {
+        store.recordStep(event.taskId, event.step);
+        store.recordAgentProcess(event.taskId, undefined);
+      },
+      options,
+    ),
     bus.subscribe('iteration.finished', (event) => store.recordIteration(event.taskId, event.iteration), options),
     bus.subscribe(
       'task.finished',

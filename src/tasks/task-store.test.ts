@@ -1,3 +1,5 @@
+import { spawn } from 'node:child_process';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
 import type { StepRecord } from '../events/events.js';
 import { openDatabase } from '../storage/database.js';
@@ -61,6 +63,32 @@ describe('the task store', () => {
     expect(checker.get(a.id)?.reason).toContain('pid 111');
     expect(checker.get(b.id)?.status).toBe('in_progress');
     expect(checker.get(c.id)?.status).toBe('pending');
+  });
+
+  it('stops the agent group an interrupted task left running, and only that process', async () => {
+    const db = openDatabase(':memory:');
+    const owner = createTaskStore(db, { pid: 111, host: 'h' });
+    const task = owner.create(newTask);
+    owner.start(task.id);
+    const agent = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { detached: true, stdio: 'ignore' });
+    const exited = new Promise((resolve) => agent.once('exit', resolve));
+    owner.recordAgentProcess(task.id, agent.pid);
+    const checker = createTaskStore(db, { pid: 222, host: 'h', isAlive: () => false });
+    expect(checker.markInterrupted()).toEqual([task.id]);
+    expect(checker.get(task.id)?.reason).toContain(`its agent (pid ${String(agent.pid)}) was still running and was stopped`);
+    await Promise.race([exited, sleep(5000)]);
+    expect(agent.exitCode !== null || agent.signalCode !== null).toBe(true);
+  });
+
+  it('leaves a process alone when its start time does not match (a reused pid)', () => {
+    const db = openDatabase(':memory:');
+    const owner = createTaskStore(db, { pid: 111, host: 'h' });
+    const task = owner.create(newTask);
+    owner.start(task.id);
+    db.prepare("UPDATE tasks SET agent_pid = ?, agent_start_time = '1' WHERE id = ?").run(process.pid, task.id);
+    const checker = createTaskStore(db, { pid: 222, host: 'h', isAlive: () => false });
+    expect(checker.markInterrupted()).toEqual([task.id]);
+    expect(checker.get(task.id)?.reason).not.toContain('was stopped');
   });
 
   it('takes a live pid with a stale heartbeat as a reused pid', () => {

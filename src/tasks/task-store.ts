@@ -19,6 +19,7 @@ import type { Usage } from '../adapters/spec.js';
 import { ROLES } from '../shared/roles.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { migrate, type Db } from '../storage/database.js';
+import { killOrphanedAgent, processStartTime } from './agent-process.js';
 import { TASK_MIGRATIONS } from './migrations.js';
 import { canMove, isTaskStatus, type TaskStatus } from './task-state.js';
 
@@ -84,6 +85,8 @@ export interface TaskStore {
   heartbeat(id: string): void;
   recordStep(id: string, step: StepRecord): void;
   recordIteration(id: string, iteration: IterationRecord): void;
+  /** The agent process group now running for the task (undefined: none). */
+  recordAgentProcess(id: string, pid: number | undefined): void;
   finish(id: string, end: TaskEnd): void;
   get(id: string): TaskRecord | undefined;
   /** Finds by full id or a unique prefix; TASK_NOT_FOUND otherwise. */
@@ -92,7 +95,10 @@ export interface TaskStore {
   list(options?: ListOptions): TaskRecord[];
   /** Deletes finished tasks (and their steps) created before `before`; returns how many. */
   clean(before: Date): number;
-  /** Marks unfinished tasks of dead owners as interrupted; returns their ids. */
+  /**
+   * Marks unfinished tasks of dead owners as interrupted, killing the agent group such a task
+   * left running (when it is provably the same process); returns their ids.
+   */
   markInterrupted(): string[];
 }
 
@@ -316,11 +322,19 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         id,
       );
     },
+    recordAgentProcess(id, agentPid) {
+      const startTime = agentPid === undefined ? undefined : processStartTime(agentPid);
+      db.prepare('UPDATE tasks SET agent_pid = ?, agent_start_time = ? WHERE id = ?').run(
+        startTime === undefined ? null : (agentPid ?? null),
+        startTime ?? null,
+        id,
+      );
+    },
     finish(id, end) {
       move(id, end.status);
       db.prepare(
         `UPDATE tasks SET status = ?, success = ?, stop_reason = ?, reason = ?, iterations = ?, final_output = ?,
-           input_tokens = ?, output_tokens = ?, cost_usd = ?, finished_at = ? WHERE id = ?`,
+           input_tokens = ?, output_tokens = ?, cost_usd = ?, finished_at = ?, agent_pid = NULL, agent_start_time = NULL WHERE id = ?`,
       ).run(
         end.status,
         end.success ? 1 : 0,
@@ -375,11 +389,17 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         return Number.isFinite(beat) && beat < limit;
       });
       const mark = db.prepare(
-        "UPDATE tasks SET status = 'interrupted', success = 0, reason = ?, finished_at = ? WHERE id = ? AND status IN ('pending', 'in_progress')",
+        "UPDATE tasks SET status = 'interrupted', success = 0, reason = ?, finished_at = ?, agent_pid = NULL, agent_start_time = NULL WHERE id = ? AND status IN ('pending', 'in_progress')",
+      );
+      const agentOf = db.prepare<[string], { agent_pid: number | null; agent_start_time: string | null }>(
+        'SELECT agent_pid, agent_start_time FROM tasks WHERE id = ?',
       );
       const at = stamp();
       for (const task of gone) {
-        mark.run(`interrupted: its process (pid ${task.ownerPid}) ended before the task finished`, at, task.id);
+        const agent = agentOf.get(task.id);
+        const killed = agent?.agent_pid && agent.agent_start_time ? killOrphanedAgent(agent.agent_pid, agent.agent_start_time) : false;
+        const note = killed ? `; its agent (pid ${agent?.agent_pid ?? ''}) was still running and was stopped` : '';
+        mark.run(`interrupted: its process (pid ${task.ownerPid}) ended before the task finished${note}`, at, task.id);
       }
       return gone.map((task) => task.id);
     },

@@ -35,3 +35,29 @@ export function createAgentResolver(config: OrchestratorConfig, options: AgentRe
     return adapter;
   };
 }
+
+/**
+ * Reports each agent process as it starts (the `start` event's pid), before any middleware that
+ * holds events back (resilience buffers a call's events until it commits to them). The task
+ * store uses it to find, after a crash, the agent group a dead orchestrator left behind.
+ */
+export function tapAgentStarts(resolve: AgentResolver, onStart: (agent: string, pid: number) => void): AgentResolver {
+  const tapped = new Map<string, AgentAdapterV1>();
+  return (name) => {
+    const cached = tapped.get(name);
+    if (cached) return cached;
+    const inner = resolve(name);
+    const adapter: AgentAdapterV1 = {
+      ...inner,
+      async *doRun(request, options) {
+        for await (const event of inner.doRun(request, options)) {
+          if (event.type === 'start' && event.pid !== undefined) onStart(name, event.pid);
+          yield event;
+        }
+      },
+      checkAvailable: (options) => inner.checkAvailable(options),
+    };
+    tapped.set(name, adapter);
+    return adapter;
+  };
+}

@@ -194,6 +194,10 @@ describe('ai-orchestrator run with fixture agents', () => {
     expect(tasks).toHaveLength(1);
     expect(tasks[0]?.status).toBe('interrupted');
     expect(tasks[0]?.reason).toMatch(/its process \(pid \d+\) ended/);
+    // The agent it left behind (its own process group, so the SIGKILL did not reach it) is stopped too.
+    expect(tasks[0]?.reason).toContain(`its agent (pid ${agentPid}) was still running and was stopped`);
+    await sleep(200);
+    expect(isAlive(agentPid)).toBe(false);
   });
 });
 

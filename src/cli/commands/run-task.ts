@@ -12,7 +12,7 @@ import { createRedactor } from '../../security/redact.js';
 import { OrchestratorError, errorMessage } from '../../shared/errors.js';
 import { openTaskStore } from '../../tasks/open-task-store.js';
 import { attachTaskRecorder } from '../../tasks/task-recorder.js';
-import { createAgentResolver } from '../../workflow/agents.js';
+import { createAgentResolver, tapAgentStarts } from '../../workflow/agents.js';
 import { offlineDetectorFromSettings } from '../../resilience/offline-detector.js';
 import { createAgentHealthStore } from '../../resilience/agent-health-store.js';
 import { createBudgetGuard } from '../../resilience/budget.js';
@@ -66,11 +66,17 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
       logger.warn(`${n.agent}: ${n.error.kind} (${n.error.message}); retry ${n.attempt + 1}/${n.maxAttempts} in ${(n.delayMs / 1000).toFixed(1)} s`),
     onCircuitChange: (agent, from, to) => logger.warn(`${agent}: circuit ${from} → ${to.state}`),
   });
+  // Agent pids are noted in the task row as each process starts (inside resilience, which holds
+  // events back), so a crash of this process can be cleaned up by the next command.
+  const agentStarts: { onStart?: (pid: number) => void } = {};
   const resolveAgent = resilience.wrap(
-    createAgentResolver(config, {
-      applyLocalEdits: settings.apply_local_edits,
-      ...(context.globals.verbose ? { onStderr: (agent: string, chunk: string) => process.stderr.write(redact(`[${agent}] ${chunk}`)) } : {}),
-    }),
+    tapAgentStarts(
+      createAgentResolver(config, {
+        applyLocalEdits: settings.apply_local_edits,
+        ...(context.globals.verbose ? { onStderr: (agent: string, chunk: string) => process.stderr.write(redact(`[${agent}] ${chunk}`)) } : {}),
+      }),
+      (_agent, pid) => agentStarts.onStart?.(pid),
+    ),
   );
   const plan = await resolvePlan({ config, workflow: options.workflow, offline, resolveAgent, task, cwd, health: (agent) => health.health(agent) });
   if (!context.globals.quiet) for (const line of describePlan(plan)) process.stderr.write(`${line}\n`);
@@ -102,6 +108,7 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
 
   const record = store.create({ task, workflow: plan.workflow, maxIterations, cwd, ...(projectId ? { projectId } : {}) });
   current.taskId = record.id;
+  agentStarts.onStart = (pid) => store.recordAgentProcess(record.id, pid);
   createPlanStore(db).save(record.id, plan);
   const controller = new AbortController();
   let interrupts = 0;
