@@ -123,6 +123,7 @@ interface Row {
 }
 
 export async function run(): Promise<void> {
+  const loadBefore = os.loadavg()[0] ?? 0;
   const scratch = mkdtempSync(path.join(os.tmpdir(), 'aio-bench-engine-'));
   const home = path.join(scratch, 'home');
   const work = path.join(scratch, 'work');
@@ -198,6 +199,8 @@ export async function run(): Promise<void> {
       date: new Date().toISOString(),
       machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version, platform: `${os.platform()} ${os.release()}` },
       runs: RUNS,
+      /** 1-minute load average before and after: this is a shared machine, read the ratios with it. */
+      load: { before: round(loadBefore, 2), after: round(os.loadavg()[0] ?? 0, 2) },
       workflow: workflow
         ? {
             engine_median_ms: round(workflow.medianMs),
