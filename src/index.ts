@@ -81,3 +81,43 @@ export { createMetrics, observeEvents, loadPersistedRecords, METRIC_DEFINITIONS 
 export type { Metrics } from './observability/metrics.js';
 export { liveness, readiness } from './observability/health.js';
 export type { HealthCheck, Readiness, Liveness } from './observability/health.js';
+export { createEngine, addUsage } from './workflow/engine.js';
+export type { Engine, EngineOptions, EngineMemory, BudgetGuard, RunRequest, TaskOutcome, FinishedTask } from './workflow/engine.js';
+export { resolvePlan, effectiveWorkflowName } from './workflow/plan.js';
+export type { Plan, PlannedStep, SkippedStep, ResolvePlanOptions } from './workflow/plan.js';
+export { createAgentResolver, tapAgentStarts } from './workflow/agents.js';
+export type { AgentResolver } from './workflow/agents.js';
+export { DEFAULT_TEMPLATES, resolveTemplates, renderTemplate } from './workflow/templates.js';
+export type { TemplateSet } from './workflow/templates.js';
+export { decideStop } from './workflow/stop-rule.js';
+export { FALLBACK_KINDS, shouldFallBack, fallbackFor } from './workflow/fallback.js';
+export { createEngineMemory } from './workflow/memory-hook.js';
+export { resultJson, stepJson, iterationJson } from './workflow/result-json.js';
+export type { ResultJson, StepJson, IterationJson } from './workflow/result-json.js';
+export { writeReports } from './workflow/reports.js';
+export {
+  createOrchestratorBus,
+  orchestratorEventSchema,
+  stepRecordSchema,
+  iterationRecordSchema,
+  agentEventSchema,
+  TASK_STATUSES,
+  STOP_REASONS,
+} from './events/events.js';
+export type {
+  OrchestratorEvent,
+  OrchestratorEventType,
+  OrchestratorBus,
+  EventOf,
+  StepRecord,
+  IterationRecord,
+  StopDecision,
+  StopReason,
+  TaskStatus,
+} from './events/events.js';
+export { EventBus } from './events/bus.js';
+export { createTaskStore, isProcessAlive } from './tasks/task-store.js';
+export type { TaskStore, TaskRecord as StoredTaskRecord, NewTask, TaskEnd } from './tasks/task-store.js';
+export { openTaskStore } from './tasks/open-task-store.js';
+export { attachTaskRecorder } from './tasks/task-recorder.js';
+export { parseDuration } from './tasks/duration.js';
