@@ -35,8 +35,25 @@ async function snapshot(cwd: string): Promise<Snapshot> {
   return walk(cwd);
 }
 
+/**
+ * Whether a directory is inside a git work tree, and its path inside it — asked once per directory
+ * and process: every step takes two snapshots, and a spawn saved per snapshot is most of the cost.
+ */
+const workTrees = new Map<string, Promise<{ readonly prefix: string } | undefined>>();
+
+function gitWorkTree(cwd: string): Promise<{ readonly prefix: string } | undefined> {
+  let known = workTrees.get(cwd);
+  if (!known) {
+    known = gitPrefix(cwd);
+    workTrees.set(cwd, known);
+  }
+  return known;
+}
+
 /** Dirty and untracked files relative to cwd, or undefined when cwd is not in a git work tree. */
 async function gitDirtyFiles(cwd: string): Promise<string[] | undefined> {
+  const tree = await gitWorkTree(cwd);
+  if (!tree) return undefined;
   const result = await runProcess({
     command: 'git',
     args: ['status', '--porcelain=v1', '-z', '--untracked-files=all', '--', '.'],
@@ -45,7 +62,7 @@ async function gitDirtyFiles(cwd: string): Promise<string[] | undefined> {
     timeoutMs: 15_000,
   }).catch(() => undefined);
   if (!result || result.exitCode !== 0) return undefined;
-  const prefix = await gitPrefix(cwd);
+  const prefix = tree.prefix;
   const files: string[] = [];
   const entries = result.stdout.split('\0');
   for (let i = 0; i < entries.length; i++) {
@@ -64,15 +81,15 @@ async function gitDirtyFiles(cwd: string): Promise<string[] | undefined> {
   return files;
 }
 
-async function gitPrefix(cwd: string): Promise<string> {
+async function gitPrefix(cwd: string): Promise<{ readonly prefix: string } | undefined> {
   const result = await runProcess({
     command: 'git',
     args: ['rev-parse', '--show-prefix'],
     cwd,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: process.env['HOME'] ?? cwd },
     timeoutMs: 15_000,
-  });
-  return result.stdout.trim();
+  }).catch(() => undefined);
+  return result?.exitCode === 0 ? { prefix: result.stdout.trim() } : undefined;
 }
 
 /** Repository-relative → cwd-relative; undefined for a path outside cwd (a rename's origin). */

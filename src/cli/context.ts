@@ -1,4 +1,5 @@
 /** What every command needs: where it runs, its config, its logger — created on first use. */
+import path from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, resolveHome, type LoadedConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../observability/logger.js';
@@ -34,11 +35,21 @@ export function createCliContext(command: Command): CliContext {
     },
     logger() {
       const level = globals.verbose ? 'debug' : globals.quiet ? 'error' : (env['LOG_LEVEL'] ?? safeLevel(context));
-      logger ??= createLogger({ level });
+      logger ??= createLogger({ level, ...logFile(context) });
       return logger;
     },
   };
   return context;
+}
+
+/** settings.log_file: JSON lines appended under the home (relative) or at an absolute path. */
+function logFile(context: CliContext): { file?: string } {
+  try {
+    const name = context.config().config.settings.log_file;
+    return name ? { file: path.resolve(context.home, name) } : {};
+  } catch {
+    return {};
+  }
 }
 
 function safeLevel(context: CliContext): string {

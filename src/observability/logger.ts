@@ -4,7 +4,8 @@
  * passes through the redactor first.
  */
 import { createRequire } from 'node:module';
-import { pino, type Logger, type DestinationStream } from 'pino';
+import type * as Pino from 'pino';
+import type { Logger, DestinationStream } from 'pino';
 import { createRedactor, type Redactor } from '../security/redact.js';
 
 export type { Logger };
@@ -24,7 +25,15 @@ export function normalizeLevel(level: string | undefined): string {
   return LEVELS[(level ?? 'info').toLowerCase()] ?? 'info';
 }
 
+const require = createRequire(import.meta.url);
+
+/** pino is loaded on the first logger, not at import: commands that never log do not pay for it. */
+function loadPino(): typeof Pino {
+  return require('pino') as typeof Pino;
+}
+
 export function createLogger(options: LoggerOptions = {}): Logger {
+  const { pino } = loadPino();
   const redact = options.redact ?? createRedactor();
   const pretty = options.pretty ?? Boolean(process.stderr.isTTY);
   const streams: { stream: DestinationStream }[] = [{ stream: pretty ? prettyStream() : pino.destination({ fd: 2, sync: true }) }];
@@ -46,7 +55,6 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 
 function prettyStream(): DestinationStream {
   // Loaded only on a TTY: pino-pretty is not needed (nor paid for) in pipes and CI.
-  const require = createRequire(import.meta.url);
   const build = require('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
   return build({
     destination: 2,
@@ -59,5 +67,5 @@ function prettyStream(): DestinationStream {
 
 /** A logger that drops everything (library use, tests). */
 export function silentLogger(): Logger {
-  return pino({ level: 'silent' });
+  return loadPino().pino({ level: 'silent' });
 }

@@ -1,0 +1,20 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../../test/helpers/cli.js';
+import { createRedactor } from '../security/redact.js';
+import { createLogger } from './logger.js';
+
+describe('logger', () => {
+  it('writes JSON lines to the log file with secrets redacted', () => {
+    const file = path.join(tempDir(), 'logs', 'ai-orchestrator.log');
+    const logger = createLogger({ level: 'info', pretty: false, file, redact: createRedactor(['hunter2-secret']) });
+    logger.info('calling with key hunter2-secret and sk-ant-api03-abcdefghijklmnopqrstuvwx');
+    logger.debug('not at info level');
+    const lines = readFileSync(file, 'utf8').trim().split('\n').map((line) => JSON.parse(line) as { msg: string; level: number });
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.msg).toContain('[REDACTED]');
+    expect(lines[0]?.msg).not.toContain('hunter2-secret');
+    expect(lines[0]?.msg).not.toContain('sk-ant-api03');
+  });
+});
