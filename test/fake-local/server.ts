@@ -29,7 +29,7 @@ export type FakeChatReply =
       readonly usage?: { readonly input: number; readonly output: number };
     }
   /** Answers with this status and JSON body instead of a stream. */
-  | { readonly type: 'error'; readonly status: number; readonly body: unknown }
+  | { readonly type: 'error'; readonly status: number; readonly body: unknown; readonly headers?: Record<string, string> }
   /** Streams `chunks`, then destroys the socket (server died mid-answer). */
   | { readonly type: 'cut'; readonly chunks: readonly string[] }
   /** Streams `chunks` and ends the response cleanly but without the terminal frame. */
@@ -100,9 +100,9 @@ export async function startFakeServer(handler: Handler): Promise<FakeServer> {
   };
 }
 
-export function sendJson(res: http.ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: http.ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) });
+  res.writeHead(status, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), ...headers });
   res.end(text);
 }
 
@@ -139,7 +139,7 @@ export async function playStream(
 ): Promise<void> {
   switch (reply.type) {
     case 'error':
-      sendJson(res, reply.status, reply.body);
+      sendJson(res, reply.status, reply.body, reply.headers);
       return;
     case 'hang':
       res.writeHead(200, { 'content-type': format.contentType });

@@ -73,7 +73,7 @@ export function modelNotFoundMessage(model: string): string {
 export function errorFromHttpStatus(
   status: number,
   body: string,
-  context: { readonly target: string; readonly model?: string; readonly pullable?: boolean },
+  context: { readonly target: string; readonly model?: string; readonly pullable?: boolean; readonly retryAfter?: string },
 ): AgentError {
   const detail = errorTextFromBody(body);
   const modelMissing = /model .*(not found|does not exist)|not found.*model|no such model|model_not_found/i.test(detail);
@@ -84,7 +84,20 @@ export function errorFromHttpStatus(
     };
   }
   const kind = kindFromHttpStatus(status);
-  return { kind, message: `${context.target} answered HTTP ${status}${detail ? `: ${detail}` : ''}` };
+  const retryAfterSeconds = parseRetryAfter(context.retryAfter);
+  return {
+    kind,
+    message: `${context.target} answered HTTP ${status}${detail ? `: ${detail}` : ''}`,
+    ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}),
+  };
+}
+
+/** `Retry-After: 7` or an HTTP date → seconds to wait (resilience's retry honours it). */
+export function parseRetryAfter(value: string | undefined, now: number = Date.now()): number | undefined {
+  if (value === undefined || value.trim() === '') return undefined;
+  if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value.trim());
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
 }
 
 function errorCode(error: unknown): string | undefined {

@@ -75,6 +75,7 @@ export async function* runHttpAgent(invocation: HttpAgentInvocation, options: Ag
           target: invocation.target,
           ...(invocation.model !== undefined ? { model: invocation.model } : {}),
           ...(invocation.pullable ? { pullable: true } : {}),
+          ...(typeof response.headers['retry-after'] === 'string' ? { retryAfter: response.headers['retry-after'] } : {}),
         }),
       );
       return;

@@ -50,6 +50,14 @@ describe('openai-compatible adapter', () => {
     expect(unset.error).toMatchObject({ kind: 'auth', message: expect.stringContaining(`${KEY_ENV} (api_key_env) is not set`) });
   });
 
+  it('maps 429 to rate_limit and passes the server\'s Retry-After on to resilience', async () => {
+    const fake = await start({
+      script: () => ({ type: 'error', status: 429, body: { error: { message: 'slow down' } }, headers: { 'retry-after': '7' } }),
+    });
+    const result = await runAgent(adapter(fake.url), request());
+    expect(result.error).toMatchObject({ kind: 'rate_limit', retryAfterSeconds: 7 });
+  });
+
   it('reports an unknown model as not_installed', async () => {
     const fake = await start();
     const result = await runAgent(adapter(fake.url, { model: 'no-such-model' }), request());
