@@ -4,7 +4,7 @@
  * on the kind alone.
  */
 import type { ProcessResult } from '../process/spawn-process.js';
-import type { AgentError, FailureKind } from './spec.js';
+import type { AgentError, AgentEvent, FailureKind } from './spec.js';
 
 export function kindFromHttpStatus(status: number): FailureKind {
   if (status === 401 || status === 403) return 'auth';
@@ -67,4 +67,12 @@ export function errorFromExit(result: ProcessResult, command: string): AgentErro
 
 function lastLines(text: string, count: number): string {
   return text.trim().split('\n').slice(-count).join('\n').trim();
+}
+
+/** How every adapter ends a failed run: the error, then the one `finish` that carries it. */
+export function failureEvents(error: AgentError): AgentEvent[] {
+  return [
+    { type: 'error', error },
+    { type: 'finish', success: false, error },
+  ];
 }

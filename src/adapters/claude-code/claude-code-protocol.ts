@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ProcessResult } from '../../process/spawn-process.js';
 import type { CliOutputParser } from '../cli-runner.js';
-import { errorFromExit, kindFromHttpStatus, kindFromMessage } from '../failure.js';
+import { errorFromExit, kindFromHttpStatus, kindFromMessage, failureEvents } from '../failure.js';
 import { createBadLineCounter, parseJsonLine } from '../json-line.js';
 import type { AgentError, AgentEvent, FileChangeKind } from '../spec.js';
 
@@ -126,7 +126,7 @@ export function createClaudeCodeParser(command: string): CliOutputParser {
         }
         if (line.is_error) {
           const error = claudeResultError(line);
-          events.push({ type: 'error', error }, { type: 'finish', success: false, error });
+          events.push(...failureEvents(error));
         } else {
           events.push({ type: 'finish', success: true, output: line.result ?? '' });
         }
@@ -148,7 +148,7 @@ export function createClaudeCodeParser(command: string): CliOutputParser {
         result.exitCode !== 0 && bad.count === 0
           ? errorFromExit(result, command)
           : { kind: 'bad_output', message: bad.describe(command) };
-      return [{ type: 'error', error }, { type: 'finish', success: false, error }];
+      return failureEvents(error);
     },
   };
 }

@@ -6,7 +6,7 @@
 import { z } from 'zod';
 import type { ProcessResult } from '../../process/spawn-process.js';
 import type { CliOutputParser } from '../cli-runner.js';
-import { errorFromExit, kindFromHttpStatus, kindFromMessage } from '../failure.js';
+import { errorFromExit, kindFromHttpStatus, kindFromMessage, failureEvents } from '../failure.js';
 import { createBadLineCounter, parseJsonLine } from '../json-line.js';
 import type { AgentError, AgentEvent, FileChangeKind } from '../spec.js';
 
@@ -124,7 +124,7 @@ export function createCodexParser(command: string): CliOutputParser {
       case 'turn.failed': {
         outcome = 'failed';
         const error = codexError(line.error?.message ?? 'codex reported a failed turn');
-        return [{ type: 'error', error }, { type: 'finish', success: false, error }];
+        return failureEvents(error);
       }
       case 'error':
         // Transient notices ("Reconnecting… 1/5") precede either success or turn.failed; only the
@@ -150,7 +150,7 @@ export function createCodexParser(command: string): CliOutputParser {
         result.exitCode !== 0 && bad.count === 0
           ? errorFromExit(result, command)
           : { kind: 'bad_output', message: bad.describe(command) };
-      return [{ type: 'error', error }, { type: 'finish', success: false, error }];
+      return failureEvents(error);
     },
   };
 }

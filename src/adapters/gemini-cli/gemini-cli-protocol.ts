@@ -7,7 +7,7 @@
 import { z } from 'zod';
 import type { ProcessResult } from '../../process/spawn-process.js';
 import type { CliOutputParser } from '../cli-runner.js';
-import { errorFromExit, kindFromHttpStatus, kindFromMessage } from '../failure.js';
+import { errorFromExit, kindFromHttpStatus, kindFromMessage, failureEvents } from '../failure.js';
 import { createBadLineCounter, parseJsonLine } from '../json-line.js';
 import type { AgentError, AgentEvent, FailureKind, FileChangeKind } from '../spec.js';
 
@@ -125,7 +125,7 @@ export function createGeminiCliParser(command: string): CliOutputParser {
       } else {
         error = { kind: 'bad_output', message: bad.describe(command) };
       }
-      return [{ type: 'error', error }, { type: 'finish', success: false, error }];
+      return failureEvents(error);
     },
   };
 }

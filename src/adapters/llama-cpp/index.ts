@@ -14,7 +14,8 @@ import { joinUrl } from '../http/request.js';
 import { runHttpAgent, type DecodedFrame, type StreamDecoder } from '../http/run-http-agent.js';
 import { bearerFromEnv, createChatStreamDecoder } from '../openai-compatible/chat-stream.js';
 import type { AdapterSettings } from '../registry.js';
-import type { AgentAdapterV1, AgentError, AgentEvent } from '../spec.js';
+import type { AgentAdapterV1, AgentEvent } from '../spec.js';
+import { failureEvents } from '../failure.js';
 
 export const DEFAULT_LLAMA_SERVER_ENDPOINT = 'http://localhost:8080';
 
@@ -36,9 +37,7 @@ export function createLlamaCppAdapter(settings: AdapterSettings): AgentAdapterV1
     async *doRun(request, options = {}) {
       const auth = bearerFromEnv(agent.api_key_env);
       if ('missing' in auth) {
-        const error: AgentError = { kind: 'auth', message: `agent "${name}": ${auth.missing}` };
-        yield { type: 'error', error };
-        yield { type: 'finish', success: false, error };
+        yield* failureEvents({ kind: 'auth', message: `agent "${name}": ${auth.missing}` });
         return;
       }
       const messages = buildChatMessages(request);

@@ -9,8 +9,9 @@ import { buildChatMessages } from '../http/messages.js';
 import { joinUrl } from '../http/request.js';
 import { runHttpAgent } from '../http/run-http-agent.js';
 import type { AdapterSettings } from '../registry.js';
-import type { AgentAdapterV1, AgentError } from '../spec.js';
+import type { AgentAdapterV1 } from '../spec.js';
 import { bearerFromEnv, createChatStreamDecoder } from './chat-stream.js';
+import { failureEvents } from '../failure.js';
 
 export const DEFAULT_OPENAI_COMPATIBLE_ENDPOINT = 'http://localhost:8000/v1';
 
@@ -27,9 +28,7 @@ export function createOpenAICompatibleAdapter(settings: AdapterSettings): AgentA
     async *doRun(request, options = {}) {
       const auth = bearerFromEnv(agent.api_key_env);
       if ('missing' in auth) {
-        const error: AgentError = { kind: 'auth', message: `agent "${name}": ${auth.missing}` };
-        yield { type: 'error', error };
-        yield { type: 'finish', success: false, error };
+        yield* failureEvents({ kind: 'auth', message: `agent "${name}": ${auth.missing}` });
         return;
       }
       yield* runHttpAgent(
