@@ -7,23 +7,10 @@ import { agentSchema } from '../../config/schema.js';
 import { runAgent } from '../run-agent.js';
 import { buildClaudeCodeArgs } from './claude-code-args.js';
 import { createClaudeCodeAdapter } from './index.js';
+import { fixtureRunner } from '../../../test/helpers/fixture-adapter.js';
 
-const FAKE = path.resolve(import.meta.dirname, '../../../test/fixtures/bin/fake-claude.mjs');
 
-function run(scenario: string, options: { role?: 'implement' | 'review'; record?: string; prompt?: string } = {}) {
-  const cwd = mkdtempSync(path.join(os.tmpdir(), 'aio-claude-'));
-  const agent = agentSchema.parse({
-    type: 'claude',
-    command: FAKE,
-    env: { FAKE_SCENARIO: scenario, ...(options.record ? { FAKE_RECORD: options.record } : {}) },
-    timeout: 30,
-  });
-  const adapter = createClaudeCodeAdapter({ name: 'claude', agent });
-  return {
-    cwd,
-    result: runAgent(adapter, { prompt: options.prompt ?? 'create hello.txt', role: options.role ?? 'implement', cwd }),
-  };
-}
+const run = fixtureRunner('claude', createClaudeCodeAdapter);
 
 describe('claude-code adapter against a fixture CLI', () => {
   it('folds a stream-json run into output, files, usage with cost, and the session', async () => {

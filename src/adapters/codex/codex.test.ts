@@ -3,22 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentSchema } from '../../config/schema.js';
-import { runAgent } from '../run-agent.js';
 import { buildCodexArgs } from './codex-args.js';
 import { createCodexAdapter } from './index.js';
+import { fixtureRunner } from '../../../test/helpers/fixture-adapter.js';
 
-const FAKE = path.resolve(import.meta.dirname, '../../../test/fixtures/bin/fake-codex.mjs');
 
-function run(scenario: string, options: { record?: string; timeout?: number } = {}) {
-  const cwd = mkdtempSync(path.join(os.tmpdir(), 'aio-codex-'));
-  const agent = agentSchema.parse({
-    type: 'codex',
-    command: FAKE,
-    env: { FAKE_SCENARIO: scenario, ...(options.record ? { FAKE_RECORD: options.record } : {}) },
-    timeout: options.timeout ?? 30,
-  });
-  return { cwd, result: runAgent(createCodexAdapter({ name: 'codex', agent }), { prompt: 'create hello.txt', role: 'implement', cwd }) };
-}
+const run = fixtureRunner('codex', createCodexAdapter);
 
 describe('codex adapter against a fixture CLI', () => {
   it('folds the JSONL run: last agent message, file_change items, turn usage, thread id', async () => {

@@ -3,22 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentSchema } from '../../config/schema.js';
-import { runAgent } from '../run-agent.js';
 import { buildCopilotArgs } from './copilot-args.js';
 import { createCopilotAdapter } from './index.js';
+import { fixtureRunner } from '../../../test/helpers/fixture-adapter.js';
 
-const FAKE = path.resolve(import.meta.dirname, '../../../test/fixtures/bin/fake-copilot.mjs');
 
-function run(scenario: string, options: { record?: string } = {}) {
-  const cwd = mkdtempSync(path.join(os.tmpdir(), 'aio-copilot-'));
-  const agent = agentSchema.parse({
-    type: 'copilot',
-    command: FAKE,
-    env: { FAKE_SCENARIO: scenario, ...(options.record ? { FAKE_RECORD: options.record } : {}) },
-    timeout: 30,
-  });
-  return { cwd, result: runAgent(createCopilotAdapter({ name: 'copilot', agent }), { prompt: 'create hello.txt', role: 'implement', cwd }) };
-}
+const run = fixtureRunner('copilot', createCopilotAdapter);
 
 describe('copilot adapter against a fixture CLI', () => {
   it('folds the JSONL run: final message, fileEdits, session, tokens from the usage file', async () => {

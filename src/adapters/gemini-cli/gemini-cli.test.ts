@@ -3,22 +3,12 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { agentSchema } from '../../config/schema.js';
-import { runAgent } from '../run-agent.js';
 import { buildGeminiCliArgs, GEMINI_DEFAULT_MODEL } from './gemini-cli-args.js';
 import { createGeminiCliAdapter, geminiError } from './index.js';
+import { fixtureRunner } from '../../../test/helpers/fixture-adapter.js';
 
-const FAKE = path.resolve(import.meta.dirname, '../../../test/fixtures/bin/fake-gemini.mjs');
 
-function run(scenario: string, options: { record?: string } = {}) {
-  const cwd = mkdtempSync(path.join(os.tmpdir(), 'aio-gemini-'));
-  const agent = agentSchema.parse({
-    type: 'gemini',
-    command: FAKE,
-    env: { FAKE_SCENARIO: scenario, ...(options.record ? { FAKE_RECORD: options.record } : {}) },
-    timeout: 30,
-  });
-  return { cwd, result: runAgent(createGeminiCliAdapter({ name: 'gemini', agent }), { prompt: 'create hello.txt', role: 'implement', cwd }) };
-}
+const run = fixtureRunner('gemini', createGeminiCliAdapter);
 
 describe('gemini-cli adapter against a fixture CLI', () => {
   it('joins the assistant deltas, counts only successful writes, and reads token stats', async () => {
