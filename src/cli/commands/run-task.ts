@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { detectChangedFiles } from '../../adapters/files-changed.js';
 import { createOrchestratorBus } from '../../events/events.js';
-import { createRedactor } from '../../security/redact.js';
+import { createRedactor, secretValues } from '../../security/redact.js';
 import { OrchestratorError, errorMessage } from '../../shared/errors.js';
 import { openTaskStore } from '../../tasks/open-task-store.js';
 import { attachTaskRecorder } from '../../tasks/task-recorder.js';
@@ -49,7 +49,8 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
   const cwd = workingDirectory(context, options.cwd ?? settings.workspace_dir);
   const flagIterations = options.maxIterations !== undefined ? parseIterations(options.maxIterations) : undefined;
   const projectPath = options.project ?? (settings.project_path || undefined);
-  const redact = createRedactor();
+  // Secrets from our environment and those written into agents' `env` never reach output or storage.
+  const redact = createRedactor([...secretValues(process.env), ...Object.values(config.agents).flatMap((a) => secretValues(a.env))]);
 
   const budgetUsd = options.budgetUsd !== undefined ? parseBudget(options.budgetUsd) : settings.budget_usd;
 
