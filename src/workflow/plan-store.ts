@@ -115,13 +115,27 @@ function parseJson(text: string): unknown {
 export function describePlan(plan: Plan): string[] {
   const origin = plan.origin;
   if (!origin) return [];
-  const lines = [
-    origin.source === 'planner'
-      ? `plan by ${origin.planner ?? 'the planner'}:`
-      : `fallback plan (implement → review)${origin.planner ? `, planner ${origin.planner}` : ''}:`,
+  return planLines({ ...origin, steps: plan.steps });
+}
+
+/** The same lines for a plan read back from the store (`tasks show`). */
+export function describeStoredPlan(plan: StoredPlan): string[] {
+  return planLines(plan);
+}
+
+function planLines(plan: {
+  readonly source: StoredPlan['source'];
+  readonly planner?: string;
+  readonly steps: readonly { readonly agent: string; readonly role: string; readonly description?: string }[];
+  readonly excluded: StoredPlan['excluded'];
+  readonly notes: readonly string[];
+}): string[] {
+  return [
+    plan.source === 'planner'
+      ? `plan by ${plan.planner ?? 'the planner'}:`
+      : `fallback plan (implement → review)${plan.planner ? `, planner ${plan.planner}` : ''}:`,
     ...plan.steps.map((s, i) => `  ${i + 1}. ${s.agent} ${s.role}${s.description ? ` — ${s.description}` : ''}`),
-    ...origin.excluded.map((x) => `  excluded ${x.agent}: ${x.reason}`),
-    ...origin.notes.map((note) => `  note: ${note}`),
+    ...plan.excluded.map((x) => `  excluded ${x.agent}: ${x.reason}`),
+    ...plan.notes.map((note) => `  note: ${note}`),
   ];
-  return lines;
 }

@@ -182,6 +182,15 @@ describe('dynamic planner through the CLI', () => {
     const stored = createPlanStore(openDatabase(path.join(e.home, 'context.db'))).get(json.task_id);
     expect(stored).toMatchObject({ workflow: 'dynamic', source: 'planner', planner: 'claude', excluded: [{ agent: 'shaky' }] });
     expect(stored?.steps.map((s) => s.agent)).toEqual(['worker', 'worker', 'checker']);
+    // ...and shown again by `tasks show`.
+    const shown = await runCli(['tasks', 'show', json.task_id, '--config', e.config], { env: e.env });
+    expect(shown.stdout).toMatch(/plan by claude/);
+    expect(shown.stdout).toMatch(/excluded shaky/);
+    const shownJson = JSON.parse((await runCli(['tasks', 'show', json.task_id, '--json', '--config', e.config], { env: e.env })).stdout) as {
+      plan: { source: string; steps: { agent: string }[] } | null;
+    };
+    expect(shownJson.plan?.source).toBe('planner');
+    expect(shownJson.plan?.steps.map((s) => s.agent)).toEqual(['worker', 'worker', 'checker']);
   });
 
   it('runs the fallback plan (implement → review) when the planner answers garbage', async () => {

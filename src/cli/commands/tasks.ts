@@ -60,11 +60,14 @@ export function registerTasksCommand(program: Command): void {
       const context = createCliContext(command);
       const { openTaskStore } = await import('../../tasks/open-task-store.js');
       const { taskDetailJson } = await import('./tasks-json.js');
+      const { createPlanStore, describeStoredPlan } = await import('../../workflow/plan-store.js');
+      const { databasePath, openDatabase } = await import('../../storage/database.js');
       const { store } = openTaskStore(context.home);
       const task = store.resolve(id);
       const steps = store.steps(task.id);
+      const plan = createPlanStore(openDatabase(databasePath(context.home))).get(task.id);
       if (options.json) {
-        printJson(taskDetailJson(task, steps));
+        printJson({ ...taskDetailJson(task, steps), plan: plan ?? null });
         return;
       }
       printLine(`task      ${task.id}`);
@@ -75,6 +78,7 @@ export function registerTasksCommand(program: Command): void {
       printLine(`created   ${task.createdAt}${task.finishedAt ? `, finished ${task.finishedAt}` : ''}`);
       printLine(`tokens    ${task.usage.inputTokens} in / ${task.usage.outputTokens} out${task.usage.costUsd !== undefined ? `, $${task.usage.costUsd.toFixed(4)}` : ''}`);
       printLine(`task      ${task.task}`);
+      if (plan && plan.source !== 'workflow') for (const line of describeStoredPlan(plan)) printLine(line);
       printLine();
       printTable(
         ['ITER', 'STEP', 'AGENT', 'ROLE', 'RESULT', 'SUGG', 'FILES', 'TIME'],
