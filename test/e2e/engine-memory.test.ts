@@ -76,3 +76,38 @@ describe('run with context memory', () => {
     expect(readFileSync(promptFile, 'utf8')).not.toContain('Implement the zebra crossing pedestrian signal controller');
   });
 });
+
+describe('run without a named project', () => {
+  it('keeps memory per git repository: the repository of --cwd is the project', async () => {
+    const home = tempDir('aio-home-');
+    const config = path.join(tempDir('aio-cfg-'), 'agents.yaml');
+    writeFileSync(
+      config,
+      stringify({
+        agents: { impl: { type: 'generic', command: FAKE_CLI, env: { FAKE_STDOUT: 'Wired the tram schedule importer.' } } },
+        workflows: { default: [{ agent: 'impl', task: 'implement' }] },
+      }),
+    );
+    const repo = project('trams');
+    mkdirSync(path.join(repo, '.git'));
+    const sub = path.join(repo, 'src');
+    mkdirSync(sub);
+    const other = project('ferries');
+    mkdirSync(path.join(other, '.git'));
+    const env = { AI_ORCHESTRATOR_HOME: home };
+
+    // Agents work in a subdirectory of the repository; the project is the repository's root.
+    const run = await runCli(['run', 'Import the tram timetable feed', '--json', '--config', config, '--cwd', sub], { env });
+    expect(run.code, run.stderr).toBe(0);
+    const taskId = (JSON.parse(run.stdout) as { task_id: string }).task_id;
+
+    const search = async (projectDir: string) =>
+      (JSON.parse((await runCli(['context', 'search', 'tram', 'timetable', '--project', projectDir, '--type', 'task', '--json'], { env })).stdout) as {
+        results: { id: string }[];
+      }).results;
+    expect((await search(repo)).some((hit) => hit.id.includes(taskId))).toBe(true);
+    expect((await search(other)).some((hit) => hit.id.includes(taskId))).toBe(false);
+    const shown = JSON.parse((await runCli(['tasks', 'show', taskId, '--json'], { env })).stdout) as { project_id: string | null };
+    expect(shown.project_id).toMatch(/^[0-9a-f]{16}$/);
+  });
+});

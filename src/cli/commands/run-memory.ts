@@ -1,6 +1,7 @@
 /**
  * Context memory for `run`: when settings.enable_context_memory is on, opens the memory in the
- * home's one database, registers the project (--project, $PROJECT_PATH or settings.project_path;
+ * home's one database, registers the project (--project, $PROJECT_PATH, settings.project_path or
+ * the git repository of the working directory;
  * scanned once, later runs reuse it) and hands the engine its memory hook. The project id is the
  * memory's id for the path, so tasks, `context search --project` and the scan agree.
  */

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { Command } from 'commander';
 import { detectChangedFiles } from '../../adapters/files-changed.js';
 import { createOrchestratorBus } from '../../events/events.js';
+import { findRepositoryRoot } from '../../context/project-root.js';
 import { createRedactor, secretValues } from '../../security/redact.js';
 import { OrchestratorError, errorMessage } from '../../shared/errors.js';
 import { openTaskStore } from '../../tasks/open-task-store.js';
@@ -48,7 +49,9 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
   const offline = forcedOffline || detectedOffline;
   const cwd = workingDirectory(context, options.cwd ?? settings.workspace_dir);
   const flagIterations = options.maxIterations !== undefined ? parseIterations(options.maxIterations) : undefined;
-  const projectPath = options.project ?? (settings.project_path || undefined);
+  // The project of this task: named (--project, $PROJECT_PATH, settings.project_path), else the git
+  // repository the agents work in — so memory stays per repository without any setup.
+  const projectPath = options.project ?? (settings.project_path || findRepositoryRoot(cwd));
   // Secrets from our environment and those written into agents' `env` never reach output or storage.
   const redact = createRedactor([...secretValues(process.env), ...Object.values(config.agents).flatMap((a) => secretValues(a.env))]);
 

@@ -25,7 +25,7 @@ export function registerRunCommand(program: Command): void {
     .option('-n, --max-iterations <n>', 'most iterations (default: the workflow\'s, else settings.max_iterations)')
     .option('--offline', 'only local agents; `default` becomes `offline-default`')
     .option('--cwd <dir>', 'directory the agents work in (default: settings.workspace_dir, i.e. the current directory)')
-    .option('--project <path>', 'project this task belongs to, for context memory (default: $PROJECT_PATH, settings.project_path)')
+    .option('--project <path>', 'project this task belongs to, for context memory (default: $PROJECT_PATH, settings.project_path, else the git repository of --cwd)')
     .option('--budget-usd <usd>', 'stop the task before the next step once this many US dollars are spent (default: settings.budget_usd)')
     .option('--stream', "copy the agents' output to stderr as it arrives")
     .option('--json', 'print the result as one JSON object on stdout')
