@@ -12,6 +12,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerShellCommand } from './commands/shell.js';
 import { registerTasksCommand } from './commands/tasks.js';
 import { registerTestAgentCommand } from './commands/test-agent.js';
 import { registerValidateCommand } from './commands/validate.js';
@@ -37,6 +38,7 @@ export function buildProgram(): Command {
   registerValidateCommand(program);
   registerModelsCommand(program);
   registerRunCommand(program);
+  registerShellCommand(program);
   registerTasksCommand(program);
   registerContextCommand(program);
   registerTestAgentCommand(program);

@@ -1,0 +1,25 @@
+/**
+ * Follow-up tasks in the shell: the task sent to the engine carries the previous task and its
+ * result, in the format of the original web UI ("Previous task: …\nPrevious result: …\n\nFollow-up: …").
+ */
+
+/**
+ * At most this many characters of the previous result go into a follow-up: enough for the agent
+ * to know what was done, small enough that a long transcript does not crowd out the new request
+ * (agents' prompt windows and the task row both stay sane). The cut is marked in the text.
+ */
+export const PREVIOUS_RESULT_MAX_CHARS = 4_000;
+
+export interface PreviousTask {
+  /** What the user typed (not the expanded follow-up text, so context does not nest). */
+  readonly task: string;
+  readonly result: string;
+}
+
+export function followUpTask(previous: PreviousTask, followUp: string): string {
+  const result =
+    previous.result.length > PREVIOUS_RESULT_MAX_CHARS
+      ? `${previous.result.slice(0, PREVIOUS_RESULT_MAX_CHARS)}\n[… ${previous.result.length - PREVIOUS_RESULT_MAX_CHARS} more characters cut]`
+      : previous.result;
+  return `Previous task: ${previous.task}\nPrevious result: ${result}\n\nFollow-up: ${followUp}`;
+}

@@ -1,0 +1,192 @@
+/**
+ * The `shell` loop: reads lines (node:readline, prompt `aio> ` on stderr), runs plain lines as
+ * tasks through the shared task runner, keeps the last completed task as follow-up context and
+ * answers slash commands. One task at a time: lines typed or piped while a task runs wait their
+ * turn. Ctrl+C cancels the running task (its AbortSignal, as in `run`); at the prompt, a second
+ * Ctrl+C within 2 s (or Ctrl+D, or /exit) leaves. A failing task never ends the shell.
+ *
+ * Exit code: 0, or 1 when the last task run did not complete (failed, cancelled or refused), so a
+ * piped session (`printf 'a\nb\n' | ai-orchestrator shell`) can be checked by scripts.
+ */
+import readline from 'node:readline';
+import type { Readable, Writable } from 'node:stream';
+import { errorMessage } from '../../shared/errors.js';
+import type { TaskOutcome } from '../../workflow/engine.js';
+import type { TaskRunner } from '../commands/task-runner.js';
+import { followUpTask, type PreviousTask } from './follow-up.js';
+import type { ShellHistory } from './shell-history.js';
+import { SLASH_HELP, parseSlashCommand } from './slash-commands.js';
+
+const PROMPT = 'aio> ';
+const EXIT_WINDOW_MS = 2_000;
+
+export interface ShellSessionOptions {
+  readonly runner: TaskRunner;
+  readonly workflow: string;
+  /** Names `/workflow` accepts. */
+  readonly workflowNames: readonly string[];
+  readonly input: Readable;
+  /** Prompt, notices and errors. */
+  readonly err: Writable;
+  /** Task output. */
+  readonly print: (line: string) => void;
+  readonly terminal: boolean;
+  readonly history?: ShellHistory;
+  /** Runs an existing subcommand (`agents`, `workflows`, `tasks show ID`) with the shell's global options. */
+  readonly runCommand: (args: readonly string[]) => Promise<void>;
+}
+
+interface SessionTask {
+  readonly id: string;
+  readonly task: string;
+  status: string;
+}
+
+export async function runShellSession(options: ShellSessionOptions): Promise<number> {
+  const { runner, err, print } = options;
+  let workflow = options.workflow;
+  let previous: PreviousTask | undefined;
+  let lastTaskOk = true;
+  const tasks: SessionTask[] = [];
+  let running: { controller: AbortController; stopRenderer?: () => void } | undefined;
+  let lastIdleInterrupt = 0;
+
+  const rl = readline.createInterface({
+    input: options.input,
+    output: err,
+    terminal: options.terminal,
+    prompt: PROMPT,
+    historySize: 500,
+    ...(options.history ? { history: [...options.history.lines].reverse() } : {}),
+  });
+  let closed = false;
+  rl.on('close', () => (closed = true));
+  const prompt = (): void => {
+    if (!closed) rl.prompt();
+  };
+  const note = (text: string): void => {
+    err.write(`${text}\n`);
+  };
+
+  const interrupt = (): void => {
+    if (running) {
+      if (!running.controller.signal.aborted) {
+        running.stopRenderer?.();
+        note('\nCtrl+C: cancelling the task');
+        running.controller.abort();
+      }
+      return;
+    }
+    const now = Date.now();
+    if (now - lastIdleInterrupt < EXIT_WINDOW_MS) {
+      rl.close();
+      return;
+    }
+    lastIdleInterrupt = now;
+    if (options.terminal) rl.write(null, { ctrl: true, name: 'u' });
+    note('\n(to exit, press Ctrl+C again, Ctrl+D, or type /exit)');
+    prompt();
+  };
+  rl.on('SIGINT', interrupt);
+  process.on('SIGINT', interrupt);
+
+  async function runTask(line: string): Promise<void> {
+    const task = previous ? followUpTask(previous, line) : line;
+    const controller = new AbortController();
+    running = { controller };
+    const current = running;
+    let outcome: TaskOutcome;
+    try {
+      outcome = await runner.run({
+        task,
+        workflow,
+        signal: controller.signal,
+        onTaskCreated: (id) => tasks.push({ id, task: line, status: 'in_progress' }),
+        onRendererStop: (stop) => (current.stopRenderer = stop),
+      });
+    } catch (error) {
+      lastTaskOk = false;
+      note(`error: ${errorMessage(error)}`);
+      return;
+    } finally {
+      running = undefined;
+    }
+    const entry = tasks.find((t) => t.id === outcome.taskId);
+    if (entry) entry.status = outcome.status;
+    lastTaskOk = outcome.status === 'completed';
+    if (outcome.finalOutput) print(outcome.finalOutput);
+    if (outcome.status === 'completed') previous = { task: line, result: outcome.finalOutput };
+    else note(`task ${outcome.taskId.slice(0, 8)} ${outcome.status}: ${outcome.reason}`);
+  }
+
+  async function slash(line: string): Promise<boolean> {
+    const command = parseSlashCommand(line);
+    switch (command.kind) {
+      case 'help':
+        for (const [name, text] of SLASH_HELP) note(`  ${name.padEnd(18)}${text}`);
+        note('  anything else runs as a task; after a task, the next one is a follow-up of it');
+        return true;
+      case 'workflow':
+        if (command.name === undefined) note(`workflow: ${workflow}`);
+        else if (!options.workflowNames.includes(command.name)) {
+          note(`error: unknown workflow "${command.name}" (known: ${options.workflowNames.join(', ')})`);
+        } else {
+          workflow = command.name;
+          note(`workflow: ${workflow}`);
+        }
+        return true;
+      case 'workflows':
+        await options.runCommand(['workflows']);
+        return true;
+      case 'agents':
+        await options.runCommand(['agents']);
+        return true;
+      case 'show':
+        await options.runCommand(['tasks', 'show', command.id]);
+        return true;
+      case 'history':
+        if (tasks.length === 0) note('no tasks in this session');
+        for (const t of tasks) print(`${t.id.slice(0, 8)}  ${t.status.padEnd(11)}  ${oneLine(t.task, 60)}`);
+        return true;
+      case 'new':
+        previous = undefined;
+        note('new conversation: the next task starts fresh');
+        return true;
+      case 'exit':
+        return false;
+      case 'error':
+        note(`error: ${command.message}`);
+        return true;
+    }
+  }
+
+  try {
+    prompt();
+    for await (const raw of rl) {
+      const line = raw.trim();
+      if (line !== '') {
+        options.history?.add(line);
+        try {
+          if (line.startsWith('/')) {
+            if (!(await slash(line))) break;
+          } else {
+            await runTask(line);
+          }
+        } catch (error) {
+          note(`error: ${errorMessage(error)}`);
+        }
+      }
+      prompt();
+    }
+  } finally {
+    process.off('SIGINT', interrupt);
+    rl.close();
+  }
+  if (options.terminal) err.write('\n');
+  return lastTaskOk ? 0 : 1;
+}
+
+function oneLine(text: string, max: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
+}
