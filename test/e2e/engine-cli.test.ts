@@ -9,6 +9,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { CLI, REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
+import { isAlive } from '../helpers/fake-cli.js';
 
 const FAKE_CLI = path.join(REPO_ROOT, 'test/fixtures/bin/fake-cli.mjs');
 const REVIEW_OK = 'Looks complete.\n```json\n{"suggestions": []}\n```\n';
@@ -48,19 +49,6 @@ function setup(agentsFor: Agents | ((work: string) => Agents), workflows?: Recor
 }
 
 const pidsToReap: number[] = [];
-function isAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return false;
-  }
-  try {
-    // A zombie still answers signal 0; /proc says whether it is one.
-    return !/\)\s+Z\s/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 afterEach(() => {
   for (const pid of pidsToReap.splice(0)) {
     try {

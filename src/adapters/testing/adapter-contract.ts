@@ -9,12 +9,13 @@
  * by AbortSignal that ends in `cancelled` quickly, even when aborted before the start; and an early
  * `break` by the consumer that releases the run promptly.
  */
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runAgent } from '../run-agent.js';
 import { FAILURE_KINDS, type AgentAdapterV1, type AgentEvent, type FailureKind } from '../spec.js';
+import { isAlive } from '../../../test/helpers/fake-cli.js';
 
 /**
  * - succeeds: the agent answers and exits cleanly.
@@ -59,19 +60,6 @@ interface Collected {
   readonly elapsedMs: number;
 }
 
-/** True when the pid no longer exists (a zombie awaiting its reaper counts as gone). */
-function isProcessGone(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch {
-    return true;
-  }
-  try {
-    return /^\d+ \(.*\) Z/.test(readFileSync(`/proc/${pid}/stat`, 'utf8'));
-  } catch {
-    return false;
-  }
-}
 
 function tempCwd(): string {
   return mkdtempSync(path.join(os.tmpdir(), 'aio-contract-'));
@@ -199,7 +187,7 @@ export function describeAdapterContract(
       expect(performance.now() - started).toBeLessThan(cancelWithinMs);
       // A process the run started is gone once the consumer's loop has ended.
       if (!first.done && first.value.type === 'start' && first.value.pid !== undefined) {
-        expect(isProcessGone(first.value.pid), `process ${first.value.pid} outlived its run`).toBe(true);
+        expect(!isAlive(first.value.pid), `process ${first.value.pid} outlived its run`).toBe(true);
       }
     });
   });
