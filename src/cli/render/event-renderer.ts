@@ -69,6 +69,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
     style.paint('gray', `[${iteration}/${maxIterations} · ${index + 1}/${stepCount}]`);
 
   let stepCount = 1;
+  let started = false;
   const handlers: { [K in OrchestratorEvent['type']]: (event: EventOf<K>) => void } = {
     'task.created': () => undefined,
     'task.queued': (event) => {
@@ -78,6 +79,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       for (const text of planLines(event.plan)) line(style.paint('gray', text));
     },
     'task.resumed': (event) => {
+      started = true;
       maxIterations = event.maxIterations;
       line(
         `${style.paint('bold', '↻')} task ${event.taskId.slice(0, 8)} resumed (was ${event.previousStatus}) at iteration ${event.iteration}, step ${event.index + 1} · ${plural(event.keptSteps, 'step')} kept`,
@@ -99,6 +101,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       if (options.verbose) line(style.paint('gray', `  [${event.agent}] ${event.line}`));
     },
     'task.started': (event) => {
+      started = true;
       maxIterations = event.maxIterations;
       stepCount = Math.max(1, event.steps.length);
       const steps = event.steps.map((s) => `${s.agent} ${s.role}`).join(' → ');
@@ -157,6 +160,9 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       line(style.paint('gray', `  iteration ${it.iteration}: ${reviews}, ${plural(it.filesChanged.length, 'file')} changed, ${formatTokens(it.usage)} → ${next}`));
     },
     'task.finished': (event) => {
+      // A task that failed before it started (its plan could not be made) is the caller's one
+      // error line, not a run that ended.
+      if (!started && event.status === 'failed') return;
       const color = event.status === 'completed' ? 'green' : event.status === 'cancelled' ? 'yellow' : 'red';
       const mark = event.status === 'completed' ? '✓' : event.status === 'cancelled' ? '■' : '✗';
       line(
