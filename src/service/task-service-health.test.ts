@@ -58,13 +58,13 @@ describe('honest health and memory', () => {
 
     const mistakes = async (dir: string): Promise<string[]> => {
       const memory = await MemoryManager.open({ dbPath: databasePath(dir) });
-      const found = memory.listNodes({ types: ['mistake'] }).map((node) => String(node.metadata['errorType']));
+      const found = memory.listNodes({ types: ['mistake'] }).map((node) => JSON.stringify(node.metadata['errorType']));
       memory.close();
       return found;
     };
     expect(await mistakes(home)).toEqual([]);
     expect(await mistakes(auth.home)).toEqual([]);
-    expect(await mistakes(bad.home)).toEqual(['task_failed']);
+    expect(await mistakes(bad.home)).toEqual(['"task_failed"']);
   });
 
   it('resumes a cancelled task in place: same id, the cancelled step runs again, the result reads as one task', async () => {
