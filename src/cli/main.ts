@@ -12,6 +12,7 @@ import { registerDoctorCommand } from './commands/doctor.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerRunCommand } from './commands/run.js';
+import { registerServeCommand } from './commands/serve.js';
 import { registerShellCommand } from './commands/shell.js';
 import { registerTasksCommand } from './commands/tasks.js';
 import { registerTestAgentCommand } from './commands/test-agent.js';
@@ -43,6 +44,7 @@ export function buildProgram(): Command {
   registerContextCommand(program);
   registerTestAgentCommand(program);
   registerMetricsCommand(program);
+  registerServeCommand(program);
   registerDoctorCommand(program);
   return program;
 }

@@ -1,0 +1,23 @@
+/** What every route of one server shares. */
+import type { LoadedConfig } from '../config/load.js';
+import type { Logger } from '../observability/logger.js';
+import type { TaskService } from '../service/task-service.js';
+import type { ApiRegistry } from './api-route.js';
+import type { ClientSessions } from './client-sessions.js';
+
+export interface ServerContext {
+  readonly service: TaskService;
+  readonly api: ApiRegistry;
+  readonly sessions: ClientSessions;
+  /** $AI_ORCHESTRATOR_HOME. */
+  readonly home: string;
+  readonly env: NodeJS.ProcessEnv;
+  /** The directory tasks run in by default and /api/files is confined to. */
+  readonly workspace: string;
+  /** Reads the configuration file again (readiness, the config editor). */
+  readonly loadConfig: () => LoadedConfig;
+  /** Whether a config PUT may change an agent's command, args or env. */
+  readonly allowConfigCommands: boolean;
+  readonly logger: Logger;
+  readonly version: string;
+}
