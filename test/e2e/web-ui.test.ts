@@ -116,7 +116,8 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in chromium', () => {
     expect(server.service.get(taskId)?.status).not.toBe('completed');
     await page.reload();
     await page.getByTestId('task-status').filter({ hasText: 'completed' }).waitFor({ timeout: 30_000 });
-    const keys = await page.locator('[data-step]').evaluateAll((nodes) => nodes.map((n) => n.getAttribute('data-step')));
+    const keys: (string | null)[] = [];
+    for (const step of await page.locator('[data-step]').all()) keys.push(await step.getAttribute('data-step'));
     expect(keys).toEqual(['1:0', '1:1']);
     await page.close();
   });
