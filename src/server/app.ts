@@ -13,8 +13,11 @@ import { createClientSessions } from './client-sessions.js';
 import { createGuard, type Guard } from './guard.js';
 import { errorBody, handleError } from './http-errors.js';
 import { registerCatalogRoutes } from './routes/catalog-routes.js';
+import { registerConfigRoutes } from './routes/config-routes.js';
+import { registerFileRoutes } from './routes/file-routes.js';
 import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMemoryRoutes } from './routes/memory-routes.js';
+import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTaskEventRoutes } from './routes/task-event-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
@@ -27,6 +30,7 @@ export interface ServerAppOptions {
   readonly env: NodeJS.ProcessEnv;
   readonly workspace: string;
   readonly loadConfig: () => LoadedConfig;
+  readonly configPath?: string;
   readonly logger: Logger;
   readonly version: string;
   /** Host names besides the loopback ones (the bind address, a reverse proxy's name). */
@@ -54,6 +58,7 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
     env: options.env,
     workspace: options.workspace,
     loadConfig: options.loadConfig,
+    ...(options.configPath ? { configPath: options.configPath } : {}),
     allowConfigCommands: options.allowConfigCommands ?? false,
     logger: options.logger,
     version: options.version,
@@ -76,6 +81,9 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
   registerTaskRoutes(context);
   registerTaskEventRoutes(context);
   registerMemoryRoutes(context);
+  registerConfigRoutes(context);
+  registerFileRoutes(context);
+  registerMetricsRoutes(context);
   api.route({ method: 'GET', url: '/api/openapi.json', summary: 'this API described as OpenAPI 3.1', handler: () => api.openapi(options.version) });
 
   const uiDir = options.uiDir ?? defaultUiDir();

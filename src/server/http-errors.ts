@@ -11,6 +11,8 @@ export class HttpError extends Error {
     readonly status: number,
     readonly code: string,
     message: string,
+    /** More fields of the error object (a config error's issues with line and column). */
+    readonly details: Record<string, unknown> = {},
   ) {
     super(message);
     this.name = 'HttpError';
@@ -28,8 +30,8 @@ const STATUS_OF: Partial<Record<ErrorCode, number>> = {
   BACKEND_ERROR: 502,
 };
 
-export function errorBody(code: string, message: string): { error: { code: string; message: string } } {
-  return { error: { code, message } };
+export function errorBody(code: string, message: string, details: Record<string, unknown> = {}): { error: { code: string; message: string } } {
+  return { error: { code, message, ...details } };
 }
 
 /** A request's body/query/params through a zod schema: the first issue becomes a 400. */
@@ -43,7 +45,7 @@ export function parseInput<S extends z.ZodType>(schema: S, value: unknown, where
 
 export function handleError(error: FastifyError | Error, request: FastifyRequest, reply: FastifyReply): void {
   if (error instanceof HttpError) {
-    void reply.status(error.status).send(errorBody(error.code, error.message));
+    void reply.status(error.status).send(errorBody(error.code, error.message, error.details));
     return;
   }
   if (OrchestratorError.isInstance(error)) {

@@ -16,6 +16,8 @@ export interface ServerContext {
   readonly workspace: string;
   /** Reads the configuration file again (readiness, the config editor). */
   readonly loadConfig: () => LoadedConfig;
+  /** `--config`, when given (else the usual search: project, home, built-in). */
+  readonly configPath?: string;
   /** Whether a config PUT may change an agent's command, args or env. */
   readonly allowConfigCommands: boolean;
   readonly logger: Logger;

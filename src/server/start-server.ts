@@ -62,6 +62,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     env: options.env,
     workspace: options.workspace,
     loadConfig: load,
+    ...(options.configPath ? { configPath: options.configPath } : {}),
     logger: options.logger,
     version: packageVersion(),
     allowedHosts: [...(isLoopback(options.host) || options.host === '0.0.0.0' || options.host === '::' ? [] : [options.host]), ...(options.allowedHosts ?? [])],

@@ -51,6 +51,7 @@ export async function openServerFixture(config: Record<string, unknown>, options
     env,
     workspace,
     loadConfig: load,
+    configPath: configFile,
     logger,
     version: '0.0.0-test',
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
