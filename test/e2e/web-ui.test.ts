@@ -3,7 +3,7 @@
  * server on a loopback port, with fixture agents as real processes: a task watched to its end,
  * a cancel that stops the agent, and a reload mid-task that shows every step once.
  */
-import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -22,6 +22,7 @@ let browser: Browser;
 let context: BrowserContext;
 let server: RunningServer;
 let root: string;
+let configFile: string;
 const pidFile = (): string => path.join(root, 'hang.pid');
 
 beforeAll(async () => {
@@ -31,7 +32,7 @@ beforeAll(async () => {
   await build({ configFile: path.join(REPO_ROOT, 'ui/vite.config.mjs'), build: { outDir: uiDir, emptyOutDir: true }, logLevel: 'error' });
   const home = path.join(root, 'home');
   mkdirSync(home);
-  const configFile = path.join(root, 'agents.yaml');
+  configFile = path.join(root, 'agents.yaml');
   writeFileSync(
     configFile,
     stringify({
@@ -119,6 +120,22 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in chromium', () => {
     const keys: (string | null)[] = [];
     for (const step of await page.locator('[data-step]').all()) keys.push(await step.getAttribute('data-step'));
     expect(keys).toEqual(['1:0', '1:1']);
+    await page.close();
+  });
+
+  it('saving a broken config shows the line of the error and leaves the file unchanged', async () => {
+    const page = await context.newPage();
+    const before = readFileSync(configFile, 'utf8');
+    await page.goto(`${server.url}/#/config`);
+    const editor = page.getByLabel('agents.yaml');
+    await expect.poll(() => editor.inputValue()).toContain('workflows:');
+    const lines = before.split('\n');
+    const at = lines.findIndex((line) => line.includes('max_iterations')) + 1;
+    await editor.fill(before.replace(/max_iterations: 1/, 'max_iterations: lots'));
+    await page.getByRole('button', { name: 'Save' }).click();
+    const problem = page.getByRole('list', { name: 'Problems' });
+    await expect.poll(() => problem.innerText()).toContain(`line ${at}`);
+    expect(readFileSync(configFile, 'utf8')).toBe(before);
     await page.close();
   });
 });

@@ -1,5 +1,5 @@
 /**
- * The web UI: one page, hash routes (#/new, #/task/<id>, #/history, #/agents). Preact keeps the
+ * The web UI: one page, hash routes (#/new, #/task/<id>, #/history, #/agents, #/config). Preact keeps the
  * bundle small (a ~4 KB runtime where Vue's is ~35 KB gzipped) for a page that is mostly lists
  * and one live view.
  */
@@ -7,6 +7,7 @@ import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import './style.css';
 import { AgentsView } from './views/agents.js';
+import { ConfigView } from './views/config.js';
 import { HistoryView } from './views/history.js';
 import { NewTaskView } from './views/new-task.js';
 import { TaskLiveView } from './views/task-live.js';
@@ -19,6 +20,7 @@ const NAV = [
   ['new', 'New task'],
   ['history', 'History'],
   ['agents', 'Agents'],
+  ['config', 'Config'],
 ] as const;
 
 function App() {
@@ -42,7 +44,7 @@ function App() {
         </nav>
       </header>
       <main>
-        {page === 'task' && id ? <TaskLiveView key={id} taskId={id} /> : page === 'history' ? <HistoryView /> : page === 'agents' ? <AgentsView /> : <NewTaskView />}
+        {page === 'task' && id ? <TaskLiveView key={id} taskId={id} /> : page === 'history' ? <HistoryView /> : page === 'agents' ? <AgentsView /> : page === 'config' ? <ConfigView /> : <NewTaskView />}
       </main>
     </>
   );

@@ -51,9 +51,10 @@ export function registerConfigRoutes(context: ServerContext): void {
   context.api.route({
     method: 'PUT',
     url: '/api/config',
-    summary: 'validate and save the configuration (YAML `content` or a `config` object); 400 with line:column, nothing written',
+    summary: 'validate and save the configuration (YAML `content` or a `config` object; ?dry_run=1 only validates); 400 with line:column, nothing written',
     body: putBody,
-    handler: ({ body }) => {
+    query: z.object({ dry_run: z.enum(['1', 'true']).optional() }),
+    handler: ({ body, query }) => {
       const file = target();
       const content = 'content' in body ? body.content : stringify(body.config);
       let next: OrchestratorConfig;
@@ -71,10 +72,11 @@ export function registerConfigRoutes(context: ServerContext): void {
           throw new HttpError(403, 'CONFIG_COMMANDS_LOCKED', `the command, args or env of ${changed.join(', ')} cannot be changed from the browser (start serve with --allow-config-commands)`);
         }
       }
+      if (query.dry_run) return { message: 'Configuration is valid', path: file, saved: false };
       const temporary = `${file}.${process.pid}.tmp`;
       writeFileSync(temporary, content, { mode: 0o600 });
       renameSync(temporary, file);
-      return { message: 'Configuration saved', path: file, last_modified: statSync(file).mtime.toISOString(), restart_required: true };
+      return { message: 'Configuration saved', path: file, last_modified: statSync(file).mtime.toISOString(), saved: true, restart_required: true };
     },
   });
 }
