@@ -9,7 +9,7 @@ import { describe, expect, it } from 'vitest';
 const SRC = import.meta.dirname;
 const LAYER: Readonly<Record<string, number>> = {
   shared: 0, process: 0, config: 0, observability: 0, security: 0, storage: 0,
-  adapters: 1, resilience: 1, context: 1, events: 1,
+  adapters: 1, resilience: 1, context: 1, events: 1, workspace: 1,
   workflow: 2, tasks: 2,
   cli: 3, server: 3, mcp: 3,
 };

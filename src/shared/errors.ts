@@ -26,6 +26,10 @@ export const ERROR_CODES = {
   CANCELLED: { exitCode: 130, retryable: false },
   /** The task's cost budget was spent. */
   BUDGET_EXCEEDED: { exitCode: 1, retryable: false },
+  /** A git operation of the workspace layer failed (checkpoint, worktree, diff). */
+  GIT_FAILED: { exitCode: 1, retryable: false },
+  /** Rollback or apply refused: files changed since, or the change does not apply; the message names them. */
+  WORKSPACE_CONFLICT: { exitCode: 3, retryable: false },
 } as const satisfies Record<string, { exitCode: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;
