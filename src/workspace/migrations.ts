@@ -5,8 +5,8 @@
  * before a step starts, long before the step's own row exists (and after a kill -9 the row never
  * will), and `tasks diff --step N` must map a step to its commit without walking refs. The refs
  * keep the commits alive in git; the table says which step each one belongs to. No foreign key
- * to `tasks`: when old tasks are deleted, the rows left behind tell `tasks clean` which refs to
- * delete.
+ * to `tasks` (a table of another feature): when old tasks are deleted, the rows left behind tell
+ * `tasks clean` which refs to delete.
  */
 import type { Migration } from '../storage/database.js';
 

@@ -68,8 +68,8 @@ export interface WorkspaceStore {
   liveWorktrees(): WorktreeRecord[];
   setWorktreeCommit(taskId: string, commit: string): void;
   markWorktreeRemoved(taskId: string): void;
-  /** Refs and repositories of tasks that no longer exist in `tasks` (deleted by `tasks clean`). */
-  orphanRefs(): { readonly taskId: string; readonly repo: string; readonly ref: string }[];
+  /** Every ref the workspace wrote for tasks, with its repository. */
+  refs(): { readonly taskId: string; readonly repo: string; readonly ref: string }[];
   forgetTask(taskId: string): void;
 }
 
@@ -213,18 +213,14 @@ export function createWorkspaceStore(db: Db, options: { now?: () => Date } = {})
     markWorktreeRemoved(taskId) {
       db.prepare('UPDATE workspace_worktrees SET removed_at = ? WHERE task_id = ?').run(stamp(), taskId);
     },
-    orphanRefs() {
-      const gone = (table: string, refColumn: string): { task_id: string; repo: string; ref: string }[] =>
-        db
-          .prepare<[], { task_id: string; repo: string; ref: string }>(
-            `SELECT task_id, repo, ${refColumn} AS ref FROM ${table} WHERE task_id NOT IN (SELECT id FROM tasks)`,
-          )
-          .all();
-      return [...gone('workspace_checkpoints', 'ref'), ...gone('workspace_rollbacks', 'before_ref')].map((row) => ({
-        taskId: row.task_id,
-        repo: row.repo,
-        ref: row.ref,
-      }));
+    refs() {
+      const rows = db
+        .prepare<[], { task_id: string; repo: string; ref: string }>(
+          `SELECT task_id, repo, ref FROM workspace_checkpoints
+           UNION ALL SELECT task_id, repo, before_ref AS ref FROM workspace_rollbacks`,
+        )
+        .all();
+      return rows.map((row) => ({ taskId: row.task_id, repo: row.repo, ref: row.ref }));
     },
     forgetTask(taskId) {
       db.transaction(() => {

@@ -21,7 +21,10 @@ export interface CleanReport {
   readonly deletedRefs: number;
 }
 
-export async function cleanWorktrees(store: WorkspaceStore, isFinished: (taskId: string) => boolean): Promise<CleanReport> {
+/** Where a task stands, for cleaning: still running, ended, or deleted from the task store. */
+export type TaskPresence = 'running' | 'finished' | 'gone';
+
+export async function cleanWorktrees(store: WorkspaceStore, presence: (taskId: string) => TaskPresence): Promise<CleanReport> {
   const removed: { taskId: string; path: string }[] = [];
   const deletedBranches: string[] = [];
   const keptBranches: { taskId: string; branch: string; commits: number }[] = [];
@@ -29,7 +32,7 @@ export async function cleanWorktrees(store: WorkspaceStore, isFinished: (taskId:
   const repos = new Set<string>();
 
   for (const record of store.liveWorktrees()) {
-    if (!isFinished(record.taskId)) {
+    if (presence(record.taskId) === 'running') {
       skipped.push({ taskId: record.taskId, reason: 'its task is still running' });
       continue;
     }
@@ -59,7 +62,7 @@ export async function cleanWorktrees(store: WorkspaceStore, isFinished: (taskId:
     }
   }
   for (const repo of repos) await git(repo, ['worktree', 'prune']).catch(() => undefined);
-  return { removed, deletedBranches, keptBranches, skipped, deletedRefs: await deleteOrphanRefs(store) };
+  return { removed, deletedBranches, keptBranches, skipped, deletedRefs: await deleteOrphanRefs(store, presence) };
 }
 
 async function commitLeftovers(record: WorktreeRecord): Promise<void> {
@@ -78,7 +81,8 @@ async function commitLeftovers(record: WorktreeRecord): Promise<void> {
 async function unmergedCommits(record: WorktreeRecord): Promise<number | undefined> {
   const ref = `refs/heads/${record.branch}`;
   if (!(await resolveCommit(record.repo, ref))) return undefined;
-  const unique = (await git(record.repo, ['rev-list', ref, '--not', `--exclude=${ref}`, '--branches'])).split('\n').filter(Boolean);
+  // --exclude patterns given to --branches are branch names, without refs/heads/.
+  const unique = (await git(record.repo, ['rev-list', ref, '--not', `--exclude=${record.branch}`, '--branches'])).split('\n').filter(Boolean);
   if (unique.length === 0) return 0;
   if (!(await resolveCommit(record.repo, 'HEAD'))) return unique.length;
   const cherry = (await git(record.repo, ['cherry', 'HEAD', ref])).split('\n').filter((line) => line.startsWith('+'));
@@ -86,10 +90,10 @@ async function unmergedCommits(record: WorktreeRecord): Promise<number | undefin
 }
 
 /** Checkpoint refs of tasks deleted from the store: the refs go, and the rows that named them. */
-async function deleteOrphanRefs(store: WorkspaceStore): Promise<number> {
+async function deleteOrphanRefs(store: WorkspaceStore, presence: (taskId: string) => TaskPresence): Promise<number> {
   let deleted = 0;
   const tasks = new Set<string>();
-  for (const orphan of store.orphanRefs()) {
+  for (const orphan of store.refs().filter((ref) => presence(ref.taskId) === 'gone')) {
     tasks.add(orphan.taskId);
     if (!existsSync(orphan.repo)) continue;
     const { exitCode } = await gitBytes(orphan.repo, [...QUIET_GIT, 'update-ref', '-d', orphan.ref], { okCodes: [1, 128] }).catch(() => ({ exitCode: 1 }));

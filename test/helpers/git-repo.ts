@@ -75,7 +75,7 @@ export function userGitState(dir: string): UserGitState {
     branch: safe('rev-parse', '--verify', '-q', 'HEAD'),
     index: existsSync(index) ? createHash('sha256').update(readFileSync(index)).digest('hex') : '(no index)',
     stash: safe('stash', 'list'),
-    reflog: safe('reflog', 'show', '--all'),
+    reflog: safe('reflog', 'show', 'HEAD'),
     branches: safe('for-each-ref', 'refs/heads', 'refs/stash'),
   };
 }
