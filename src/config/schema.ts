@@ -29,6 +29,14 @@ const roleName = z
     message: `unknown role (expected one of ${[...ROLES, ...Object.keys(ROLE_ALIASES)].join(', ')})`,
   });
 
+/** A path inside the repository: relative, and never climbing out of it with `..`. */
+const repositoryPath = z
+  .string()
+  .min(1)
+  .refine((value) => !value.startsWith('/') && !value.split(/[\\/]/).includes('..'), {
+    message: 'must be a path inside the repository (relative, without "..")',
+  });
+
 const priceSchema = z.strictObject({
   /** US dollars per million input tokens. */
   input_per_mtok: z.number().nonnegative(),
@@ -222,6 +230,20 @@ export const settingsSchema = z.strictObject({
     .default({ min_success_rate: 0.6, min_calls: 5 }),
   /** Write fenced code blocks with file paths from local agents into the working directory. */
   apply_local_edits: z.boolean().default(false),
+  /** Where tasks run: `none` = in the working directory; `worktree` = each in its own git worktree (as `run --worktree`). */
+  isolation: z.enum(['none', 'worktree']).default('none'),
+  worktree: z
+    .strictObject({
+      /** Folder of the task worktrees (relative: under the home). */
+      dir: z.string().min(1).default('worktrees'),
+      /** Untracked files copied from the repository into each worktree (e.g. `.env`); paths inside the repository only. */
+      copy: z.array(repositoryPath).default([]),
+    })
+    .default({ dir: 'worktrees', copy: [] }),
+  /** Change detection outside git: how many files a snapshot of the working directory looks at, at most. */
+  snapshot: z
+    .strictObject({ max_files: z.number().int().min(1).default(20_000) })
+    .default({ max_files: 20_000 }),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 
