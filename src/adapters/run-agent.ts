@@ -11,6 +11,7 @@ import type {
   AgentRequest,
   AgentResult,
   ProposedChangeSummary,
+  Refusal,
   Usage,
 } from './spec.js';
 import { extractSuggestions } from './suggestions.js';
@@ -56,6 +57,8 @@ export function createFold(agent: string, cwd: string) {
   let sessionId: string | undefined;
   const files = new Set<string>();
   const proposed = new Map<string, ProposedChangeSummary>();
+  // Keyed by the tool call's id when the CLI gives one, so a refusal reported twice counts once.
+  const refusals = new Map<string, Refusal>();
   let usage: { inputTokens: number; outputTokens: number; costUsd?: number } = { inputTokens: 0, outputTokens: 0 };
 
   /** Paths inside cwd become cwd-relative and normalised ("./a.txt" = "a.txt"); others stay absolute. */
@@ -83,6 +86,13 @@ export function createFold(agent: string, cwd: string) {
             content: event.content,
             applied: event.applied,
             ...(event.note ? { note: event.note } : {}),
+          });
+          break;
+        case 'refusal':
+          refusals.set(event.id ?? `${event.tool}\0${event.target ?? ''}\0${event.reason}`, {
+            tool: event.tool,
+            ...(event.target !== undefined ? { target: event.target } : {}),
+            reason: event.reason,
           });
           break;
         case 'usage':
@@ -124,6 +134,7 @@ export function createFold(agent: string, cwd: string) {
         filesModified: [...files].sort(),
         suggestions: extractSuggestions(output),
         ...(proposed.size > 0 ? { proposedChanges: [...proposed.values()] } : {}),
+        ...(refusals.size > 0 ? { refusals: [...refusals.values()] } : {}),
         usage,
         ...(sessionId ? { sessionId } : {}),
         durationMs,

@@ -65,4 +65,9 @@ export const TASK_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE tasks ADD COLUMN agent_start_time TEXT;
     `,
   },
+  {
+    // Tool calls the agent's CLI refused during the step (JSON list; NULL = none).
+    id: 'tasks/003-step-refusals',
+    up: 'ALTER TABLE task_steps ADD COLUMN refusals TEXT;',
+  },
 ];

@@ -11,6 +11,7 @@ import {
   STOP_REASONS,
   agentErrorSchema,
   iterationRecordSchema,
+  refusalSchema,
   type IterationRecord,
   type StepRecord,
   type StopReason,
@@ -153,6 +154,7 @@ const stepRow = z.object({
   primary_error_message: z.string().nullable(),
   suggestions: z.string(),
   files_modified: z.string(),
+  refusals: z.string().nullable().optional(),
   duration_ms: z.number(),
   input_tokens: z.number(),
   output_tokens: z.number(),
@@ -162,6 +164,7 @@ const stepRow = z.object({
 });
 
 const stringList = z.array(z.string());
+const refusalList = z.array(refusalSchema);
 const convergenceList = z.array(iterationRecordSchema);
 
 function parseJson<T>(schema: z.ZodType<T>, text: string, fallback: T): T {
@@ -217,6 +220,7 @@ function toStep(raw: unknown): StepRecord {
     ...(row.primary_error_kind ? { primaryError: { kind: row.primary_error_kind, message: row.primary_error_message ?? '' } } : {}),
     suggestions: parseJson(stringList, row.suggestions, []),
     filesModified: parseJson(stringList, row.files_modified, []),
+    ...(row.refusals ? { refusals: parseJson(refusalList, row.refusals, []) } : {}),
     durationMs: row.duration_ms,
     usage: {
       inputTokens: row.input_tokens,
@@ -256,9 +260,9 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
   const insertStep = db.prepare(`
     INSERT OR REPLACE INTO task_steps (task_id, iteration, step_index, agent, role, success, output, error_kind,
       error_message, fallback_from, primary_error_kind, primary_error_message, suggestions, files_modified,
-      duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
+      refusals, duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
     VALUES (@task_id, @iteration, @step_index, @agent, @role, @success, @output, @error_kind, @error_message,
-      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @duration_ms,
+      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @refusals, @duration_ms,
       @input_tokens, @output_tokens, @cost_usd, @started_at, @finished_at)`);
 
   return {
@@ -298,6 +302,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
           primary_error_message: step.primaryError?.message ?? null,
           suggestions: JSON.stringify(step.suggestions),
           files_modified: JSON.stringify(step.filesModified),
+          refusals: step.refusals && step.refusals.length > 0 ? JSON.stringify(step.refusals) : null,
           duration_ms: step.durationMs,
           input_tokens: step.usage.inputTokens,
           output_tokens: step.usage.outputTokens,

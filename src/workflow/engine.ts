@@ -318,6 +318,7 @@ export function createEngine(options: EngineOptions): Engine {
         ...second,
         usage: addUsage(primary.usage, second.usage),
         filesModified: [...new Set([...primary.filesModified, ...second.filesModified])].sort(),
+        ...(primary.refusals || second.refusals ? { refusals: [...(primary.refusals ?? []), ...(second.refusals ?? [])] } : {}),
         ...(second.success || !second.error
           ? {}
           : {
@@ -344,6 +345,9 @@ export function createEngine(options: EngineOptions): Engine {
       filesModified: [...result.filesModified],
       ...(result.proposedChanges && result.proposedChanges.length > 0
         ? { proposedChanges: result.proposedChanges.map((c) => ({ ...c, content: redact(c.content) })) }
+        : {}),
+      ...(result.refusals && result.refusals.length > 0
+        ? { refusals: result.refusals.map((r) => ({ ...r, reason: redact(r.reason), ...(r.target !== undefined ? { target: redact(r.target) } : {}) })) }
         : {}),
       durationMs: Math.round(performance.now() - started),
       usage: result.usage,
@@ -475,6 +479,7 @@ function redactEvent(event: AgentEvent, redact: Redactor): AgentEvent {
   if (event.type === 'tool-call') return event.input === undefined ? event : { ...event, input: redactJson(event.input, redact) };
   if (event.type === 'error') return { ...event, error: { ...event.error, message: redact(event.error.message) } };
   if (event.type === 'proposed-change') return { ...event, content: redact(event.content) };
+  if (event.type === 'refusal') return { ...event, reason: redact(event.reason), ...(event.target !== undefined ? { target: redact(event.target) } : {}) };
   if (event.type === 'finish') {
     return {
       ...event,
