@@ -132,6 +132,9 @@ function createLiveDisplay(redact: Redactor) {
         case 'file-change':
           line(`± ${event.kind} ${event.path}`);
           break;
+        case 'refusal':
+          line(`⊘ refused: ${event.tool}${event.target !== undefined ? ` ${redact(event.target)}` : ''} — ${redact(oneLine(event.reason))}`);
+          break;
         case 'error':
           line(`error (${event.error.kind}): ${redact(event.error.message)}`);
           break;
