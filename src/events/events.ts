@@ -225,6 +225,23 @@ export const orchestratorEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('agent.stderr'), ...base, ...stepPosition, line: z.string() }),
   z.object({
+    type: z.literal('workspace.notice'),
+    ...base,
+    /** One line for the user about where the task works (its worktree, checkpoints, git). */
+    message: z.string(),
+  }),
+  z.object({
+    type: z.literal('workspace.checkpoint'),
+    ...base,
+    /** `step`: the working tree before that step ran; `end`: when the task ended. */
+    kind: z.enum(['step', 'end']),
+    iteration: z.number().int().min(1).optional(),
+    index: z.number().int().min(0).optional(),
+    /** The checkpoint commit and the private ref that keeps it. */
+    commit: z.string(),
+    ref: z.string(),
+  }),
+  z.object({
     type: z.literal('task.started'),
     ...base,
     task: z.string(),

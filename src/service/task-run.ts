@@ -4,7 +4,7 @@
  * task), fetch the memory block, run the engine, write reports, let memory record it. Every step
  * of it is an event on the runtime's bus; nothing here prints.
  */
-import { detectChangedFiles } from '../adapters/files-changed.js';
+import { createChangeDetector } from '../adapters/files-changed.js';
 import type { PlanSummary } from '../events/events.js';
 import { createBudgetGuard } from '../resilience/budget.js';
 import { offlineDetectorFromSettings } from '../resilience/offline-detector.js';
@@ -13,6 +13,7 @@ import { createEngine, type ResumePoint, type TaskOutcome } from '../workflow/en
 import { resolvePlan, type Plan } from '../workflow/plan.js';
 import { writeReports } from '../workflow/reports.js';
 import { resolveTemplates } from '../workflow/templates.js';
+import type { TaskWorkspace } from '../workspace/task-workspace.js';
 import type { ServiceRuntime } from './service-runtime.js';
 
 /** A task's end as the service reports it: the engine's outcome, or why it could not start. */
@@ -32,6 +33,10 @@ export interface TaskRunInput {
   readonly projectId?: string;
   readonly offline: boolean;
   readonly budgetUsd?: number;
+  /** `worktree`: in a new git worktree on branch aio/<task id>. */
+  readonly isolation: 'none' | 'worktree';
+  /** The revision the worktree starts from (default HEAD). */
+  readonly base?: string;
   readonly signal: AbortSignal;
   /** A resumed run: the plan it ran, where it continues, its memory block. */
   readonly resume?: { readonly plan: Plan; readonly maxIterations: number; readonly point: ResumePoint; readonly memoryBlock: string };
@@ -55,6 +60,37 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     return { taskId, workflow: input.workflow, status, success: false, stopReason, reason, iterations, steps: store.steps(taskId), convergence: store.get(taskId)?.convergence ?? [], finalOutput: '', durationMs, usage, ...(refusal ? { refusal } : {}) };
   };
 
+  // Where the agents work: the directory asked for, or the task's own worktree (which no other
+  // task shares, so it never waits behind the main tree's queue).
+  let workspace: TaskWorkspace;
+  try {
+    workspace = await runtime.workspaces.open({
+      taskId,
+      task: input.promptTask,
+      workflow: input.workflow,
+      cwd: input.cwd,
+      isolation: input.isolation,
+      ...(input.base !== undefined ? { base: input.base } : {}),
+      notice: (message) => bus.publish({ type: 'workspace.notice', taskId, timestamp: stamp(), message }),
+      onCheckpoint: (c) =>
+        bus.publish({
+          type: 'workspace.checkpoint',
+          taskId,
+          timestamp: stamp(),
+          kind: c.kind,
+          ...(c.iteration !== undefined ? { iteration: c.iteration } : {}),
+          ...(c.stepIndex !== undefined ? { index: c.stepIndex } : {}),
+          commit: c.commit,
+          ref: c.ref,
+        }),
+    });
+  } catch (error) {
+    const refusal = OrchestratorError.isInstance(error) ? { code: error.code, message: error.message } : undefined;
+    return endEarly('failed', `could not prepare the task's workspace: ${errorMessage(error)}`, refusal);
+  }
+  const cwd = workspace.cwd;
+  if (cwd !== input.cwd) store.setCwd(taskId, cwd);
+
   // The working tree: one task at a time edits a directory; the others wait, visibly.
   let announced = false;
   for (;;) {
@@ -62,7 +98,7 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     const blocker = store.claimWorkingTree(taskId);
     if (blocker === undefined) break;
     if (!announced) {
-      bus.publish({ type: 'task.queued', taskId, timestamp: stamp(), waitingFor: blocker, cwd: input.cwd });
+      bus.publish({ type: 'task.queued', taskId, timestamp: stamp(), waitingFor: blocker, cwd });
       announced = true;
     }
     await wake.wait(signal, QUEUE_POLL_MS);
@@ -85,7 +121,7 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
         offline: input.offline || detected,
         resolveAgent: runtime.resolveAgent,
         task: input.promptTask,
-        cwd: input.cwd,
+        cwd,
         health: (agent) => runtime.health.health(agent),
         signal,
         taskId,
@@ -121,7 +157,8 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     templates: resolveTemplates(settings.templates),
     suggestionThreshold: settings.min_suggestions_threshold,
     stopOnPlateau: settings.stop_on_plateau,
-    detectChanges: detectChangedFiles,
+    detectChanges: createChangeDetector({ maxFiles: settings.snapshot.max_files }),
+    beforeStep: (step) => workspace.beforeStep(step),
     offlineDetector,
     ...(input.budgetUsd !== undefined
       ? { budget: createBudgetGuard({ limitUsd: input.budgetUsd, onUnknownCost: (message) => logger.warn(message) }) }
@@ -133,7 +170,7 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     taskId,
     task: input.promptTask,
     plan,
-    cwd: input.cwd,
+    cwd,
     maxIterations,
     ...(input.projectId ? { projectId: input.projectId } : {}),
     signal,
@@ -141,10 +178,12 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     ...(input.resume ? { resume: input.resume.point } : {}),
   });
 
+  await workspace.finish({ status: outcome.status, workflow: plan.workflow });
+
   if (settings.create_reports) {
     try {
       const written = writeReports(
-        { outcome, task: input.promptTask, cwd: input.cwd, ...(input.projectId ? { projectId: input.projectId } : {}), startedAt, finishedAt: stamp() },
+        { outcome, task: input.promptTask, cwd, ...(input.projectId ? { projectId: input.projectId } : {}), startedAt, finishedAt: stamp() },
         { home: runtime.home, reportsDir: settings.reports_dir, outputDir: settings.output_dir },
       );
       logger.debug(`report written to ${written.report}`);

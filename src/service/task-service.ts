@@ -241,6 +241,8 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
           ...(projectId ? { projectId } : {}),
           offline: checked.offline,
           ...(checked.budgetUsd !== undefined ? { budgetUsd: checked.budgetUsd } : {}),
+          isolation: checked.isolation,
+          ...(checked.base !== undefined ? { base: checked.base } : {}),
           signal,
         },
         wake,
@@ -289,6 +291,8 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
           ...(task.projectId ? { projectId: task.projectId } : {}),
           offline: plan.offline,
           ...(config.settings.budget_usd !== undefined ? { budgetUsd: config.settings.budget_usd } : {}),
+          // A task that ran in a worktree resumes there: its cwd is the worktree already.
+          isolation: 'none',
           signal,
           resume: { plan, maxIterations: planned.plan.maxIterations, point, memoryBlock: inputs?.memoryBlock ?? '' },
         },

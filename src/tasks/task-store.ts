@@ -127,6 +127,8 @@ export interface TaskStore {
   cancelRequested(ids: readonly string[]): string[];
   setMemoryBlock(id: string, block: string): void;
   setProject(id: string, projectId: string): void;
+  /** The task works elsewhere than it was started (its own worktree): queueing follows it there. */
+  setCwd(id: string, cwd: string): void;
   /** The agent process group the task runs now, as recorded (pid and its kernel start time). */
   agentProcess(id: string): { readonly pid: number; readonly startTime: string } | undefined;
   resumeInputs(id: string): ResumeInputs | undefined;
@@ -408,6 +410,9 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     },
     setProject(id, projectId) {
       db.prepare('UPDATE tasks SET project_id = ? WHERE id = ?').run(projectId, id);
+    },
+    setCwd(id, cwd) {
+      db.prepare('UPDATE tasks SET cwd = ? WHERE id = ?').run(cwd, id);
     },
     agentProcess(id) {
       const row = db

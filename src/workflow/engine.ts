@@ -70,6 +70,11 @@ export interface EngineOptions {
   /** settings.stop_on_plateau */
   readonly stopOnPlateau: boolean;
   readonly budget?: BudgetGuard;
+  /**
+   * Called before each step's agent runs (after the budget check) and awaited: the workspace
+   * checkpoints the working tree there. It must not throw.
+   */
+  readonly beforeStep?: (step: { readonly taskId: string; readonly iteration: number; readonly index: number }) => Promise<void>;
   /** Working-tree change detection per step (default: none; the CLI passes detectChangedFiles). */
   readonly detectChanges?: RunAgentOptions['detectChanges'];
   readonly redact?: Redactor;
@@ -226,6 +231,7 @@ export function createEngine(options: EngineOptions): Engine {
             stop = { reason: 'budget', detail: refusal.reason };
             break;
           }
+          await options.beforeStep?.({ taskId, iteration, index });
           const prompt = buildPrompt(
             templates,
             {

@@ -13,9 +13,10 @@ function workspaces(): { spaces: TaskWorkspaces; notices: string[] } {
     db: openDatabase(':memory:'),
     worktreeDir: path.join(tempDir('aio-wt-'), 'worktrees'),
     copy: [],
-    notice: (message) => notices.push(message),
   });
-  return { spaces, notices };
+  const open = spaces.open.bind(spaces);
+  const withNotices: TaskWorkspaces = { store: spaces.store, open: (request) => open({ ...request, notice: (message) => notices.push(message) }) };
+  return { spaces: withNotices, notices };
 }
 
 /**
@@ -23,7 +24,7 @@ function workspaces(): { spaces: TaskWorkspaces; notices: string[] } {
  * and edits a.txt again. The user's own dirty file (user.txt) is there throughout.
  */
 async function runTask(spaces: TaskWorkspaces, dir: string, taskId = 'task-1', end = true): Promise<void> {
-  const workspace = await spaces.open({ taskId, task: 'edit things', workflow: 'default', cwd: dir, isolation: 'none' });
+  const workspace = await spaces.open({ taskId, task: 'edit things', workflow: 'default', cwd: dir, isolation: 'none', notice: () => undefined });
   await workspace.beforeStep({ iteration: 1, index: 0 });
   writeFiles(dir, { 'a.txt': 'a by step 1\n', 'new/made.txt': 'made\n' });
   await workspace.beforeStep({ iteration: 1, index: 1 });
@@ -72,7 +73,7 @@ describe('task diff', () => {
     const dir = tempDir('aio-plain-');
     const { spaces, notices } = workspaces();
     for (const id of ['p1', 'p2']) {
-      const workspace = await spaces.open({ taskId: id, task: 't', workflow: 'default', cwd: dir, isolation: 'none' });
+      const workspace = await spaces.open({ taskId: id, task: 't', workflow: 'default', cwd: dir, isolation: 'none', notice: () => undefined });
       await workspace.beforeStep({ iteration: 1, index: 0 });
       await workspace.finish({ status: 'completed' });
     }

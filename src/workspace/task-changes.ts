@@ -48,7 +48,16 @@ export interface RollbackResult {
 
 /** The task's step checkpoints numbered 1… in the order they ran. */
 export function stepCheckpoints(checkpoints: readonly CheckpointRecord[]): StepCheckpoint[] {
-  return checkpoints.filter((c) => c.kind === 'step').map((c, i) => ({ ...c, number: i + 1 }));
+  // A resumed task runs a step it had begun before once more: the later checkpoint is that step's.
+  const latest = new Map<string, CheckpointRecord>();
+  for (const c of checkpoints) if (c.kind === 'step') latest.set(`${c.iteration ?? 0}.${c.stepIndex ?? 0}`, c);
+  return [...latest.values()].sort((a, b) => a.seq - b.seq).map((c, i) => ({ ...c, number: i + 1 }));
+}
+
+/** The checkpoint of the task's end — none while it runs again after a resume, or after a kill. */
+function endCheckpoint(checkpoints: readonly CheckpointRecord[]): CheckpointRecord | undefined {
+  const last = checkpoints.at(-1);
+  return last?.kind === 'end' ? last : undefined;
 }
 
 /**
@@ -99,7 +108,7 @@ export async function diffTask(
 ): Promise<TaskDiff> {
   const { repo, all } = checkpointsOf(store, task);
   const steps = stepCheckpoints(all);
-  const end = all.find((c) => c.kind === 'end');
+  const end = endCheckpoint(all);
   let from = all[0]?.commit ?? '';
   let to: string | undefined = end?.commit;
   let toLabel: TaskDiff['toLabel'] = 'end';
@@ -142,7 +151,7 @@ export async function rollbackTask(
   if (task.running) throw new OrchestratorError('INVALID_INPUT', `task ${task.id} is still running; cancel it before rolling it back`);
   const { repo, all } = checkpointsOf(store, task);
   const target = options.toStep !== undefined ? findStep(stepCheckpoints(all), options.toStep).commit : (all[0]?.commit ?? '');
-  const end = all.find((c) => c.kind === 'end')?.commit;
+  const end = endCheckpoint(all)?.commit;
   const now = await snapshotNow(repo, task.id, 'state before a rollback');
   const files = await changedPaths(repo, target, end ?? now);
   if (files.length === 0) throw new OrchestratorError('INVALID_INPUT', `task ${task.id} changed no files${options.toStep ? ' from that step on' : ''}: nothing to roll back`);

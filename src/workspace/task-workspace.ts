@@ -11,7 +11,14 @@ import type { Db } from '../storage/database.js';
 import { OrchestratorError, errorMessage } from '../shared/errors.js';
 import { createCheckpointer, type Checkpointer } from './checkpoint.js';
 import { findRepository, git, type Repository } from './git.js';
-import { checkpointRef, createWorkspaceStore, type CheckpointKind, type WorkspaceStore, type WorktreeRecord } from './workspace-store.js';
+import {
+  checkpointRef,
+  createWorkspaceStore,
+  type CheckpointKind,
+  type CheckpointRecord,
+  type WorkspaceStore,
+  type WorktreeRecord,
+} from './workspace-store.js';
 import { commitWorktree, createWorktree } from './worktree.js';
 
 export type Isolation = 'none' | 'worktree';
@@ -22,8 +29,6 @@ export interface TaskWorkspacesOptions {
   readonly worktreeDir: string;
   /** settings.worktree.copy */
   readonly copy: readonly string[];
-  /** One line for the user (stderr), e.g. that checkpoints need git. */
-  readonly notice: (message: string) => void;
 }
 
 export interface TaskWorkspaceRequest {
@@ -35,6 +40,10 @@ export interface TaskWorkspaceRequest {
   readonly isolation: Isolation;
   /** The revision a worktree starts from (default HEAD). */
   readonly base?: string;
+  /** One line for the user about this task's workspace (it has no git, where its worktree is). */
+  readonly notice: (message: string) => void;
+  /** Told of every checkpoint once it is recorded. */
+  readonly onCheckpoint?: (checkpoint: CheckpointRecord) => void;
 }
 
 export interface TaskWorkspace {
@@ -44,7 +53,7 @@ export interface TaskWorkspace {
   /** Checkpoints the working tree before a step. Never throws. */
   beforeStep(step: { readonly iteration: number; readonly index: number }): Promise<void>;
   /** The end checkpoint, then (in a worktree) the commit of the task's changes. Never throws. */
-  finish(end: { readonly status: string }): Promise<void>;
+  finish(end: { readonly status: string; readonly workflow?: string }): Promise<void>;
 }
 
 export interface TaskWorkspaces {
@@ -66,7 +75,7 @@ export function createTaskWorkspaces(options: TaskWorkspacesOptions): TaskWorksp
       }
       if (!saidNoGit) {
         saidNoGit = true;
-        options.notice(`${request.cwd} is not in a git repository: no checkpoints, so \`tasks diff\` and \`tasks rollback\` will not work for this task (they need git)`);
+        request.notice(`${request.cwd} is not in a git repository: no checkpoints, so \`tasks diff\` and \`tasks rollback\` will not work for this task (they need git)`);
       }
       return { cwd: request.cwd, beforeStep: async () => {}, finish: async () => {} };
     }
@@ -84,14 +93,14 @@ export function createTaskWorkspaces(options: TaskWorkspacesOptions): TaskWorksp
         store,
       });
       worktree = created.record;
-      for (const entry of created.missing) options.notice(`settings.worktree.copy: ${entry} does not exist in ${origin.root}; not copied`);
+      for (const entry of created.missing) request.notice(`settings.worktree.copy: ${entry} does not exist in ${origin.root}; not copied`);
       // The same place inside the worktree as the task's directory inside the repository.
       cwd = path.join(worktree.path, path.relative(origin.root, request.cwd));
       mkdirSync(cwd, { recursive: true });
       const inWorktree = await findRepository(worktree.path);
       if (inWorktree) repository = inWorktree;
-      await noteUncommittedChanges(origin.root, worktree, options.notice);
-      options.notice(`task ${request.taskId.slice(0, 8)} works in ${worktree.path} on branch ${worktree.branch}`);
+      await noteUncommittedChanges(origin.root, worktree, request.notice);
+      request.notice(`task ${request.taskId.slice(0, 8)} works in ${worktree.path} on branch ${worktree.branch}`);
     }
     const checkpointer: Checkpointer = createCheckpointer(repository);
     let parent: string | undefined;
@@ -107,7 +116,7 @@ export function createTaskWorkspaces(options: TaskWorkspacesOptions): TaskWorksp
           ...(parent ? { parent } : {}),
         });
         parent = commit;
-        store.addCheckpoint({
+        const recorded = store.addCheckpoint({
           taskId: request.taskId,
           seq,
           kind,
@@ -116,8 +125,9 @@ export function createTaskWorkspaces(options: TaskWorkspacesOptions): TaskWorksp
           commit,
           ref,
         });
+        request.onCheckpoint?.(recorded);
       } catch (error) {
-        options.notice(`checkpoint ${step ? `before step ${step.iteration}.${step.index + 1}` : 'at the end'} failed: ${errorMessage(error)}`);
+        request.notice(`checkpoint ${step ? `before step ${step.iteration}.${step.index + 1}` : 'at the end'} failed: ${errorMessage(error)}`);
       }
     }
 
@@ -132,17 +142,17 @@ export function createTaskWorkspaces(options: TaskWorkspacesOptions): TaskWorksp
         try {
           const commit = await commitWorktree(
             worktree.path,
-            `ai-orchestrator: ${oneLine(request.task)}\n\nTask ${request.taskId}, workflow ${request.workflow}, ${end.status}.\n`,
+            `ai-orchestrator: ${oneLine(request.task)}\n\nTask ${request.taskId}, workflow ${end.workflow ?? request.workflow}, ${end.status}.\n`,
             options.copy,
           );
           if (commit) {
             store.setWorktreeCommit(request.taskId, commit);
-            options.notice(`changes committed on ${worktree.branch}; \`ai-orchestrator tasks apply ${request.taskId.slice(0, 8)}\` brings them into your tree`);
+            request.notice(`changes committed on ${worktree.branch}; \`ai-orchestrator tasks apply ${request.taskId.slice(0, 8)}\` brings them into your tree`);
           } else {
-            options.notice(`task ${request.taskId.slice(0, 8)} changed nothing in its worktree`);
+            request.notice(`task ${request.taskId.slice(0, 8)} changed nothing in its worktree`);
           }
         } catch (error) {
-          options.notice(`could not commit the task's changes on ${worktree.branch}: ${errorMessage(error)} (they are still in ${worktree.path})`);
+          request.notice(`could not commit the task's changes on ${worktree.branch}: ${errorMessage(error)} (they are still in ${worktree.path})`);
         }
       },
     };

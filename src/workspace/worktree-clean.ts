@@ -21,8 +21,11 @@ export interface CleanReport {
   readonly deletedRefs: number;
 }
 
-/** Where a task stands, for cleaning: still running, ended, or deleted from the task store. */
-export type TaskPresence = 'running' | 'finished' | 'gone';
+/**
+ * Where a task stands, for cleaning: still running (its worktree stays, and the report says so),
+ * too recent for this clean (stays, silently), ended, or deleted from the task store.
+ */
+export type TaskPresence = 'running' | 'recent' | 'finished' | 'gone';
 
 export async function cleanWorktrees(store: WorkspaceStore, presence: (taskId: string) => TaskPresence): Promise<CleanReport> {
   const removed: { taskId: string; path: string }[] = [];
@@ -32,7 +35,9 @@ export async function cleanWorktrees(store: WorkspaceStore, presence: (taskId: s
   const repos = new Set<string>();
 
   for (const record of store.liveWorktrees()) {
-    if (presence(record.taskId) === 'running') {
+    const state = presence(record.taskId);
+    if (state === 'recent') continue;
+    if (state === 'running') {
       skipped.push({ taskId: record.taskId, reason: 'its task is still running' });
       continue;
     }

@@ -4,14 +4,15 @@ import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/cli.js';
 import { git, gitRepo, read, userGitState, writeFiles } from '../../test/helpers/git-repo.js';
 import { openDatabase } from '../storage/database.js';
-import { createTaskWorkspaces } from './task-workspace.js';
+import { createTaskWorkspaces, type TaskWorkspaceRequest } from './task-workspace.js';
 import { cleanWorktrees } from './worktree-clean.js';
 import { applyWorktree, checkedCopyPath } from './worktree.js';
 
 function setup(copy: string[] = []) {
   const notices: string[] = [];
   const worktreeDir = path.join(tempDir('aio-wt-'), 'worktrees');
-  const spaces = createTaskWorkspaces({ db: openDatabase(':memory:'), worktreeDir, copy, notice: (m) => notices.push(m) });
+  const created = createTaskWorkspaces({ db: openDatabase(':memory:'), worktreeDir, copy });
+  const spaces = { store: created.store, open: (request: Omit<TaskWorkspaceRequest, 'notice'>) => created.open({ ...request, notice: (m) => notices.push(m) }) };
   return { spaces, notices, worktreeDir };
 }
 

@@ -1,12 +1,16 @@
 /**
- * `ai-orchestrator tasks list|show|clean|watch|cancel|resume`: the task store from the command
- * line. Opening the store marks tasks left unfinished by a dead process as `interrupted`.
+ * `ai-orchestrator tasks list|show|watch|cancel|resume|diff|rollback|apply|clean`: the task store
+ * from the command line. Opening the store marks tasks left unfinished by a dead process as `interrupted`.
  */
 import type { Command } from 'commander';
 import { OrchestratorError } from '../../shared/errors.js';
 import { createCliContext } from '../context.js';
 import { printJson, printLine, printTable } from '../output.js';
+import { registerTasksApplyCommand } from './tasks-apply.js';
+import { registerTasksCleanCommand } from './tasks-clean.js';
+import { registerTasksDiffCommand } from './tasks-diff.js';
 import { registerTaskFollowCommands } from './tasks-follow.js';
+import { registerTasksRollbackCommand } from './tasks-rollback.js';
 
 interface ListOptions {
   readonly json?: boolean;
@@ -17,6 +21,10 @@ interface ListOptions {
 export function registerTasksCommand(program: Command): void {
   const tasks = program.command('tasks').description('list, inspect, watch, cancel, resume and clean up tasks');
   registerTaskFollowCommands(tasks);
+  registerTasksDiffCommand(tasks);
+  registerTasksRollbackCommand(tasks);
+  registerTasksApplyCommand(tasks);
+  registerTasksCleanCommand(tasks);
 
   tasks
     .command('list')
@@ -106,22 +114,6 @@ export function registerTasksCommand(program: Command): void {
         printLine();
         printLine(task.finalOutput);
       }
-    });
-
-  tasks
-    .command('clean')
-    .description('delete finished tasks older than a duration (unfinished ones are kept)')
-    .requiredOption('--older-than <duration>', 'e.g. 30m, 12h, 7d, 2w')
-    .option('--json', 'print JSON')
-    .action(async (options: { olderThan: string; json?: boolean }, command: Command) => {
-      const context = createCliContext(command);
-      const { parseDuration } = await import('../../tasks/duration.js');
-      const { openTaskStore } = await import('../../tasks/open-task-store.js');
-      const ms = parseDuration(options.olderThan);
-      const { store } = openTaskStore(context.home);
-      const deleted = store.clean(new Date(Date.now() - ms));
-      if (options.json) printJson({ deleted });
-      else printLine(`deleted ${deleted} task${deleted === 1 ? '' : 's'} older than ${options.olderThan}`);
     });
 }
 

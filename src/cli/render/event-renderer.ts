@@ -100,6 +100,12 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
     'agent.stderr': (event) => {
       if (options.verbose) line(style.paint('gray', `  [${event.agent}] ${event.line}`));
     },
+    'workspace.notice': (event) => {
+      line(style.paint('gray', `  · ${event.message}`));
+    },
+    'workspace.checkpoint': (event) => {
+      if (options.verbose) line(style.paint('gray', `  checkpoint ${event.commit.slice(0, 10)} (${event.ref})`));
+    },
     'task.started': (event) => {
       started = true;
       maxIterations = event.maxIterations;
