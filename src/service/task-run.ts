@@ -159,6 +159,7 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     stopOnPlateau: settings.stop_on_plateau,
     detectChanges: createChangeDetector({ maxFiles: settings.snapshot.max_files }),
     beforeStep: (step) => workspace.beforeStep(step),
+    beforeFinish: (end) => workspace.finish(end),
     offlineDetector,
     ...(input.budgetUsd !== undefined
       ? { budget: createBudgetGuard({ limitUsd: input.budgetUsd, onUnknownCost: (message) => logger.warn(message) }) }
@@ -177,8 +178,6 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     memoryBlock,
     ...(input.resume ? { resume: input.resume.point } : {}),
   });
-
-  await workspace.finish({ status: outcome.status, workflow: plan.workflow });
 
   if (settings.create_reports) {
     try {

@@ -75,6 +75,11 @@ export interface EngineOptions {
    * checkpoints the working tree there. It must not throw.
    */
   readonly beforeStep?: (step: { readonly taskId: string; readonly iteration: number; readonly index: number }) => Promise<void>;
+  /**
+   * Called once the last step has run, before the task's end is published and awaited: the end
+   * checkpoint, and a worktree's commit, exist by the time anyone sees the task finished.
+   */
+  readonly beforeFinish?: (end: { readonly taskId: string; readonly status: TaskOutcome['status']; readonly workflow: string }) => Promise<void>;
   /** Working-tree change detection per step (default: none; the CLI passes detectChangedFiles). */
   readonly detectChanges?: RunAgentOptions['detectChanges'];
   readonly redact?: Redactor;
@@ -170,7 +175,7 @@ export function createEngine(options: EngineOptions): Engine {
       });
     }
 
-    const finish = (decision: StopDecision, iterations: number): TaskOutcome => {
+    const finish = async (decision: StopDecision, iterations: number): Promise<TaskOutcome> => {
       const lastIteration = steps.filter((s) => s.iteration === iterations);
       const success =
         (decision.reason === 'converged' || decision.reason === 'max_iterations' || decision.reason === 'plateau') &&
@@ -192,6 +197,7 @@ export function createEngine(options: EngineOptions): Engine {
         durationMs: Math.round(performance.now() - started),
         usage,
       };
+      await options.beforeFinish?.({ taskId, status, workflow: plan.workflow });
       bus.publish({
         type: 'task.finished',
         taskId,
@@ -286,11 +292,11 @@ export function createEngine(options: EngineOptions): Engine {
         };
         convergence.push(record);
         bus.publish({ type: 'iteration.finished', taskId, timestamp: stamp(), iteration: record });
-        if (stop) return finish(stop, iteration);
+        if (stop) return await finish(stop, iteration);
         previous = figures;
       }
       // Only reached with maxIterations < 1, which the callers refuse; stop cleanly anyway.
-      return finish({ reason: 'max_iterations', detail: 'no iterations to run' }, 0);
+      return await finish({ reason: 'max_iterations', detail: 'no iterations to run' }, 0);
     } catch (error) {
       // A bug, not an agent failure (those are results): still end the task visibly.
       options.logger?.error({ err: error }, 'engine error');
