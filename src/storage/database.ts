@@ -49,13 +49,17 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
     db.prepare<[], { id: string }>('SELECT id FROM schema_migrations').all().map((row) => row.id),
   );
   const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE id = ?');
   for (const migration of migrations) {
     if (applied.has(migration.id)) continue;
+    // IMMEDIATE: the write lock is taken before the check, so two processes opening a new
+    // database at the same moment apply each migration once (the second waits, then skips it).
     db.transaction(() => {
+      if (isApplied.get(migration.id)) return;
       if (typeof migration.up === 'string') db.exec(migration.up);
       else migration.up(db);
       record.run(migration.id, new Date().toISOString());
-    })();
+    }).immediate();
   }
 }
 
