@@ -56,6 +56,8 @@ describe('a refused tool call of the real Claude Code CLI', () => {
     const stored = JSON.parse(shown.stdout) as { steps: StepJson[] };
     expect(stored.steps[0]?.refusals).toEqual([refusal]);
     expect(stored.steps[1]?.refusals).toEqual([]);
+    const human = await runCli(['tasks', 'show', result.task_id], { cwd: setup.work, env: { AI_ORCHESTRATOR_HOME: setup.home } });
+    expect(human.stdout).toContain(`step 1.1 refused: Write ${outside} — Claude requested permissions`);
 
     const review = fake.requests.find((r) => r.userText.includes('Review the implementation'));
     expect(review?.userText).toContain('Tool calls of the previous step (claude) were refused by its CLI');

@@ -110,6 +110,7 @@ export function registerTasksCommand(program: Command): void {
         ]),
       );
       for (const s of steps.filter((step) => step.error)) printLine(`  step ${s.iteration}.${s.index + 1} ${s.error?.kind}: ${s.error?.message}`);
+      for (const s of steps) for (const r of s.refusals ?? []) printLine(`  step ${s.iteration}.${s.index + 1} refused: ${r.tool}${r.target !== undefined ? ` ${r.target}` : ''} — ${oneLine(r.reason, 200)}`);
       if (task.finalOutput) {
         printLine();
         printLine(task.finalOutput);
