@@ -73,11 +73,15 @@ export function createTaskWorkspaces(options: TaskWorkspacesOptions): TaskWorksp
       if (request.isolation === 'worktree') {
         throw new OrchestratorError('INVALID_INPUT', `--worktree needs a git repository, and ${request.cwd} is not in one`);
       }
-      if (!saidNoGit) {
-        saidNoGit = true;
-        request.notice(`${request.cwd} is not in a git repository: no checkpoints, so \`tasks diff\` and \`tasks rollback\` will not work for this task (they need git)`);
-      }
-      return { cwd: request.cwd, beforeStep: async () => {}, finish: async () => {} };
+      // Said when the first step is about to run (a request refused before that says nothing else).
+      const sayNoGit = (): Promise<void> => {
+        if (!saidNoGit) {
+          saidNoGit = true;
+          request.notice(`${request.cwd} is not in a git repository: no checkpoints, so \`tasks diff\` and \`tasks rollback\` will not work for this task (they need git)`);
+        }
+        return Promise.resolve();
+      };
+      return { cwd: request.cwd, beforeStep: sayNoGit, finish: () => Promise.resolve() };
     }
     let repository: Repository = origin;
     let cwd = request.cwd;
