@@ -15,7 +15,7 @@ import { createAgentHealthStore } from '../../resilience/agent-health-store.js';
 import { createBudgetGuard } from '../../resilience/budget.js';
 import { offlineDetectorFromSettings } from '../../resilience/offline-detector.js';
 import { createResilience } from '../../resilience/resilience.js';
-import { createRedactor, secretValues } from '../../security/redact.js';
+import { createAgentsRedactor } from '../../security/redact.js';
 import { OrchestratorError, errorMessage } from '../../shared/errors.js';
 import { databasePath, openDatabase } from '../../storage/database.js';
 import { openTaskStore } from '../../tasks/open-task-store.js';
@@ -75,7 +75,7 @@ export function openTaskRunner(context: CliContext, options: TaskRunnerOptions):
   // repository the agents work in — so memory stays per repository without any setup.
   const projectPath = options.project ?? (settings.project_path || findRepositoryRoot(cwd));
   // Secrets from our environment and those written into agents' `env` never reach output or storage.
-  const redact = createRedactor([...secretValues(process.env), ...Object.values(config.agents).flatMap((a) => secretValues(a.env))]);
+  const redact = createAgentsRedactor(Object.values(config.agents).map((agent) => agent.env));
   const budgetUsd = options.budgetUsd !== undefined ? parseBudget(options.budgetUsd) : settings.budget_usd;
 
   // Every agent call (the planner's too) goes through resilience: breaker, rate limit, retry,
@@ -110,7 +110,9 @@ export function openTaskRunner(context: CliContext, options: TaskRunnerOptions):
   let memoryOpened: Promise<RunMemory> | undefined;
 
   async function run(request: TaskRunRequest): Promise<TaskOutcome> {
-    const { task } = request;
+    // A key pasted into the task is redacted before the task is planned, stored, shown, sent,
+    // reported or remembered: agents get their credentials through `env`, never through prompts.
+    const task = redact(request.task);
     // Offline: the flag, the setting, or (auto_detect with a probe_url) a probe that fails now.
     const detectedOffline = !forcedOffline && settings.offline.probe_url !== undefined && (await offlineDetector.isOffline());
     if (detectedOffline) logger.warn(`offline mode: ${offlineDetector.reason() ?? 'no connectivity'}; only local agents run`);
@@ -192,6 +194,7 @@ export function openTaskRunner(context: CliContext, options: TaskRunnerOptions):
         const written = writeReports(
           { outcome, task, cwd, ...(projectId ? { projectId } : {}), startedAt, finishedAt: new Date().toISOString() },
           { home: context.home, reportsDir: settings.reports_dir, outputDir: settings.output_dir },
+          redact,
         );
         logger.debug(`report written to ${written.report}`);
       } catch (error) {
