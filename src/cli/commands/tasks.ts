@@ -13,6 +13,11 @@ interface ListOptions {
   readonly limit?: string;
 }
 
+/** More rows than anyone reads; SQLite's LIMIT and JavaScript's integers both hold it exactly. */
+const MAX_LIST_LIMIT = 1_000_000;
+/** Older than any task; beyond it the cut-off date is not a date JavaScript can hold. */
+const MAX_AGE_MS = 100 * 365.25 * 86_400_000;
+
 export function registerTasksCommand(program: Command): void {
   const tasks = program.command('tasks').description('list, inspect and clean up tasks');
 
@@ -34,7 +39,9 @@ export function registerTasksCommand(program: Command): void {
         );
       }
       const limit = Number(options.limit ?? '20');
-      if (!Number.isInteger(limit) || limit < 1) throw new OrchestratorError('INVALID_INPUT', `--limit must be a positive whole number (got "${options.limit}")`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+        throw new OrchestratorError('INVALID_INPUT', `--limit must be a whole number from 1 to ${MAX_LIST_LIMIT} (got "${options.limit}")`);
+      }
       const { store } = openTaskStore(context.home);
       const list = store.list({ ...(options.status !== undefined && isTaskStatus(options.status) ? { status: options.status } : {}), limit });
       if (options.json) {
@@ -110,6 +117,7 @@ export function registerTasksCommand(program: Command): void {
       const { parseDuration } = await import('../../tasks/duration.js');
       const { openTaskStore } = await import('../../tasks/open-task-store.js');
       const ms = parseDuration(options.olderThan);
+      if (ms > MAX_AGE_MS) throw new OrchestratorError('INVALID_INPUT', `--older-than must be at most 100 years (got "${options.olderThan}")`);
       const { store } = openTaskStore(context.home);
       const deleted = store.clean(new Date(Date.now() - ms));
       if (options.json) printJson({ deleted });
