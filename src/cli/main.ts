@@ -8,6 +8,7 @@ import { Command, CommanderError } from 'commander';
 import { resolveHome } from '../config/load.js';
 import { ERROR_CODES } from '../shared/errors.js';
 import { registerAgentsCommand } from './commands/agents.js';
+import { registerAuditCommand } from './commands/audit.js';
 import { registerContextCommand } from './commands/context.js';
 import { registerDoctorCommand } from './commands/doctor.js';
 import { registerMetricsCommand } from './commands/metrics.js';
@@ -67,6 +68,7 @@ export function buildProgram(mode: FailureMode = { json: false, verbose: false }
   registerTestAgentCommand(program);
   registerMetricsCommand(program);
   registerDoctorCommand(program);
+  registerAuditCommand(program);
   return program;
 }
 

@@ -30,6 +30,8 @@ export const ERROR_CODES = {
   USAGE: { exitCode: 2, retryable: false },
   /** A file or folder could not be read or written (missing, not a directory, no permission, disk full). */
   IO_ERROR: { exitCode: 1, retryable: false },
+  /** The audit log's hash chain is broken: a record was changed, removed or inserted. */
+  AUDIT_BROKEN: { exitCode: 1, retryable: false },
   /** A failure nobody planned for: a bug. The CLI prints one line; --verbose adds the stack. */
   INTERNAL: { exitCode: 1, retryable: false },
 } as const satisfies Record<string, { exitCode: number; retryable: boolean }>;

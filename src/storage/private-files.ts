@@ -91,7 +91,7 @@ function firstMissingAncestor(dir: string): string | undefined {
  * pointed at a folder that also holds other things never has those changed.
  */
 export const HOME_ENTRIES = [
-  'context.db', 'context.db-wal', 'context.db-shm', 'context.db-journal', 'shell_history', 'audit.log',
+  'context.db', 'context.db-wal', 'context.db-shm', 'context.db-journal', 'shell_history', 'audit.log', 'audit.head',
   'reports', 'output', 'logs', 'tokens',
 ] as const;
 

@@ -28,7 +28,7 @@ describe('private state under umask 000', () => {
     process.umask(umask);
   });
 
-  it('creates the home 0700 and the database, reports, outputs, logs and shell history 0600', async () => {
+  it('creates the home 0700 and the database, reports, outputs, logs, shell history and audit log 0600', async () => {
     const home = path.join(tempDir('aio-priv-'), 'home');
     const config = path.join(tempDir('aio-cfg-'), 'agents.yaml');
     writeFileSync(
@@ -48,7 +48,7 @@ describe('private state under umask 000', () => {
     expect(statSync(home).mode & 0o777).toBe(0o700);
     const entries = modesUnder(home);
     expect(entries.map((e) => e.entry)).toEqual(
-      expect.arrayContaining(['context.db', 'reports', 'output', 'logs', 'logs/ai-orchestrator.log', 'shell_history']),
+      expect.arrayContaining(['context.db', 'reports', 'output', 'logs', 'logs/ai-orchestrator.log', 'shell_history', 'audit.log', 'audit.head']),
     );
     for (const { entry, mode, isDir } of entries) expect(mode, entry).toBe(isDir ? 0o700 : 0o600);
     expect(run.stderr).not.toContain('could be read by other users');

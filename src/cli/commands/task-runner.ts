@@ -19,6 +19,7 @@ import { createAgentsRedactor } from '../../security/redact.js';
 import { OrchestratorError, errorMessage } from '../../shared/errors.js';
 import { databasePath, openDatabase } from '../../storage/database.js';
 import { openTaskStore } from '../../tasks/open-task-store.js';
+import { attachTaskAudit } from '../../tasks/task-audit.js';
 import { attachTaskRecorder } from '../../tasks/task-recorder.js';
 import type { TaskStore } from '../../tasks/task-store.js';
 import { createAgentResolver, tapAgentStarts } from '../../workflow/agents.js';
@@ -29,6 +30,7 @@ import { writeReports } from '../../workflow/reports.js';
 import { resolveTemplates } from '../../workflow/templates.js';
 import type { CliContext } from '../context.js';
 import { createEventRenderer } from '../render/event-renderer.js';
+import { openRunAudit } from '../run-audit.js';
 import { colorWanted, createStyle } from '../render/style.js';
 import { openRunMemory, type RunMemory } from './run-memory.js';
 
@@ -105,6 +107,7 @@ export function openTaskRunner(context: CliContext, options: TaskRunnerOptions):
   );
   const { store, interrupted } = openTaskStore(context.home);
   for (const id of interrupted) logger.warn(`task ${id} was left unfinished by a process that ended; marked interrupted`);
+  const audit = openRunAudit(context);
   const plans = createPlanStore(db);
   // Memory opens on the first task, after its plan resolved (a bad workflow costs no project scan).
   let memoryOpened: Promise<RunMemory> | undefined;
@@ -134,6 +137,7 @@ export function openTaskRunner(context: CliContext, options: TaskRunnerOptions):
 
     const bus = createOrchestratorBus({ onListenerError: (error) => logger.error(`event subscriber failed: ${errorMessage(error)}`) });
     attachTaskRecorder(bus, store);
+    attachTaskAudit(bus, audit);
     const renderer = context.globals.quiet
       ? undefined
       : createEventRenderer({
