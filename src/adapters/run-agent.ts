@@ -10,6 +10,7 @@ import type {
   AgentEvent,
   AgentRequest,
   AgentResult,
+  AgentRunOptions,
   ProposedChangeSummary,
   Usage,
 } from './spec.js';
@@ -17,6 +18,8 @@ import { extractSuggestions } from './suggestions.js';
 
 export interface RunAgentOptions {
   readonly signal?: AbortSignal;
+  readonly context?: AgentRunOptions['context'];
+  readonly onStderr?: AgentRunOptions['onStderr'];
   readonly onEvent?: (event: AgentEvent) => void;
   /**
    * Detects files changed in the working directory during the run (git status or a snapshot).
@@ -34,7 +37,12 @@ export async function runAgent(
   const finishDetection = options.detectChanges ? await options.detectChanges(request.cwd) : undefined;
   const fold = createFold(adapter.name, request.cwd);
   try {
-    for await (const event of adapter.doRun(request, { ...(options.signal ? { signal: options.signal } : {}) })) {
+    const runOptions: AgentRunOptions = {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.context ? { context: options.context } : {}),
+      ...(options.onStderr ? { onStderr: options.onStderr } : {}),
+    };
+    for await (const event of adapter.doRun(request, runOptions)) {
       fold.add(event);
       options.onEvent?.(event);
     }

@@ -1,8 +1,8 @@
 /**
- * The audit log as a task-running command opens it: the configuration in use is noted first
- * (a `config.changed` record when its content differs from the last one recorded), then the
- * caller attaches the task subscriber to each task's bus. An audit log that cannot be written
- * is a warning, not a failed task.
+ * The audit log as a command that runs the task service opens it: the configuration in use is
+ * noted first (a `config.changed` record when its content differs from the last one recorded);
+ * the service's task events are recorded by service/service-audit.ts. An audit log that cannot
+ * be written is a warning, not a failed task.
  */
 import { readFileSync } from 'node:fs';
 import { createAuditLog, type AuditLog } from '../security/audit-log.js';

@@ -22,8 +22,10 @@ import { appendPrivateFile, ensurePrivateDir, writePrivateFile } from '../storag
 /** What is audited. Tasks: their life; config: the configuration in use changed; auth: a server refused a caller. */
 export const AUDIT_TYPES = [
   'task.submitted',
+  'task.queued',
   'task.started',
   'task.finished',
+  'task.cancel_requested',
   'task.cancelled',
   'task.resumed',
   'task.rolled_back',

@@ -66,8 +66,24 @@ describe('createRedactor', () => {
     expect(createRedactor([])(`before\n${pem}\nafter`)).toBe(`before\n${REDACTED}\nafter`);
   });
 
-  it('replaces a PEM private key cut off before its END line up to the end of the text', () => {
-    expect(createRedactor([])('key:\n-----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcw')).toBe(`key:\n${REDACTED}`);
+  it('replaces a PEM private key cut off before its END line, header and body', () => {
+    const cut = '-----BEGIN RSA PRIVATE KEY-----\nProc-Type: 4,ENCRYPTED\n\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC\nBKcw';
+    expect(createRedactor([])(`key:\n${cut}`)).toBe(`key:\n${REDACTED}`);
+  });
+
+  it('keeps JSON parseable: a cut-off key, an escaped quote after a secret name, a secret with quotes', () => {
+    const redact = createRedactor(['pass"word\\with-escapes']);
+    const document = {
+      output: 'here: -----BEGIN PRIVATE KEY-----\nMIIEvQIBADANBgkqhkiG9w0BAQEFAASC',
+      after: 'still here',
+      note: 'password="abc\\"defghijkl" and token: "0123456789abcdef"',
+      value: 'pass"word\\with-escapes',
+    };
+    const parsed = JSON.parse(redact(JSON.stringify(document))) as typeof document;
+    expect(parsed.output).toBe(`here: ${REDACTED}`);
+    expect(parsed.after).toBe('still here');
+    expect(parsed.value).toBe(REDACTED);
+    expect(parsed.note).not.toContain('0123456789abcdef');
   });
 
   it('leaves a public key or certificate alone', () => {

@@ -51,8 +51,13 @@ const KEY_SHAPES: readonly RegExp[] = [
   /\beyJ[A-Za-z0-9_-]{10,}\.eyJ[A-Za-z0-9_-]{10,}\.[A-Za-z0-9_-]{10,}/g,
 ];
 
-/** A PEM private key, whole; one cut off before its END line is redacted to the end of the text. */
-const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?(?:-----END \1PRIVATE KEY-----|$(?![\s\S]))/g;
+/** A PEM private key, whole. */
+const PEM_PRIVATE_KEY = /-----BEGIN ([A-Z0-9 ]*)PRIVATE KEY-----[\s\S]*?-----END \1PRIVATE KEY-----/g;
+/**
+ * One cut off before its END line: its header lines and base64 body, whitespace and `\n` escapes
+ * included (the text may be JSON), and nothing past them — a quote ends it, so JSON stays JSON.
+ */
+const PEM_PRIVATE_KEY_CUT = /-----BEGIN [A-Z0-9 ]*PRIVATE KEY-----(?:[A-Za-z0-9+/=:,. \t\r\n-]|\\[nrt])*/g;
 
 /** `Authorization: Bearer <token>` and the like: the scheme stays, the credential goes. */
 const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{16,}/g;
@@ -61,9 +66,10 @@ const BEARER = /\b(Bearer|Basic)\s+[A-Za-z0-9._~+/=-]{16,}/g;
  * `NAME=value` (environment, shell, .env, INI, URLs' query strings) and `name: value` (YAML,
  * JSON, headers). Group 1 is the name, group 2 what joins it to the value, group 3 the value.
  * A `:` assignment needs a name that looks like an identifier (quoted, or with `_`, `-` or an
- * upper-case letter), so prose such as "the key: understanding the code" is left alone.
+ * upper-case letter), so prose such as "the key: understanding the code" is left alone. Quotes
+ * may come escaped (`\"`): the text may be JSON holding JSON.
  */
-const ASSIGNMENT = /(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_.-]*)((?:["']?\s*=\s*|["']\s*:\s*|\s*:\s+)["']?)([^\s"'`,;&<>(){}[\]]+)/g;
+const ASSIGNMENT = /(?<![A-Za-z0-9_])([A-Za-z_][A-Za-z0-9_.-]*)((?:\\?["']?\s*=\s*|\\?["']\s*:\s*|\s*:\s+)(?:\\?["'])?)([^\s"'`,;&<>(){}[\]\\]+)/g;
 
 export const REDACTED = '[REDACTED]';
 
@@ -91,13 +97,19 @@ export function createAgentsRedactor(
   return createRedactor([...secretValues(env), ...[...agentEnvs].flatMap((agentEnv) => secretValues(agentEnv))]);
 }
 
+/**
+ * A redactor safe on any text, JSON included: what it replaces never contains a quote or a
+ * backslash, so a JSON document stays parseable after redaction.
+ */
 export function createRedactor(secrets: readonly string[] = secretValues(process.env)): Redactor {
-  // Longest first, so a secret containing another is replaced whole.
-  const exact = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH).sort((a, b) => b.length - a.length);
+  const values = [...new Set(secrets)].filter((s) => s.length >= MIN_SECRET_LENGTH);
+  // Each value also as it appears inside a JSON string (quotes, backslashes, newlines escaped);
+  // longest first, so a secret containing another is replaced whole.
+  const exact = [...new Set(values.flatMap((value) => [value, JSON.stringify(value).slice(1, -1)]))].sort((a, b) => b.length - a.length);
   return (text: string): string => {
     let out = text;
     for (const secret of exact) if (out.includes(secret)) out = out.split(secret).join(REDACTED);
-    out = out.replace(PEM_PRIVATE_KEY, REDACTED);
+    out = out.replace(PEM_PRIVATE_KEY, REDACTED).replace(PEM_PRIVATE_KEY_CUT, REDACTED);
     for (const shape of KEY_SHAPES) out = out.replace(shape, REDACTED);
     out = out.replace(BEARER, (_match, scheme: string) => `${scheme} ${REDACTED}`);
     return out.replace(ASSIGNMENT, redactAssignment);
@@ -116,7 +128,7 @@ function redactAssignment(match: string, name: string, joint: string, value: str
   if (value.length < MIN_SECRET_LENGTH || value.includes(REDACTED) || value.startsWith('$')) return match;
   // Numbers are settings (max_tokens: 100000000), not secrets.
   if (/^[\d.]+$/.test(value)) return match;
-  const prose = !joint.includes('=') && !/^["']/.test(joint) && PROSE_WORDS.has(name);
+  const prose = !joint.includes('=') && !/^\\?["']/.test(joint) && PROSE_WORDS.has(name);
   return !prose && isSecretName(name) && !isHarmlessKey(name) ? `${name}${joint}${REDACTED}` : match;
 }
 

@@ -1,6 +1,6 @@
 /**
  * The audit trail through the real CLI: running tasks records the configuration in use and each
- * task's start and end (a Ctrl+C as `task.cancelled`); `audit verify` names the line of a record
+ * task's submission, start and end (a Ctrl+C as a cancel request, then `task.cancelled`); `audit verify` names the line of a record
  * changed, removed or inserted, and exits non-zero; `audit list` shows the records.
  */
 import { spawn } from 'node:child_process';
@@ -40,7 +40,7 @@ async function waitForFile(file: string): Promise<void> {
 }
 
 describe('the audit trail of tasks and configuration', () => {
-  it('records the configuration in use, each task’s start and end, and a cancel', async () => {
+  it('records the configuration in use, each task’s submission, start and end, and a cancel', async () => {
     const home = tempDir('aio-home-');
     const work = tempDir('aio-work-');
     const config = path.join(tempDir('aio-cfg-'), 'agents.yaml');
@@ -68,21 +68,24 @@ describe('the audit trail of tasks and configuration', () => {
 
     const records = await auditList(home);
     expect(records.map((r) => r.type)).toEqual([
-      'config.changed', 'task.started', 'task.finished', 'task.started', 'task.finished',
-      'config.changed', 'task.started', 'task.cancelled',
+      'config.changed', 'task.submitted', 'task.started', 'task.finished',
+      'task.submitted', 'task.started', 'task.finished',
+      'config.changed', 'task.submitted', 'task.started', 'task.cancel_requested', 'task.cancelled',
     ]);
-    expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+    expect(records.map((r) => r.seq)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12]);
     expect(records[0]?.data).toMatchObject({ source: 'cli', file: config, previous: null });
-    expect(records[5]?.data['previous']).toBe(records[0]?.data['sha256']);
-    expect(records[1]?.data).toMatchObject({ taskId: ids[0], workflow: 'default', task: 'first task', cwd: work });
-    expect(records[2]?.data).toMatchObject({ taskId: ids[0], status: 'completed' });
-    expect(records[4]?.data).toMatchObject({ taskId: ids[1], status: 'completed' });
-    expect(records[7]?.data).toMatchObject({ taskId: cancelledId, status: 'cancelled', stopReason: 'cancelled' });
+    expect(records[7]?.data['previous']).toBe(records[0]?.data['sha256']);
+    expect(records[1]?.data).toMatchObject({ taskId: ids[0], workflow: 'default', task: 'first task', cwd: work, source: 'cli' });
+    expect(records[2]?.data).toMatchObject({ taskId: ids[0], workflow: 'default' });
+    expect(records[3]?.data).toMatchObject({ taskId: ids[0], status: 'completed' });
+    expect(records[6]?.data).toMatchObject({ taskId: ids[1], status: 'completed' });
+    expect(records[10]?.data).toMatchObject({ taskId: cancelledId, source: 'cli' });
+    expect(records[11]?.data).toMatchObject({ taskId: cancelledId, status: 'cancelled', stopReason: 'cancelled' });
     expect(statSync(path.join(home, 'audit.log')).mode & 0o777).toBe(0o600);
 
     const verified = await runCli(['audit', 'verify'], { env });
     expect(verified.code).toBe(0);
-    expect(verified.stdout).toContain('intact: 8 records');
+    expect(verified.stdout).toContain('intact: 12 records');
     const human = await runCli(['audit', 'list', '--type', 'task.cancelled'], { env });
     expect(human.stdout).toContain(`taskId=${cancelledId}`);
   });
@@ -109,13 +112,13 @@ describe('audit verify on a tampered log', () => {
   }
 
   it.each([
-    ['a changed record', (lines: string[]) => lines.map((line, i) => (i === 2 ? line.replace('"completed"', '"failed"') : line)), ':3: changed'],
+    ['a changed record', (lines: string[]) => lines.map((line, i) => (i === 3 ? line.replace('"completed"', '"failed"') : line)), ':4: changed'],
     ['a removed record', (lines: string[]) => lines.filter((_, i) => i !== 1), ':2: record 2 removed before this line'],
     ['an inserted record', (lines: string[]) => [...lines.slice(0, 3), lines[1]!, ...lines.slice(3)], ':4: inserted'],
-    ['records cut off the end', (lines: string[]) => lines.slice(0, 3), ':4: records 4–5 removed from the end'],
+    ['records cut off the end', (lines: string[]) => lines.slice(0, 3), ':4: records 4–7 removed from the end'],
   ])('names the line of %s and exits 1', async (_label, tamper, expected) => {
     const { home, file, lines } = await seededHome();
-    expect(lines).toHaveLength(5);
+    expect(lines).toHaveLength(7);
     writeFileSync(file, `${tamper(lines).join('\n')}\n`);
     const result = await verify(home);
     expect(result.code).toBe(1);
