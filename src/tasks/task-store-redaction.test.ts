@@ -9,6 +9,7 @@ describe('the task store keeps secrets out', () => {
     const db = openDatabase(':memory:');
     const store = createTaskStore(db);
     const task = store.create({ task: `use ${KEY} to call the API`, workflow: 'default', maxIterations: 1, cwd: '/tmp' });
+    store.claimWorkingTree(task.id);
     store.start(task.id);
     store.finish(task.id, {
       status: 'completed',
