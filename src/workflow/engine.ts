@@ -93,7 +93,7 @@ export interface RunRequest {
   readonly signal?: AbortSignal;
   /** Relevant earlier work for the prompts ('' or absent: none). */
   readonly memoryBlock?: string;
-  /** Continue a stopped run instead of starting anew (no `task.started` is published). */
+  /** Continue a stopped run after its kept steps instead of starting anew. */
   readonly resume?: ResumePoint;
 }
 
@@ -150,20 +150,19 @@ export function createEngine(options: EngineOptions): Engine {
     let usage = resume?.usage ?? ZERO;
     let context: PromptContext = steps.reduce(updateContext, EMPTY_CONTEXT);
 
-    if (!resume) {
-      bus.publish({
-        type: 'task.started',
-        taskId,
-        timestamp: stamp(),
-        task: request.task,
-        workflow: plan.workflow,
-        maxIterations: request.maxIterations,
-        cwd: request.cwd,
-        ...(request.projectId ? { projectId: request.projectId } : {}),
-        steps: plan.steps.map((s) => ({ agent: s.agent, role: s.role, ...(s.fallback ? { fallback: s.fallback } : {}) })),
-        skipped: plan.skipped.map((s) => ({ ...s })),
-      });
-    }
+    // Published for a resumed run too: it marks the run (not the task) starting.
+    bus.publish({
+      type: 'task.started',
+      taskId,
+      timestamp: stamp(),
+      task: request.task,
+      workflow: plan.workflow,
+      maxIterations: request.maxIterations,
+      cwd: request.cwd,
+      ...(request.projectId ? { projectId: request.projectId } : {}),
+      steps: plan.steps.map((s) => ({ agent: s.agent, role: s.role, ...(s.fallback ? { fallback: s.fallback } : {}) })),
+      skipped: plan.skipped.map((s) => ({ ...s })),
+    });
 
     const finish = (decision: StopDecision, iterations: number): TaskOutcome => {
       const lastIteration = steps.filter((s) => s.iteration === iterations);
@@ -430,7 +429,7 @@ export function createEngine(options: EngineOptions): Engine {
           onStderr: (chunk) => stderr.push(chunk),
           onEvent: (event) => {
             bus.publish({ type: 'step.output', ...where, timestamp: stamp(), event: redactEvent(event, redact) });
-            const activity = activityOf(event);
+            const activity = activityOf(event, request.cwd);
             if (activity !== undefined && activity !== lastActivity) {
               lastActivity = activity;
               bus.publish({ type: 'step.activity', ...where, timestamp: stamp(), activity: redact(activity) });
