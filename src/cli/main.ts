@@ -20,7 +20,7 @@ import { registerTestAgentCommand } from './commands/test-agent.js';
 import { registerValidateCommand } from './commands/validate.js';
 import { registerWorkflowsCommand } from './commands/workflows.js';
 import { describeFailure } from './failure.js';
-import { printJson } from './output.js';
+import { printJson, printedOutput } from './output.js';
 import { tightenHomeWithWarning } from './private-home.js';
 
 function packageVersion(): string {
@@ -101,7 +101,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     const failure = describeFailure(error);
     process.stderr.write(`${failure.line}\n`);
     if (mode.verbose && failure.stack) process.stderr.write(`${failure.stack}\n`);
-    if (mode.json) printJson({ error: { code: failure.code, message: failure.message } });
+    if (mode.json && !printedOutput()) printJson({ error: { code: failure.code, message: failure.message } });
     return failure.exitCode;
   }
 }
