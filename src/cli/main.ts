@@ -1,7 +1,8 @@
-#!/usr/bin/env node
 /**
- * The `ai-orchestrator` command. Start-up stays lean: command modules are small and load their
- * heavy parts (database, adapters, servers) inside their actions.
+ * The CLI's commands as one commander program. Start-up stays lean: command modules are small and
+ * load their heavy parts (database, adapters, servers) inside their actions. Other surfaces (the
+ * web server, the MCP server, queue workers) add their own commands through `extraCommands`; the
+ * binary (src/bin.ts) composes them, so no surface imports another.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
@@ -36,7 +37,13 @@ interface FailureMode {
   verbose: boolean;
 }
 
-export function buildProgram(mode: FailureMode = { json: false, verbose: false }): Command {
+/** Adds a command to the program (another surface's `serve`, `mcp`, `worker`). */
+export type RegisterCommand = (program: Command) => void;
+
+export function buildProgram(
+  extraCommands: readonly RegisterCommand[] = [],
+  mode: FailureMode = { json: false, verbose: false },
+): Command {
   const program = new Command('ai-orchestrator')
     .description('Make AI coding assistants work as a team: implement → review → refine until the review converges.')
     .version(packageVersion(), '-V, --version')
@@ -69,6 +76,7 @@ export function buildProgram(mode: FailureMode = { json: false, verbose: false }
   registerMetricsCommand(program);
   registerDoctorCommand(program);
   registerAuditCommand(program);
+  for (const register of extraCommands) register(program);
   return program;
 }
 
@@ -83,11 +91,11 @@ function exitQuietlyOnClosedStdout(): void {
 /** Help and --version end the run through commander too: those are not failures. */
 const NOT_FAILURES = new Set(['commander.helpDisplayed', 'commander.version']);
 
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], extraCommands: readonly RegisterCommand[] = []): Promise<number> {
   exitQuietlyOnClosedStdout();
   // Before an action runs, only the raw arguments can tell whether JSON output was asked for.
   const mode: FailureMode = { json: argv.includes('--json'), verbose: argv.includes('--verbose') || argv.includes('-v') };
-  const program = buildProgram(mode);
+  const program = buildProgram(extraCommands, mode);
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -106,4 +114,3 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);
