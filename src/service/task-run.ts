@@ -192,6 +192,7 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
       const written = writeReports(
         { outcome, task: input.promptTask, cwd, ...(input.projectId ? { projectId: input.projectId } : {}), startedAt, finishedAt: stamp() },
         { home: runtime.home, reportsDir: settings.reports_dir, outputDir: settings.output_dir },
+        runtime.redact,
       );
       logger.debug(`report written to ${written.report}`);
     } catch (error) {

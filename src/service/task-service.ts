@@ -201,7 +201,10 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
   }
 
   function submit(request: TaskRequest): SubmittedTask {
-    const checked = checkRequest(request, config, options.baseDir);
+    // A key pasted into the task is redacted before the task is stored, shown, sent, reported or
+    // remembered: agents get their credentials through `env`, never through prompts.
+    const asked = checkRequest(request, config, options.baseDir);
+    const checked = { ...asked, task: runtime.redact(asked.task) };
     const previous = checked.followUpOf ? store.resolve(checked.followUpOf) : undefined;
     const promptTask = previous ? followUpTask({ task: previous.task, result: previous.finalOutput ?? '' }, checked.task) : checked.task;
     const projectPath = checked.agent ? undefined : (checked.projectPath ?? findRepository(checked.cwd));

@@ -3,10 +3,10 @@
  * and the memory graph all live here. Each feature owns its migrations and applies them when it
  * opens its store; ids are namespaced ("tasks/001") so features never collide.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { OrchestratorError } from '../shared/errors.js';
+import { ensurePrivateFile } from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -29,7 +29,8 @@ export function openDatabase(file: string): Db {
   const cached = key === ':memory:' ? undefined : open.get(key);
   if (cached?.open) return cached;
   try {
-    if (key !== ':memory:') mkdirSync(path.dirname(key), { recursive: true });
+    // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
+    if (key !== ':memory:') ensurePrivateFile(key);
     const db = new Database(key);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');

@@ -17,6 +17,7 @@ import {
   type StopReason,
 } from '../events/events.js';
 import type { Usage } from '../adapters/spec.js';
+import { createRedactor, type Redactor } from '../security/redact.js';
 import { ROLES } from '../shared/roles.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { migrate, type Db } from '../storage/database.js';
@@ -104,6 +105,8 @@ export interface TaskStoreOptions {
   readonly isAlive?: (pid: number) => boolean;
   /** A live owner whose heartbeat is older than this is taken as gone (its pid was reused). */
   readonly staleAfterMs?: number;
+  /** Applied to the task text and the final output before they are stored (default: shapes + our env). */
+  readonly redact?: Redactor;
 }
 
 export interface TaskStore {
@@ -311,6 +314,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
   const host = options.host ?? os.hostname();
   const isAlive = options.isAlive ?? isProcessAlive;
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  const redact = options.redact ?? createRedactor();
   const stamp = (): string => now().toISOString();
 
   const getRow = db.prepare('SELECT * FROM tasks WHERE id = ?');
@@ -347,7 +351,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
          VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
-        task.task,
+        redact(task.task),
         task.workflow,
         task.maxIterations,
         task.cwd,
@@ -358,7 +362,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         at,
         task.source ?? 'cli',
         task.followUpOf ?? null,
-        task.promptTask !== undefined && task.promptTask !== task.task ? task.promptTask : null,
+        task.promptTask !== undefined && task.promptTask !== task.task ? redact(task.promptTask) : null,
       );
       const created = get(id);
       if (!created) throw new OrchestratorError('DATABASE_ERROR', `task ${id} was not stored`);
@@ -508,9 +512,9 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         end.status,
         end.success ? 1 : 0,
         end.stopReason,
-        end.reason,
+        redact(end.reason),
         end.iterations,
-        end.finalOutput,
+        redact(end.finalOutput),
         end.usage.inputTokens,
         end.usage.outputTokens,
         end.usage.costUsd ?? null,

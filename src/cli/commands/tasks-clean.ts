@@ -7,6 +7,9 @@ import type { Command } from 'commander';
 import { createCliContext } from '../context.js';
 import { printJson, printLine } from '../output.js';
 
+/** Older than any task; beyond it the cut-off date is not a date JavaScript can hold. */
+const MAX_AGE_MS = 100 * 365.25 * 86_400_000;
+
 export function registerTasksCleanCommand(tasks: Command): void {
   tasks
     .command('clean')
@@ -19,7 +22,10 @@ export function registerTasksCleanCommand(tasks: Command): void {
       const { ACTIVE_STATUSES } = await import('../../tasks/task-state.js');
       const { openTaskWorkspaceStores } = await import('./task-workspace-store.js');
       const { cleanWorktrees } = await import('../../workspace/worktree-clean.js');
-      const cutoff = options.olderThan !== undefined ? new Date(Date.now() - parseDuration(options.olderThan)) : undefined;
+      const { OrchestratorError } = await import('../../shared/errors.js');
+      const ms = options.olderThan !== undefined ? parseDuration(options.olderThan) : undefined;
+      if (ms !== undefined && ms > MAX_AGE_MS) throw new OrchestratorError('INVALID_INPUT', `--older-than must be at most 100 years (got "${options.olderThan}")`);
+      const cutoff = ms !== undefined ? new Date(Date.now() - ms) : undefined;
       const stores = openTaskWorkspaceStores(context.home);
       const deleted = cutoff ? stores.tasks.clean(cutoff) : 0;
       const report = await cleanWorktrees(stores.workspace, (taskId) => {

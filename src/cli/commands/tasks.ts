@@ -18,6 +18,9 @@ interface ListOptions {
   readonly limit?: string;
 }
 
+/** More rows than anyone reads; SQLite's LIMIT and JavaScript's integers both hold it exactly. */
+const MAX_LIST_LIMIT = 1_000_000;
+
 export function registerTasksCommand(program: Command): void {
   const tasks = program.command('tasks').description('list, inspect, watch, cancel, resume and clean up tasks');
   registerTaskFollowCommands(tasks);
@@ -44,7 +47,9 @@ export function registerTasksCommand(program: Command): void {
         );
       }
       const limit = Number(options.limit ?? '20');
-      if (!Number.isInteger(limit) || limit < 1) throw new OrchestratorError('INVALID_INPUT', `--limit must be a positive whole number (got "${options.limit}")`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+        throw new OrchestratorError('INVALID_INPUT', `--limit must be a whole number from 1 to ${MAX_LIST_LIMIT} (got "${options.limit}")`);
+      }
       const { store } = openTaskStore(context.home);
       const list = store.list({ ...(options.status !== undefined && isTaskStatus(options.status) ? { status: options.status } : {}), limit });
       if (options.json) {
