@@ -3,7 +3,7 @@ import type { ProcessResult } from '../process/spawn-process.js';
 import { errorFromExit, errorFromProcess, kindFromHttpStatus, kindFromMessage } from './failure.js';
 
 function processResult(overrides: Partial<ProcessResult> = {}): ProcessResult {
-  return { exitCode: 1, signal: null, timedOut: false, isCanceled: false, durationMs: 10, stderrTail: '', ...overrides };
+  return { exitCode: 1, signal: null, timedOut: false, isCanceled: false, durationMs: 10, stderrTail: '', escapedKilled: 0, ...overrides };
 }
 
 describe('kindFromHttpStatus', () => {
