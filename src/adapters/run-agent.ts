@@ -1,8 +1,13 @@
 /**
  * The non-streaming API is a fold over the streaming one: `runAgent` consumes an adapter's
  * events (forwarding each to `onEvent` for live display) and returns one `AgentResult`.
+ *
+ * It also owns the step's time limit: `timeoutMs` becomes an `AbortSignal.timeout` combined with
+ * the caller's signal, and that one signal is all the adapter (and the resilience middleware
+ * around it, with its retries and backoff) gets — so the limit bounds the whole call.
  */
 import path from 'node:path';
+import { withTimeout } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
 import type {
   AgentAdapterV1,
@@ -17,6 +22,8 @@ import { extractSuggestions } from './suggestions.js';
 
 export interface RunAgentOptions {
   readonly signal?: AbortSignal;
+  /** The agent's time limit for this call, retries included; aborting past it ends as `timeout`. */
+  readonly timeoutMs?: number;
   readonly onEvent?: (event: AgentEvent) => void;
   /**
    * Detects files changed in the working directory during the run (git status or a snapshot).
@@ -33,8 +40,9 @@ export async function runAgent(
   const started = performance.now();
   const finishDetection = options.detectChanges ? await options.detectChanges(request.cwd) : undefined;
   const fold = createFold(adapter.name, request.cwd);
+  const signal = withTimeout(options.signal, options.timeoutMs);
   try {
-    for await (const event of adapter.doRun(request, { ...(options.signal ? { signal: options.signal } : {}) })) {
+    for await (const event of adapter.doRun(request, signal ? { signal } : {})) {
       fold.add(event);
       options.onEvent?.(event);
     }
@@ -43,7 +51,11 @@ export async function runAgent(
     fold.add({ type: 'error', error: { kind: 'bad_output', message: `adapter error: ${errorMessage(error)}` } });
   }
   const detected = finishDetection ? await finishDetection() : [];
-  return fold.result(Math.round(performance.now() - started), detected);
+  const result = fold.result(Math.round(performance.now() - started), detected);
+  const timedOut = signal?.aborted === true && options.signal?.aborted !== true;
+  if (!timedOut || result.success || options.timeoutMs === undefined) return result;
+  // Whatever the stopped agent said last, the reason it stopped is its time limit.
+  return { ...result, error: { kind: 'timeout', message: `timed out after ${options.timeoutMs / 1000} s` } };
 }
 
 /** Folds events into a result; exported so tests and other runners share the exact rules. */

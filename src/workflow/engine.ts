@@ -47,6 +47,8 @@ export interface BudgetGuard {
 
 export interface EngineOptions {
   readonly resolveAgent: AgentResolver;
+  /** An agent's time limit per step (its config `timeout`), retries included; undefined = none. */
+  readonly agentTimeoutMs?: (agent: string) => number | undefined;
   readonly bus: OrchestratorBus;
   readonly templates?: TemplateSet;
   /** settings.min_suggestions_threshold */
@@ -395,6 +397,7 @@ export function createEngine(options: EngineOptions): Engine {
       { prompt: input.prompt, role: step.role, cwd: request.cwd },
       {
         ...(request.signal ? { signal: request.signal } : {}),
+        timeoutMs: options.agentTimeoutMs?.(agent),
         ...(input.detectChanges ? { detectChanges: input.detectChanges } : {}),
         onEvent: (event) =>
           bus.publish({

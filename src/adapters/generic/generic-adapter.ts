@@ -41,7 +41,6 @@ export function createGenericCliAdapter(settings: AdapterSettings): AgentAdapter
         kind: 'generic',
         configEnv: agent.env,
         ...(viaArg ? {} : { stdin: request.prompt }),
-        timeoutMs: agent.timeout * 1000,
         parser: createGenericOutputParser({
           format: agent.output_format,
           command,

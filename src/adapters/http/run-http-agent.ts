@@ -8,7 +8,7 @@
 import { localEditEvents } from '../local-edits.js';
 import type { AgentError, AgentEvent, AgentRequest, AgentRunOptions } from '../spec.js';
 import { readNdjsonLines, readSseData } from './frames.js';
-import { errorFromHttpStatus, errorFromTransport } from './http-failure.js';
+import { errorFromAbort, errorFromHttpStatus, errorFromTransport } from './http-failure.js';
 import { httpRequest, type HttpResponse } from './request.js';
 
 /** What one frame meant. `done` marks the terminal frame; `error` ends the run as failed. */
@@ -34,21 +34,16 @@ export interface HttpAgentInvocation {
   readonly model?: string;
   /** Whether `models pull` can fetch a missing model (Ollama): shapes the not-found hint. */
   readonly pullable?: boolean;
-  readonly timeoutMs: number;
   readonly request: AgentRequest;
   /** settings.apply_local_edits. */
   readonly applyLocalEdits?: boolean;
 }
 
 export async function* runHttpAgent(invocation: HttpAgentInvocation, options: AgentRunOptions = {}): AsyncGenerator<AgentEvent> {
-  const timeoutSignal = AbortSignal.timeout(invocation.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
-  const context = {
-    target: invocation.target,
-    timeoutSignal,
-    timeoutMs: invocation.timeoutMs,
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
+  const started = performance.now();
+  // The run's one signal: the user's cancel and the step's time limit (its reason tells which).
+  const signal = options.signal;
+  const context = { target: invocation.target, started, ...(signal ? { signal } : {}) };
   const fail = (error: AgentError): AgentEvent[] => [
     { type: 'error', error },
     { type: 'finish', success: false, error },
@@ -62,7 +57,7 @@ export async function* runHttpAgent(invocation: HttpAgentInvocation, options: Ag
     response = await httpRequest(invocation.url, {
       method: 'POST',
       json: invocation.body,
-      signal,
+      ...(signal ? { signal } : {}),
       headers: {
         accept: invocation.framing === 'sse' ? 'text/event-stream' : 'application/x-ndjson',
         ...invocation.headers,
@@ -104,8 +99,8 @@ export async function* runHttpAgent(invocation: HttpAgentInvocation, options: Ag
     response?.discard();
   }
   if (!done) {
-    if (options.signal?.aborted) {
-      yield* fail({ kind: 'cancelled', message: 'cancelled' });
+    if (signal?.aborted) {
+      yield* fail(errorFromAbort(signal, context));
       return;
     }
     yield* fail({

@@ -46,7 +46,6 @@ export function createLlamaCppAdapter(settings: AdapterSettings): AgentAdapterV1
         framing: 'sse' as const,
         target,
         ...(agent.model ? { model: agent.model } : {}),
-        timeoutMs: agent.timeout * 1000,
         request,
         ...(settings.applyLocalEdits ? { applyLocalEdits: true } : {}),
       };

@@ -158,6 +158,7 @@ export function openTaskRunner(context: CliContext, options: TaskRunnerOptions):
     try {
       const engine = createEngine({
         resolveAgent,
+        agentTimeoutMs: (agent) => agentTimeoutMs(config, agent),
         bus,
         templates: resolveTemplates(settings.templates),
         suggestionThreshold: settings.min_suggestions_threshold,
@@ -202,6 +203,12 @@ export function openTaskRunner(context: CliContext, options: TaskRunnerOptions):
   }
 
   return { config, store, run };
+}
+
+/** An agent's `timeout` (seconds in the config) in milliseconds. */
+function agentTimeoutMs(config: OrchestratorConfig, agent: string): number | undefined {
+  const seconds = Object.hasOwn(config.agents, agent) ? config.agents[agent]?.timeout : undefined;
+  return seconds === undefined ? undefined : seconds * 1000;
 }
 
 function workingDirectory(context: CliContext, dir: string): string {

@@ -63,7 +63,12 @@ export async function runTestAgent(name: string, promptArgument: string, options
     result = await runAgent(
       adapter,
       { prompt, role: 'raw', cwd },
-      { signal: controller.signal, detectChanges: detectChangedFiles, ...(display ? { onEvent: display.event } : {}) },
+      {
+        signal: controller.signal,
+        timeoutMs: agent.timeout * 1000,
+        detectChanges: detectChangedFiles,
+        ...(display ? { onEvent: display.event } : {}),
+      },
     );
   } finally {
     process.off('SIGINT', onSignal);
