@@ -18,12 +18,18 @@ import type {
   ProposedChangeSummary,
   Usage,
 } from './spec.js';
+import { capText, createBoundedText, createEventLimiter, DEFAULT_OUTPUT_LIMIT_BYTES } from './output-limit.js';
 import { extractSuggestions } from './suggestions.js';
 
 export interface RunAgentOptions {
   readonly signal?: AbortSignal;
   /** The agent's time limit for this call, retries included; aborting past it ends as `timeout`. */
   readonly timeoutMs?: number;
+  /**
+   * settings.output_limit_bytes: the most kept of the output (head and tail around a cut marker)
+   * and shown through `onEvent`; default 1 MiB.
+   */
+  readonly outputLimitBytes?: number;
   readonly onEvent?: (event: AgentEvent) => void;
   /**
    * Detects files changed in the working directory during the run (git status or a snapshot).
@@ -39,12 +45,16 @@ export async function runAgent(
 ): Promise<AgentResult> {
   const started = performance.now();
   const finishDetection = options.detectChanges ? await options.detectChanges(request.cwd) : undefined;
-  const fold = createFold(adapter.name, request.cwd);
+  const limitBytes = options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES;
+  const fold = createFold(adapter.name, request.cwd, limitBytes);
+  const limit = createEventLimiter(limitBytes);
   const signal = withTimeout(options.signal, options.timeoutMs);
   try {
     for await (const event of adapter.doRun(request, signal ? { signal } : {})) {
       fold.add(event);
-      options.onEvent?.(event);
+      if (!options.onEvent) continue;
+      const shown = limit(event);
+      if (shown) options.onEvent(shown);
     }
   } catch (error) {
     // Adapters report failures as events; a throw is a bug in the adapter, still kept as a result.
@@ -59,8 +69,8 @@ export async function runAgent(
 }
 
 /** Folds events into a result; exported so tests and other runners share the exact rules. */
-export function createFold(agent: string, cwd: string) {
-  let text = '';
+export function createFold(agent: string, cwd: string, limitBytes = DEFAULT_OUTPUT_LIMIT_BYTES) {
+  const text = createBoundedText(limitBytes);
   let lastMessage: string | undefined;
   let finalOutput: string | undefined;
   let finished: { success: boolean; error?: AgentError } | undefined;
@@ -81,10 +91,10 @@ export function createFold(agent: string, cwd: string) {
     add(event: AgentEvent): void {
       switch (event.type) {
         case 'text-delta':
-          text += event.text;
+          text.append(event.text);
           break;
         case 'text':
-          lastMessage = event.text;
+          lastMessage = capText(event.text, limitBytes);
           break;
         case 'file-change':
           files.add(relative(event.path));
@@ -108,7 +118,7 @@ export function createFold(agent: string, cwd: string) {
           break;
         case 'finish':
           finished = { success: event.success, ...(event.error ? { error: event.error } : {}) };
-          if (event.output !== undefined) finalOutput = event.output;
+          if (event.output !== undefined) finalOutput = capText(event.output, limitBytes);
           break;
         case 'start':
         case 'tool-call':
@@ -117,7 +127,7 @@ export function createFold(agent: string, cwd: string) {
       }
     },
     result(durationMs: number, detected: readonly string[]): AgentResult {
-      const output = finalOutput ?? lastMessage ?? text;
+      const output = finalOutput ?? lastMessage ?? text.text();
       const success = (finished?.success ?? false) && !finished?.error;
       const error: AgentError | undefined =
         finished?.error ??

@@ -222,6 +222,11 @@ export const settingsSchema = z.strictObject({
     .default({ min_success_rate: 0.6, min_calls: 5 }),
   /** Write fenced code blocks with file paths from local agents into the working directory. */
   apply_local_edits: z.boolean().default(false),
+  /**
+   * Bytes of one step's output kept in memory, the database, events and reports (its beginning
+   * and end around a "[… N bytes cut]" marker). 1 KiB to 256 MiB; default 1 MiB.
+   */
+  output_limit_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

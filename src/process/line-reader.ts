@@ -6,6 +6,9 @@
  */
 import { StringDecoder } from 'node:string_decoder';
 
+/** Generous enough for a CLI's one-line JSON result carrying a whole (already capped) answer. */
+export const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
+
 export function cutMarker(bytes: number): string {
   return `[… ${bytes} bytes cut]`;
 }

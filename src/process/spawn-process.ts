@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { abortKind, withTimeout } from '../shared/abort.js';
 import { killGroup, trackGroup, untrackGroup } from './kill-group.js';
-import { readLines } from './line-reader.js';
+import { DEFAULT_MAX_LINE_BYTES, readLines } from './line-reader.js';
 import { descendantsOf, findTagged, killTagged, newRunTag, RUN_TAG_VARIABLE, signalProcesses } from './process-table.js';
 
 export interface SpawnProcessOptions {
@@ -60,7 +60,6 @@ export interface RunningProcess {
 
 const DEFAULT_GRACE_MS = 2000;
 const DEFAULT_TAIL_BYTES = 16 * 1024;
-export const DEFAULT_MAX_LINE_BYTES = 8 * 1024 * 1024;
 /**
  * After the leader exited and everything we found was killed, stdout may still be held open by
  * a process we could not find or kill. We stop waiting for it once it has been silent this long

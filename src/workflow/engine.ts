@@ -49,6 +49,8 @@ export interface EngineOptions {
   readonly resolveAgent: AgentResolver;
   /** An agent's time limit per step (its config `timeout`), retries included; undefined = none. */
   readonly agentTimeoutMs?: (agent: string) => number | undefined;
+  /** settings.output_limit_bytes: the most kept of one step's output (default 1 MiB). */
+  readonly outputLimitBytes?: number;
   readonly bus: OrchestratorBus;
   readonly templates?: TemplateSet;
   /** settings.min_suggestions_threshold */
@@ -398,6 +400,7 @@ export function createEngine(options: EngineOptions): Engine {
       {
         ...(request.signal ? { signal: request.signal } : {}),
         timeoutMs: options.agentTimeoutMs?.(agent),
+        ...(options.outputLimitBytes !== undefined ? { outputLimitBytes: options.outputLimitBytes } : {}),
         ...(input.detectChanges ? { detectChanges: input.detectChanges } : {}),
         onEvent: (event) =>
           bus.publish({

@@ -101,7 +101,11 @@ export async function planDynamicWorkflow(options: DynamicPlanOptions): Promise<
     const result = await runAgent(
       options.resolveAgent(planner),
       { prompt: plannerPrompt(options.task, candidates), role: 'plan', cwd: options.cwd },
-      { ...(options.signal ? { signal: options.signal } : {}), ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}) },
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
+        outputLimitBytes: config.settings.output_limit_bytes,
+      },
     );
     if (!result.success) return fallback(`the planner ${planner} failed: ${result.error?.message ?? 'no answer'}`, planner);
     answer = result.output;

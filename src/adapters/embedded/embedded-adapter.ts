@@ -11,6 +11,7 @@ import { errorMessage } from '../../shared/errors.js';
 import { errorFromAbort } from '../failure.js';
 import { buildChatMessages } from '../http/messages.js';
 import { localEditEvents } from '../local-edits.js';
+import { createBoundedText, DEFAULT_OUTPUT_LIMIT_BYTES } from '../output-limit.js';
 import type { AdapterSettings } from '../registry.js';
 import type { AgentAdapterV1, AgentError, AgentEvent, AgentRequest, AgentRunOptions } from '../spec.js';
 import { createChunkChannel } from './chunk-channel.js';
@@ -100,14 +101,15 @@ async function* runEmbedded(settings: AdapterSettings, request: AgentRequest, op
     generation = prompting.finally(() => channel.close());
     // Keeps an early rejection from being unhandled while the channel is read.
     generation.catch(() => undefined);
-    let text = '';
+    const answer = createBoundedText(settings.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES);
     for await (const chunk of channel) {
-      text += chunk;
+      answer.append(chunk);
       yield { type: 'text-delta', text: chunk };
     }
     const meta = await prompting;
     yield usage(sequence.tokenMeter);
     // The answer is the streamed text; the session's own response trims trailing whitespace.
+    const text = answer.text();
     const output = text === '' ? meta.responseText : text;
     yield* localEditEvents(output, request, settings.applyLocalEdits === true);
     yield { type: 'finish', success: true, output };

@@ -9,6 +9,7 @@ import type { ProcessResult } from '../../process/spawn-process.js';
 import type { CliOutputParser } from '../cli-runner.js';
 import { errorFromExit, kindFromHttpStatus, kindFromMessage, failureEvents } from '../failure.js';
 import { createBadLineCounter, parseJsonLine } from '../json-line.js';
+import { createBoundedText, DEFAULT_OUTPUT_LIMIT_BYTES } from '../output-limit.js';
 import type { AgentError, AgentEvent, FailureKind, FileChangeKind } from '../spec.js';
 
 export const geminiLineSchema = z.discriminatedUnion('type', [
@@ -69,10 +70,10 @@ export function geminiError(exitCode: number | null, message: string): AgentErro
   return { kind: kindFromMessage(message) ?? 'task_failed', message };
 }
 
-export function createGeminiCliParser(command: string): CliOutputParser {
+export function createGeminiCliParser(command: string, outputLimitBytes = DEFAULT_OUTPUT_LIMIT_BYTES): CliOutputParser {
   const bad = createBadLineCounter();
   const pendingWrites = new Map<string, { path: string; kind: FileChangeKind }>();
-  let answer = '';
+  const answer = createBoundedText(outputLimitBytes);
   let result: Extract<GeminiLine, { type: 'result' }> | undefined;
 
   function fromLine(line: GeminiLine): AgentEvent[] {
@@ -81,7 +82,7 @@ export function createGeminiCliParser(command: string): CliOutputParser {
         return line.session_id ? [{ type: 'session', sessionId: line.session_id }] : [];
       case 'message':
         if (line.role !== 'assistant') return [];
-        answer += line.content;
+        answer.append(line.content);
         return [{ type: 'text-delta', text: line.content }];
       case 'tool_use': {
         const kind = FILE_TOOLS[line.tool_name];
@@ -114,7 +115,7 @@ export function createGeminiCliParser(command: string): CliOutputParser {
       return parsed.status === 'ok' ? fromLine(parsed.value) : [];
     },
     end(process: ProcessResult) {
-      if (result?.status === 'success' && process.exitCode === 0) return [{ type: 'finish', success: true, output: answer }];
+      if (result?.status === 'success' && process.exitCode === 0) return [{ type: 'finish', success: true, output: answer.text() }];
       let error: AgentError;
       if (result && result.status !== 'success') {
         error = geminiError(process.exitCode, result.error?.message ?? `gemini reported ${result.status}`);

@@ -45,6 +45,7 @@ export function createGenericCliAdapter(settings: AdapterSettings): AgentAdapter
           format: agent.output_format,
           command,
           ...(agent.output_field !== undefined ? { field: agent.output_field } : {}),
+          ...(settings.outputLimitBytes !== undefined ? { limitBytes: settings.outputLimitBytes } : {}),
         }),
         ...(settings.onStderr ? { onStderr: (chunk: string) => settings.onStderr?.(name, chunk) } : {}),
       },

@@ -6,6 +6,7 @@
  * kind network — never a half answer reported as success, never a hang.
  */
 import { localEditEvents } from '../local-edits.js';
+import { createBoundedText, DEFAULT_OUTPUT_LIMIT_BYTES } from '../output-limit.js';
 import type { AgentError, AgentEvent, AgentRequest, AgentRunOptions } from '../spec.js';
 import { readNdjsonLines, readSseData } from './frames.js';
 import { errorFromAbort, errorFromHttpStatus, errorFromTransport } from './http-failure.js';
@@ -37,6 +38,8 @@ export interface HttpAgentInvocation {
   readonly request: AgentRequest;
   /** settings.apply_local_edits. */
   readonly applyLocalEdits?: boolean;
+  /** The most of the answer kept (head and tail around a cut marker); default 1 MiB. */
+  readonly outputLimitBytes?: number;
 }
 
 export async function* runHttpAgent(invocation: HttpAgentInvocation, options: AgentRunOptions = {}): AsyncGenerator<AgentEvent> {
@@ -50,7 +53,7 @@ export async function* runHttpAgent(invocation: HttpAgentInvocation, options: Ag
   ];
 
   yield { type: 'start', detail: invocation.url };
-  let text = '';
+  const answer = createBoundedText(invocation.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES);
   let done = false;
   let response: HttpResponse | undefined;
   try {
@@ -79,7 +82,7 @@ export async function* runHttpAgent(invocation: HttpAgentInvocation, options: Ag
     for await (const data of frames) {
       const decoded = invocation.decoder.frame(data);
       for (const event of decoded.events) {
-        if (event.type === 'text-delta') text += event.text;
+        if (event.type === 'text-delta') answer.append(event.text);
         yield event;
       }
       if (decoded.error) {
@@ -105,10 +108,11 @@ export async function* runHttpAgent(invocation: HttpAgentInvocation, options: Ag
     }
     yield* fail({
       kind: 'network',
-      message: `${invocation.target}: the stream ended before the model finished (${text.length} characters received)`,
+      message: `${invocation.target}: the stream ended before the model finished (${answer.totalBytes()} bytes received)`,
     });
     return;
   }
+  const text = answer.text();
   yield* localEditEvents(text, invocation.request, invocation.applyLocalEdits === true);
   yield { type: 'finish', success: true, output: text };
 }

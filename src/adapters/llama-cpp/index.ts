@@ -48,6 +48,7 @@ export function createLlamaCppAdapter(settings: AdapterSettings): AgentAdapterV1
         ...(agent.model ? { model: agent.model } : {}),
         request,
         ...(settings.applyLocalEdits ? { applyLocalEdits: true } : {}),
+        ...(settings.outputLimitBytes !== undefined ? { outputLimitBytes: settings.outputLimitBytes } : {}),
       };
       if (agent.api === 'completion') {
         yield* runHttpAgent(

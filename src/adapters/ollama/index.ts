@@ -49,6 +49,7 @@ export function createOllamaAdapter(settings: AdapterSettings): AgentAdapterV1 {
           pullable: true,
           request,
           ...(settings.applyLocalEdits ? { applyLocalEdits: true } : {}),
+          ...(settings.outputLimitBytes !== undefined ? { outputLimitBytes: settings.outputLimitBytes } : {}),
         },
         options,
       );

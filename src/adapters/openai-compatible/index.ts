@@ -48,6 +48,7 @@ export function createOpenAICompatibleAdapter(settings: AdapterSettings): AgentA
           ...(agent.model ? { model: agent.model } : {}),
           request,
           ...(settings.applyLocalEdits ? { applyLocalEdits: true } : {}),
+          ...(settings.outputLimitBytes !== undefined ? { outputLimitBytes: settings.outputLimitBytes } : {}),
         },
         options,
       );

@@ -159,6 +159,7 @@ export function openTaskRunner(context: CliContext, options: TaskRunnerOptions):
       const engine = createEngine({
         resolveAgent,
         agentTimeoutMs: (agent) => agentTimeoutMs(config, agent),
+        outputLimitBytes: settings.output_limit_bytes,
         bus,
         templates: resolveTemplates(settings.templates),
         suggestionThreshold: settings.min_suggestions_threshold,

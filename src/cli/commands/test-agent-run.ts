@@ -46,6 +46,7 @@ export async function runTestAgent(name: string, promptArgument: string, options
   const adapter = createAdapter({
     name,
     agent,
+    outputLimitBytes: config.settings.output_limit_bytes,
     applyLocalEdits: config.settings.apply_local_edits,
     ...(context.globals.verbose ? { onStderr: (_agent: string, chunk: string) => process.stderr.write(redact(chunk)) } : {}),
   });
@@ -66,6 +67,7 @@ export async function runTestAgent(name: string, promptArgument: string, options
       {
         signal: controller.signal,
         timeoutMs: agent.timeout * 1000,
+        outputLimitBytes: config.settings.output_limit_bytes,
         detectChanges: detectChangedFiles,
         ...(display ? { onEvent: display.event } : {}),
       },
