@@ -2,9 +2,10 @@
  * The whole graph as one JSON document, and back. Import upserts (existing ids are updated,
  * edges whose ends are missing are skipped and counted) and re-embeds with the current provider.
  */
-import { readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import { OrchestratorError } from '../shared/errors.js';
+import { readFileLimited } from '../shared/read-limited.js';
 import type { MemoryManager } from './memory-manager.js';
 import { memoryEdgeSchema, memoryNodeSchema, type MemoryEdge, type MemoryNode } from './types.js';
 
@@ -54,13 +55,18 @@ export async function importGraph(memory: Pick<MemoryManager, 'addNodes' | 'stor
   return { nodes: nodes.length, edges: edges.length, skippedEdges: parsed.data.edges.length - edges.length };
 }
 
-export async function importJsonFile(memory: Pick<MemoryManager, 'addNodes' | 'store'>, file: string): Promise<ImportSummary> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new OrchestratorError('INVALID_INPUT', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+/**
+ * The largest export `context import` reads. JSON.parse needs several times a document's size in
+ * memory, and V8 strings end near 512 MiB: well above any real export, well below a runaway read.
+ */
+export const IMPORT_LIMIT_BYTES = 256 * 1024 * 1024;
+
+export async function importJsonFile(
+  memory: Pick<MemoryManager, 'addNodes' | 'store'>,
+  file: string,
+  limitBytes = IMPORT_LIMIT_BYTES,
+): Promise<ImportSummary> {
+  const text = readFileLimited(file, limitBytes, 'context import');
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;
