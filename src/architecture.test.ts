@@ -11,8 +11,11 @@ const LAYER: Readonly<Record<string, number>> = {
   shared: 0, process: 0, config: 0, observability: 0, security: 0, storage: 0,
   adapters: 1, resilience: 1, context: 1, events: 1,
   workflow: 2, tasks: 2,
-  cli: 3, server: 3, mcp: 3,
+  service: 3,
+  cli: 4, server: 4, mcp: 4, worker: 4,
 };
+/** The user surfaces: side by side on top, each only translating to the service below. */
+const SURFACES = ['cli', 'server', 'mcp', 'worker'];
 /** Metrics and health read the event stream and the health store: they sit beside the engine. */
 const FILE_LAYER: Readonly<Record<string, number>> = {
   'observability/metrics.ts': 2,
@@ -54,6 +57,20 @@ describe('architecture', () => {
         const target = path.resolve(path.dirname(file), (match[1] ?? match[2] ?? '').replace(/\.js$/, '.ts'));
         const to = layerOf(target);
         if (to !== undefined && to > from) violations.push(`${path.relative(SRC, file)} imports ${path.relative(SRC, target)}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('keeps the user surfaces from importing each other', () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const from = topFolder(file);
+      if (from === undefined || !SURFACES.includes(from)) continue;
+      for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const target = path.resolve(path.dirname(file), (match[1] ?? match[2] ?? '').replace(/\.js$/, '.ts'));
+        const to = topFolder(target);
+        if (to !== undefined && to !== from && SURFACES.includes(to)) violations.push(`${path.relative(SRC, file)} imports ${path.relative(SRC, target)}`);
       }
     }
     expect(violations).toEqual([]);

@@ -15,6 +15,7 @@ import type {
   AgentEvent,
   AgentRequest,
   AgentResult,
+  AgentRunOptions,
   ProposedChangeSummary,
   Usage,
 } from './spec.js';
@@ -30,6 +31,8 @@ export interface RunAgentOptions {
    * and shown through `onEvent`; default 1 MiB.
    */
   readonly outputLimitBytes?: number;
+  readonly context?: AgentRunOptions['context'];
+  readonly onStderr?: AgentRunOptions['onStderr'];
   readonly onEvent?: (event: AgentEvent) => void;
   /**
    * Detects files changed in the working directory during the run (git status or a snapshot).
@@ -50,7 +53,12 @@ export async function runAgent(
   const limit = createEventLimiter(limitBytes);
   const signal = withTimeout(options.signal, options.timeoutMs);
   try {
-    for await (const event of adapter.doRun(request, signal ? { signal } : {})) {
+    const runOptions: AgentRunOptions = {
+      ...(signal ? { signal } : {}),
+      ...(options.context ? { context: options.context } : {}),
+      ...(options.onStderr ? { onStderr: options.onStderr } : {}),
+    };
+    for await (const event of adapter.doRun(request, runOptions)) {
       fold.add(event);
       if (!options.onEvent) continue;
       const shown = limit(event);

@@ -89,8 +89,23 @@ export interface AgentRequest {
   readonly cwd: string;
 }
 
+/**
+ * Which task, iteration and step an agent call belongs to. It travels with the call so that
+ * resilience, call records and process records attribute it without any shared "current task"
+ * state — several tasks can run in one process.
+ */
+export interface CallContext {
+  readonly taskId: string;
+  /** Absent for calls outside the iteration loop (the dynamic planner). */
+  readonly iteration?: number;
+  readonly stepIndex?: number;
+}
+
 export interface AgentRunOptions {
   readonly signal?: AbortSignal;
+  readonly context?: CallContext;
+  /** The agent's stderr as it arrives (CLI agents only), for this call. */
+  readonly onStderr?: (chunk: string) => void;
 }
 
 export interface Availability {

@@ -42,6 +42,8 @@ export interface DynamicPlanOptions {
   readonly resolveAgent: AgentResolver;
   readonly health?: HealthLookup;
   readonly signal?: AbortSignal;
+  /** The task the planning call belongs to (for its call record and process record). */
+  readonly taskId?: string;
   readonly now?: () => number;
 }
 
@@ -103,6 +105,7 @@ export async function planDynamicWorkflow(options: DynamicPlanOptions): Promise<
       { prompt: plannerPrompt(options.task, candidates), role: 'plan', cwd: options.cwd },
       {
         ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.taskId ? { context: { taskId: options.taskId } } : {}),
         ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
         outputLimitBytes: config.settings.output_limit_bytes,
       },

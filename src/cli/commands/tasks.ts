@@ -1,11 +1,12 @@
 /**
- * `ai-orchestrator tasks list|show|clean`: the task store from the command line. Opening the
- * store marks tasks left unfinished by a dead process as `interrupted`.
+ * `ai-orchestrator tasks list|show|clean|watch|cancel|resume`: the task store from the command
+ * line. Opening the store marks tasks left unfinished by a dead process as `interrupted`.
  */
 import type { Command } from 'commander';
 import { OrchestratorError } from '../../shared/errors.js';
 import { createCliContext } from '../context.js';
 import { printJson, printLine, printTable } from '../output.js';
+import { registerTaskFollowCommands } from './tasks-follow.js';
 
 interface ListOptions {
   readonly json?: boolean;
@@ -14,13 +15,14 @@ interface ListOptions {
 }
 
 export function registerTasksCommand(program: Command): void {
-  const tasks = program.command('tasks').description('list, inspect and clean up tasks');
+  const tasks = program.command('tasks').description('list, inspect, watch, cancel, resume and clean up tasks');
+  registerTaskFollowCommands(tasks);
 
   tasks
     .command('list')
     .description('recent tasks, newest first')
     .option('--json', 'print JSON')
-    .option('--status <status>', 'only tasks in this state (pending, in_progress, completed, failed, cancelled, interrupted)')
+    .option('--status <status>', 'only tasks in this state (queued, pending, in_progress, completed, failed, cancelled, interrupted)')
     .option('--limit <n>', 'at most this many', '20')
     .action(async (options: ListOptions, command: Command) => {
       const context = createCliContext(command);
@@ -30,7 +32,7 @@ export function registerTasksCommand(program: Command): void {
       if (options.status !== undefined && !isTaskStatus(options.status)) {
         throw new OrchestratorError(
           'INVALID_INPUT',
-          `unknown status "${options.status}" (pending, in_progress, completed, failed, cancelled, interrupted)`,
+          `unknown status "${options.status}" (queued, pending, in_progress, completed, failed, cancelled, interrupted)`,
         );
       }
       const limit = Number(options.limit ?? '20');
@@ -72,7 +74,13 @@ export function registerTasksCommand(program: Command): void {
       }
       printLine(`task      ${task.id}`);
       printLine(`status    ${task.status}${task.stopReason ? ` (${task.stopReason})` : ''}`);
+      if (task.currentStep) {
+        const step = task.currentStep;
+        const seconds = Math.max(0, Math.round((Date.now() - Date.parse(step.startedAt)) / 1000));
+        printLine(`running   iteration ${step.iteration}, step ${step.index + 1}: ${step.agent} ${step.role}, for ${seconds} s`);
+      }
       if (task.reason) printLine(`reason    ${task.reason}`);
+      if (task.followUpOf) printLine(`follows   ${task.followUpOf}`);
       printLine(`workflow  ${task.workflow}, ${task.iterations}/${task.maxIterations} iterations`);
       printLine(`cwd       ${task.cwd}`);
       printLine(`created   ${task.createdAt}${task.finishedAt ? `, finished ${task.finishedAt}` : ''}`);

@@ -1,0 +1,90 @@
+/**
+ * What a surface may ask the task service for, checked once here for every surface (the CLI's
+ * flags, the API's body, an MCP tool's input): a bad request is an OrchestratorError with a
+ * one-line message before anything is stored or run.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { OrchestratorConfig } from '../config/schema.js';
+import { OrchestratorError } from '../shared/errors.js';
+
+/** Longest task text accepted (characters): a request, not a file dump. */
+export const MAX_TASK_CHARS = 100_000;
+export const MAX_ITERATIONS = 100;
+
+export const taskRequestSchema = z.object({
+  task: z.string(),
+  workflow: z.string().min(1).max(200).optional(),
+  maxIterations: z.number().int().min(1).max(MAX_ITERATIONS).optional(),
+  /** Directory the agents work in (relative to the service's base directory). */
+  cwd: z.string().min(1).optional(),
+  /** Project for context memory (default: the git repository of cwd). */
+  projectPath: z.string().min(1).optional(),
+  offline: z.boolean().optional(),
+  budgetUsd: z.number().positive().max(1_000_000).optional(),
+  /** Where it comes from: cli, shell, api, mcp, … (shown in history). */
+  source: z.string().min(1).max(40).optional(),
+  /** A follow-up of this earlier task: its text and result go into the prompt. */
+  followUpOf: z.string().min(1).optional(),
+});
+export type TaskRequest = z.infer<typeof taskRequestSchema>;
+
+export interface CheckedRequest {
+  readonly task: string;
+  readonly workflow: string;
+  readonly cwd: string;
+  readonly maxIterations?: number;
+  readonly projectPath?: string;
+  readonly offline: boolean;
+  readonly budgetUsd?: number;
+  readonly source: string;
+  readonly followUpOf?: string;
+}
+
+export function checkRequest(request: TaskRequest, config: OrchestratorConfig, baseDir: string): CheckedRequest {
+  const parsed = taskRequestSchema.safeParse(request);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new OrchestratorError('INVALID_INPUT', `invalid task request: ${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : 'bad input'}`);
+  }
+  const r = parsed.data;
+  const task = r.task.trim();
+  if (task === '') throw new OrchestratorError('INVALID_INPUT', 'Task description is empty');
+  if (task.length > MAX_TASK_CHARS) {
+    throw new OrchestratorError('INVALID_INPUT', `Task description is too long (${task.length} characters; at most ${MAX_TASK_CHARS})`);
+  }
+  const workflow = r.workflow ?? 'default';
+  checkWorkflow(config, workflow);
+  const settings = config.settings;
+  const cwd = workingDirectory(baseDir, r.cwd ?? settings.workspace_dir);
+  const projectPath = r.projectPath ?? (settings.project_path || undefined);
+  const budgetUsd = r.budgetUsd ?? settings.budget_usd;
+  return {
+    task,
+    workflow,
+    cwd,
+    ...(r.maxIterations !== undefined ? { maxIterations: r.maxIterations } : {}),
+    ...(projectPath ? { projectPath: path.resolve(baseDir, projectPath) } : {}),
+    offline: Boolean(r.offline) || settings.offline.enabled,
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    source: r.source ?? 'cli',
+    ...(r.followUpOf ? { followUpOf: r.followUpOf } : {}),
+  };
+}
+
+/** Unknown workflow names fail before a task exists; `dynamic` (and a missing `default`) are planned. */
+function checkWorkflow(config: OrchestratorConfig, name: string): void {
+  if (Object.hasOwn(config.workflows, name) || name === 'dynamic' || name === 'default') return;
+  if (name === 'offline-default') return;
+  const known = Object.keys(config.workflows);
+  throw new OrchestratorError('WORKFLOW_NOT_FOUND', `Workflow '${name}' not found${known.length > 0 ? ` (available: ${known.join(', ')})` : ''}`);
+}
+
+function workingDirectory(baseDir: string, dir: string): string {
+  const resolved = path.resolve(baseDir, dir);
+  if (!existsSync(resolved) || !statSync(resolved).isDirectory()) {
+    throw new OrchestratorError('INVALID_INPUT', `working directory ${resolved} does not exist or is not a directory`);
+  }
+  return resolved;
+}

@@ -1,0 +1,200 @@
+/**
+ * One task's life inside the service, from its row to its end state: wait for the working tree
+ * (visible as `queued`), plan (the dynamic planner's call is cancellable and recorded under the
+ * task), fetch the memory block, run the engine, write reports, let memory record it. Every step
+ * of it is an event on the runtime's bus; nothing here prints.
+ */
+import { detectChangedFiles } from '../adapters/files-changed.js';
+import type { OrchestratorConfig } from '../config/schema.js';
+import type { PlanSummary } from '../events/events.js';
+import { createBudgetGuard } from '../resilience/budget.js';
+import { offlineDetectorFromSettings } from '../resilience/offline-detector.js';
+import { OrchestratorError, errorMessage, type ErrorCode } from '../shared/errors.js';
+import { createEngine, type ResumePoint, type TaskOutcome } from '../workflow/engine.js';
+import { resolvePlan, type Plan } from '../workflow/plan.js';
+import { writeReports } from '../workflow/reports.js';
+import { resolveTemplates } from '../workflow/templates.js';
+import type { ServiceRuntime } from './service-runtime.js';
+
+/** A task's end as the service reports it: the engine's outcome, or why it could not start. */
+export interface TaskResult extends TaskOutcome {
+  /** Set when the task ended before any step ran because the request could not be planned. */
+  readonly refusal?: { readonly code: ErrorCode; readonly message: string };
+}
+
+export interface TaskRunInput {
+  readonly taskId: string;
+  /** The task text the agents get (a follow-up's composed prompt). */
+  readonly promptTask: string;
+  readonly workflow: string;
+  readonly cwd: string;
+  readonly maxIterations?: number;
+  readonly projectPath?: string;
+  readonly projectId?: string;
+  readonly offline: boolean;
+  readonly budgetUsd?: number;
+  readonly signal: AbortSignal;
+  /** A resumed run: the plan it ran, where it continues, its memory block. */
+  readonly resume?: { readonly plan: Plan; readonly maxIterations: number; readonly point: ResumePoint; readonly memoryBlock: string };
+}
+
+const QUEUE_POLL_MS = 200;
+
+export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake: { wait(signal: AbortSignal, ms: number): Promise<void> }): Promise<TaskResult> {
+  const { bus, store, config, logger } = runtime;
+  const { taskId, signal } = input;
+  const settings = config.settings;
+  const stamp = (): string => new Date().toISOString();
+  const started = performance.now();
+
+  const endEarly = (status: 'cancelled' | 'failed', reason: string, refusal?: TaskResult['refusal']): TaskResult => {
+    const usage = store.get(taskId)?.usage ?? { inputTokens: 0, outputTokens: 0 };
+    const iterations = store.get(taskId)?.iterations ?? 0;
+    const durationMs = Math.round(performance.now() - started);
+    const stopReason = status === 'cancelled' ? 'cancelled' : 'failed';
+    bus.publish({ type: 'task.finished', taskId, timestamp: stamp(), status, success: false, stopReason, reason, iterations, finalOutput: '', durationMs, usage });
+    return { taskId, workflow: input.workflow, status, success: false, stopReason, reason, iterations, steps: store.steps(taskId), convergence: store.get(taskId)?.convergence ?? [], finalOutput: '', durationMs, usage, ...(refusal ? { refusal } : {}) };
+  };
+
+  // The working tree: one task at a time edits a directory; the others wait, visibly.
+  let announced = false;
+  for (;;) {
+    if (signal.aborted) return endEarly('cancelled', 'cancelled by the user while queued');
+    const blocker = store.claimWorkingTree(taskId);
+    if (blocker === undefined) break;
+    if (!announced) {
+      bus.publish({ type: 'task.queued', taskId, timestamp: stamp(), waitingFor: blocker, cwd: input.cwd });
+      announced = true;
+    }
+    await wake.wait(signal, QUEUE_POLL_MS);
+  }
+
+  let plan: Plan;
+  let maxIterations: number;
+  const offlineDetector = offlineDetectorFromSettings(settings.offline);
+  try {
+    if (input.resume) {
+      plan = input.resume.plan;
+      maxIterations = input.resume.maxIterations;
+    } else {
+      // Offline: the flag, the setting, or (auto_detect with a probe_url) a probe that fails now.
+      const detected = !input.offline && settings.offline.probe_url !== undefined && (await offlineDetector.isOffline({ signal }));
+      if (detected) logger.warn(`offline mode: ${offlineDetector.reason() ?? 'no connectivity'}; only local agents run`);
+      plan = await resolvePlan({
+        config,
+        workflow: input.workflow,
+        offline: input.offline || detected,
+        resolveAgent: runtime.resolveAgent,
+        task: input.promptTask,
+        cwd: input.cwd,
+        health: (agent) => runtime.health.health(agent),
+        signal,
+        taskId,
+      });
+      maxIterations = input.maxIterations ?? plan.maxIterations ?? settings.max_iterations;
+      runtime.plans.save(taskId, plan);
+      bus.publish({ type: 'task.planned', taskId, timestamp: stamp(), plan: planSummary(plan, maxIterations) });
+    }
+  } catch (error) {
+    if (signal.aborted) return endEarly('cancelled', 'cancelled by the user while planning');
+    const refusal = OrchestratorError.isInstance(error) ? { code: error.code, message: error.message } : undefined;
+    return endEarly('failed', `could not plan the task: ${errorMessage(error)}`, refusal);
+  }
+
+  let memoryBlock = input.resume?.memoryBlock ?? '';
+  const memory = await runtime.memory(input.projectPath);
+  if (!input.resume && memory.memory) {
+    try {
+      memoryBlock = await memory.memory.getRelevantContext(input.promptTask, {
+        ...(input.projectId ? { projectId: input.projectId } : {}),
+        tokenBudget: memory.tokenBudget ?? 1500,
+      });
+    } catch (error) {
+      logger.warn(`memory lookup failed, continuing without it: ${errorMessage(error)}`);
+    }
+    store.setMemoryBlock(taskId, memoryBlock);
+  }
+
+  const startedAt = stamp();
+  const engine = createEngine({
+    resolveAgent: runtime.resolveAgent,
+    agentTimeoutMs: (agent) => agentTimeoutMs(config, agent),
+    outputLimitBytes: settings.output_limit_bytes,
+    bus,
+    templates: resolveTemplates(settings.templates),
+    suggestionThreshold: settings.min_suggestions_threshold,
+    stopOnPlateau: settings.stop_on_plateau,
+    detectChanges: detectChangedFiles,
+    offlineDetector,
+    ...(input.budgetUsd !== undefined
+      ? { budget: createBudgetGuard({ limitUsd: input.budgetUsd, onUnknownCost: (message) => logger.warn(message) }) }
+      : {}),
+    redact: runtime.redact,
+    logger,
+  });
+  const outcome = await engine.run({
+    taskId,
+    task: input.promptTask,
+    plan,
+    cwd: input.cwd,
+    maxIterations,
+    ...(input.projectId ? { projectId: input.projectId } : {}),
+    signal,
+    memoryBlock,
+    ...(input.resume ? { resume: input.resume.point } : {}),
+  });
+
+  if (settings.create_reports) {
+    try {
+      const written = writeReports(
+        { outcome, task: input.promptTask, cwd: input.cwd, ...(input.projectId ? { projectId: input.projectId } : {}), startedAt, finishedAt: stamp() },
+        { home: runtime.home, reportsDir: settings.reports_dir, outputDir: settings.output_dir },
+      );
+      logger.debug(`report written to ${written.report}`);
+    } catch (error) {
+      logger.warn(`could not write the report: ${errorMessage(error)}`);
+    }
+  }
+  return outcome;
+}
+
+export function planSummary(plan: Plan, maxIterations: number): PlanSummary {
+  return {
+    workflow: plan.workflow,
+    steps: plan.steps.map((s) => ({
+      agent: s.agent,
+      role: s.role,
+      description: s.description,
+      ...(s.fallback ? { fallback: s.fallback } : {}),
+      ...(s.unavailable ? { unavailable: s.unavailable } : {}),
+    })),
+    skipped: plan.skipped.map((s) => ({ ...s })),
+    maxIterations,
+    offline: plan.offline,
+    ...(plan.origin ? { origin: { ...plan.origin, notes: [...plan.origin.notes], excluded: plan.origin.excluded.map((x) => ({ ...x })) } } : {}),
+  };
+}
+
+/** The plan a task ran, back from its `task.planned` event (for resume: the same plan). */
+export function planFromSummary(summary: PlanSummary): Plan {
+  return {
+    workflow: summary.workflow,
+    steps: summary.steps.map((s) => ({
+      agent: s.agent,
+      role: s.role,
+      description: s.description ?? '',
+      ...(s.fallback ? { fallback: s.fallback } : {}),
+      ...(s.unavailable ? { unavailable: s.unavailable } : {}),
+    })),
+    skipped: summary.skipped,
+    maxIterations: summary.maxIterations,
+    offline: summary.offline,
+    ...(summary.origin && summary.origin.source !== 'workflow' ? { origin: { ...summary.origin, source: summary.origin.source } } : {}),
+  };
+}
+
+/** An agent's `timeout` (seconds in the config) in milliseconds: it bounds each of its steps, retries included. */
+function agentTimeoutMs(config: OrchestratorConfig, agent: string): number | undefined {
+  const seconds = Object.hasOwn(config.agents, agent) ? config.agents[agent]?.timeout : undefined;
+  return seconds === undefined ? undefined : seconds * 1000;
+}
