@@ -4,14 +4,14 @@
  * the step ends (normal exit, timeout, abort) and nothing of it is left in the process table.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/helpers/cli.js';
 import { isAlive, readPid, waitGone } from '../../test/helpers/fake-cli.js';
-import { killOrphansOf, processStartTime, RUN_TAG_VARIABLE, runTagOf } from './process-table.js';
+import { findTagged, killOrphansOf, markPid, processStartTime, RUN_TAG_VARIABLE, runTagOf } from './process-table.js';
 import { spawnProcess } from './spawn-process.js';
 
 const FORKING_AGENT = path.join(REPO_ROOT, 'test/fixtures/bin/forking-agent.mjs');
@@ -105,6 +105,34 @@ describe('the run tag', () => {
     } finally {
       controller.abort();
       await Promise.all(runs.map(async (running) => drain(running.lines).then(() => running.result)));
+    }
+  });
+});
+
+describe('a sweep since a pid mark', () => {
+  it('reads only processes created after the mark', async () => {
+    const dir = tmp();
+    const controller = new AbortController();
+    const running = startAgent('setsid-null', dir, { hang: true, signal: controller.signal });
+    try {
+      const agent = await readPid(path.join(dir, 'agent.pid'));
+      const child = await readPid(path.join(dir, 'child.pid'));
+      const tag = runTagOf(agent);
+      const tagged = (candidate: string): boolean => candidate === tag;
+      expect(findTagged(tagged).sort()).toEqual([agent, child].sort());
+      const sinceAgent = findTagged(tagged, markPid(agent));
+      const sinceChild = findTagged(tagged, markPid(child));
+      expect(sinceAgent).toContain(child);
+      // After a wrap of the kernel's pid counter (rare) the sweep reads every process instead.
+      const lastPid = Number(readFileSync('/proc/loadavg', 'utf8').trim().split(' ').at(-1));
+      if (child > agent && lastPid >= child) {
+        expect(sinceAgent).toEqual([child]);
+        expect(sinceChild).toEqual([]);
+      }
+    } finally {
+      controller.abort();
+      await drain(running.lines);
+      await running.result;
     }
   });
 });

@@ -3,10 +3,10 @@
  * exits (normally or on an uncaught error) no agent group — nor what it started outside its
  * group — is left running behind it.
  */
-import { killTagged } from './process-table.js';
+import { killTagged, type PidMark } from './process-table.js';
 
-/** Group leader pid → the run tag its descendants carry. */
-const liveGroups = new Map<number, string | undefined>();
+/** Group leader pid → the run tag its descendants carry, and where in the pid sequence they start. */
+const liveGroups = new Map<number, { readonly tag?: string; readonly mark?: PidMark }>();
 let exitHookInstalled = false;
 
 /** Signals a whole process group; a group that is already gone is not an error. */
@@ -28,9 +28,9 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
 const FATAL_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function killAllGroups(): void {
-  for (const [group, tag] of liveGroups) {
+  for (const [group, { tag, mark }] of liveGroups) {
     killGroup(group, 'SIGKILL');
-    if (tag !== undefined) killTagged(tag);
+    if (tag !== undefined) killTagged(tag, mark);
   }
 }
 
@@ -47,8 +47,8 @@ function onFatalSignal(signal: NodeJS.Signals): void {
   process.kill(process.pid, signal);
 }
 
-export function trackGroup(pid: number, tag?: string): void {
-  liveGroups.set(pid, tag);
+export function trackGroup(pid: number, tag?: string, mark?: PidMark): void {
+  liveGroups.set(pid, { ...(tag !== undefined ? { tag } : {}), ...(mark ? { mark } : {}) });
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', killAllGroups);

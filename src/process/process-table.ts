@@ -57,6 +57,67 @@ export function newRunTag(): string {
   return `${ownTag()}-${sequence}`;
 }
 
+/**
+ * A point in the kernel's pid sequence, taken when a process is spawned: everything it starts
+ * later gets a larger pid — unless the counter wrapped around meanwhile, which the kernel's fork
+ * count tells. Lets a sweep read the environment of the few processes created since, not of all.
+ */
+export interface PidMark {
+  readonly pid: number;
+  readonly forks: number | undefined;
+}
+
+export function markPid(pid: number): PidMark {
+  return { pid, forks: forkCount() };
+}
+
+/** Processes created since boot (`processes` in /proc/stat). */
+function forkCount(): number | undefined {
+  try {
+    const match = /\nprocesses (\d+)/.exec(readFileSync('/proc/stat', 'utf8'));
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid handed out last (the last field of /proc/loadavg). */
+function lastPid(): number | undefined {
+  try {
+    const last = Number(readFileSync('/proc/loadavg', 'utf8').trim().split(' ').at(-1));
+    return Number.isInteger(last) ? last : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let pidMaxCache: number | undefined;
+function pidMax(): number {
+  if (pidMaxCache === undefined) {
+    try {
+      pidMaxCache = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim()) || 4_194_304;
+    } catch {
+      pidMaxCache = 4_194_304;
+    }
+  }
+  return pidMaxCache;
+}
+
+/** Pids below this are never reused by the kernel after a wrap. */
+const RESERVED_PIDS = 300;
+
+/** Live pids that may have been created after `mark` (all live pids when that cannot be told). */
+function pidsSince(mark: PidMark | undefined): number[] {
+  const pids = livePids();
+  if (mark?.forks === undefined) return pids;
+  const last = lastPid();
+  const forks = forkCount();
+  if (last === undefined || forks === undefined) return pids;
+  // A wrap shows as a last pid below the mark, or (all the way round) as at least pid_max forks.
+  if (last < mark.pid || forks - mark.forks >= pidMax() - RESERVED_PIDS) return pids;
+  return pids.filter((pid) => pid > mark.pid);
+}
+
 /** Live pids other than ours (an empty list where there is no /proc). */
 function livePids(): number[] {
   let names: string[];
@@ -92,10 +153,10 @@ export function runTagOf(pid: number): string | undefined {
   return environ.subarray(start, end < 0 ? environ.length : end).toString('utf8');
 }
 
-/** Live processes whose run tag satisfies `matches`. */
-export function findTagged(matches: (tag: string) => boolean): number[] {
+/** Live processes whose run tag satisfies `matches` (only those created after `since`, when given). */
+export function findTagged(matches: (tag: string) => boolean, since?: PidMark): number[] {
   const found: number[] = [];
-  for (const pid of livePids()) {
+  for (const pid of pidsSince(since)) {
     const tag = runTagOf(pid);
     if (tag !== undefined && matches(tag)) found.push(pid);
   }
@@ -152,10 +213,10 @@ export function signalProcesses(pids: readonly number[], signal: NodeJS.Signals)
  * SIGKILLs every live process carrying `tag`, in rounds until none is left (one that forked
  * between the scan and the kill is caught by the next round). Returns how many were killed.
  */
-export function killTagged(tag: string, maxRounds = 5): number {
+export function killTagged(tag: string, since?: PidMark, maxRounds = 5): number {
   let killed = 0;
   for (let round = 0; round < maxRounds; round += 1) {
-    const found = findTagged((candidate) => candidate === tag);
+    const found = findTagged((candidate) => candidate === tag, since);
     if (found.length === 0) break;
     killed += signalProcesses(found, 'SIGKILL');
   }

@@ -11,7 +11,7 @@ import { statSync } from 'node:fs';
 import { abortKind, withTimeout } from '../shared/abort.js';
 import { killGroup, trackGroup, untrackGroup } from './kill-group.js';
 import { DEFAULT_MAX_LINE_BYTES, readLines } from './line-reader.js';
-import { descendantsOf, findTagged, killTagged, newRunTag, RUN_TAG_VARIABLE, signalProcesses } from './process-table.js';
+import { descendantsOf, findTagged, killTagged, markPid, newRunTag, RUN_TAG_VARIABLE, signalProcesses } from './process-table.js';
 
 export interface SpawnProcessOptions {
   readonly command: string;
@@ -109,12 +109,14 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
   const stderr = child.stderr;
   const pid = child.pid;
   let exitSeen = false;
-  if (pid !== undefined) trackGroup(pid, tag);
+  // Everything the child starts gets a pid after this mark: sweeps only read those processes.
+  const mark = pid === undefined ? undefined : markPid(pid);
+  if (pid !== undefined) trackGroup(pid, tag, mark);
 
   /** Whatever the agent started outside its group: by run tag, and by parent links while it lives. */
   const escapees = (): number[] => {
     if (pid === undefined) return [];
-    const found = new Set(findTagged((candidate) => candidate === tag));
+    const found = new Set(findTagged((candidate) => candidate === tag, mark));
     if (!exitSeen) for (const descendant of descendantsOf(pid)) found.add(descendant);
     return [...found];
   };
@@ -213,7 +215,7 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
     // The leader is gone; anything it left behind, in its group or outside it, goes too.
     if (pid !== undefined) {
       killGroup(pid, 'SIGKILL');
-      escapedKilled += killTagged(tag);
+      escapedKilled += killTagged(tag, mark);
     }
     await pipesClosed();
     if (escalation) clearTimeout(escalation);
