@@ -76,6 +76,14 @@ describe('architecture', () => {
     expect(violations).toEqual([]);
   });
 
+  it('prints only in the surfaces: below them, everything is an event or a log line', () => {
+    const printers = files
+      .filter((file) => !SURFACES.includes(topFolder(file) ?? ''))
+      .filter((file) => /process\.(stdout|stderr)\.write|console\.(log|error|warn|info)/.test(readFileSync(file, 'utf8')))
+      .map((file) => path.relative(SRC, file));
+    expect(printers).toEqual([]);
+  });
+
   it('starts processes only in src/process', () => {
     const offenders = files
       .filter((file) => topFolder(file) !== 'process')

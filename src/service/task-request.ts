@@ -12,6 +12,8 @@ import { OrchestratorError } from '../shared/errors.js';
 /** Longest task text accepted (characters): a request, not a file dump. */
 export const MAX_TASK_CHARS = 100_000;
 export const MAX_ITERATIONS = 100;
+/** A probe's prompt is sent byte for byte and may be a whole file. */
+export const MAX_PROBE_PROMPT_CHARS = 10_000_000;
 
 export const taskRequestSchema = z.object({
   task: z.string(),
@@ -27,6 +29,11 @@ export const taskRequestSchema = z.object({
   source: z.string().min(1).max(40).optional(),
   /** A follow-up of this earlier task: its text and result go into the prompt. */
   followUpOf: z.string().min(1).optional(),
+  /**
+   * Run this one agent once with `task` as its exact prompt (role raw, no template, no memory):
+   * a probe that the agent is installed and answering, still an ordinary, cancellable task.
+   */
+  agent: z.string().min(1).max(200).optional(),
 });
 export type TaskRequest = z.infer<typeof taskRequestSchema>;
 
@@ -40,6 +47,7 @@ export interface CheckedRequest {
   readonly budgetUsd?: number;
   readonly source: string;
   readonly followUpOf?: string;
+  readonly agent?: string;
 }
 
 export function checkRequest(request: TaskRequest, config: OrchestratorConfig, baseDir: string): CheckedRequest {
@@ -49,13 +57,20 @@ export function checkRequest(request: TaskRequest, config: OrchestratorConfig, b
     throw new OrchestratorError('INVALID_INPUT', `invalid task request: ${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : 'bad input'}`);
   }
   const r = parsed.data;
-  const task = r.task.trim();
-  if (task === '') throw new OrchestratorError('INVALID_INPUT', 'Task description is empty');
-  if (task.length > MAX_TASK_CHARS) {
-    throw new OrchestratorError('INVALID_INPUT', `Task description is too long (${task.length} characters; at most ${MAX_TASK_CHARS})`);
+  const probe = r.agent;
+  // A probe's prompt is exact; a task's text is what the user meant, without stray whitespace.
+  const task = probe ? r.task : r.task.trim();
+  if (task.trim() === '') throw new OrchestratorError('INVALID_INPUT', probe ? 'the prompt is empty' : 'Task description is empty');
+  const maxChars = probe ? MAX_PROBE_PROMPT_CHARS : MAX_TASK_CHARS;
+  if (task.length > maxChars) {
+    throw new OrchestratorError('INVALID_INPUT', `Task description is too long (${task.length} characters; at most ${maxChars})`);
   }
-  const workflow = r.workflow ?? 'default';
-  checkWorkflow(config, workflow);
+  if (probe && !Object.hasOwn(config.agents, probe)) {
+    const known = Object.keys(config.agents);
+    throw new OrchestratorError('AGENT_NOT_FOUND', `unknown agent "${probe}" (known: ${known.length > 0 ? known.join(', ') : 'none'})`);
+  }
+  const workflow = probe ? `agent:${probe}` : (r.workflow ?? 'default');
+  if (!probe) checkWorkflow(config, workflow);
   const settings = config.settings;
   const cwd = workingDirectory(baseDir, r.cwd ?? settings.workspace_dir);
   const projectPath = r.projectPath ?? (settings.project_path || undefined);
@@ -70,6 +85,7 @@ export function checkRequest(request: TaskRequest, config: OrchestratorConfig, b
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
     source: r.source ?? 'cli',
     ...(r.followUpOf ? { followUpOf: r.followUpOf } : {}),
+    ...(probe ? { agent: probe } : {}),
   };
 }
 

@@ -15,6 +15,7 @@ import { resolvePlan, type Plan } from '../workflow/plan.js';
 import { writeReports } from '../workflow/reports.js';
 import { resolveTemplates } from '../workflow/templates.js';
 import type { ServiceRuntime } from './service-runtime.js';
+import type { TaskMemory } from './task-memory.js';
 
 /** A task's end as the service reports it: the engine's outcome, or why it could not start. */
 export interface TaskResult extends TaskOutcome {
@@ -33,6 +34,8 @@ export interface TaskRunInput {
   readonly projectId?: string;
   readonly offline: boolean;
   readonly budgetUsd?: number;
+  /** A probe: this agent once, the task text as its exact prompt (no template, memory or report). */
+  readonly agent?: string;
   readonly signal: AbortSignal;
   /** A resumed run: the plan it ran, where it continues, its memory block. */
   readonly resume?: { readonly plan: Plan; readonly maxIterations: number; readonly point: ResumePoint; readonly memoryBlock: string };
@@ -76,6 +79,11 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     if (input.resume) {
       plan = input.resume.plan;
       maxIterations = input.resume.maxIterations;
+    } else if (input.agent) {
+      plan = { workflow: input.workflow, steps: [{ agent: input.agent, role: 'raw', description: '' }], skipped: [], offline: input.offline };
+      maxIterations = 1;
+      runtime.plans.save(taskId, plan);
+      bus.publish({ type: 'task.planned', taskId, timestamp: stamp(), plan: planSummary(plan, maxIterations) });
     } else {
       // Offline: the flag, the setting, or (auto_detect with a probe_url) a probe that fails now.
       const detected = !input.offline && settings.offline.probe_url !== undefined && (await offlineDetector.isOffline({ signal }));
@@ -102,7 +110,7 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
   }
 
   let memoryBlock = input.resume?.memoryBlock ?? '';
-  const memory = await runtime.memory(input.projectPath);
+  const memory: TaskMemory = input.agent ? {} : await runtime.memory(input.projectPath);
   if (!input.resume && memory.memory) {
     try {
       memoryBlock = await memory.memory.getRelevantContext(input.promptTask, {
@@ -144,7 +152,7 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     ...(input.resume ? { resume: input.resume.point } : {}),
   });
 
-  if (settings.create_reports) {
+  if (settings.create_reports && !input.agent) {
     try {
       const written = writeReports(
         { outcome, task: input.promptTask, cwd: input.cwd, ...(input.projectId ? { projectId: input.projectId } : {}), startedAt, finishedAt: stamp() },

@@ -158,6 +158,22 @@ describe('the task service', () => {
     expect(events.find((e) => e.type === 'circuit.changed')).toMatchObject({ agent: 'flaky', from: 'closed', to: 'open' });
   });
 
+  it('publishes what an agent is doing as one-line activity, and its stderr as bounded, redacted lines', async () => {
+    const claude = { type: 'claude', command: path.resolve(import.meta.dirname, '../../test/fixtures/bin/fake-claude.mjs'), env: { FAKE_SCENARIO: 'success' } };
+    // The key is one of the agent's configured secrets, so it is redacted wherever it appears.
+    const noisy = generic({ FAKE_STDOUT: REVIEW_OK, FAKE_STDERR: `warming up\nusing token sk-live-abcdefghijklmnop\n${'x'.repeat(2000)}\n`, NOISY_API_KEY: 'sk-live-abcdefghijklmnop' });
+    const { service, root } = openService({ claude, noisy }, { default: [{ agent: 'claude', task: 'implement' }, { agent: 'noisy', task: 'review' }] }, { max_iterations: 1 });
+    const result = await service.submit({ task: 'create hello.txt', cwd: workDir(root, 'act') }).done;
+    expect(result.status).toBe('completed');
+    const events = service.events(result.taskId).map((e) => e.event);
+    const activity = events.flatMap((e) => (e.type === 'step.activity' ? [e.activity] : []));
+    expect(activity).toEqual(['Write hello.txt', 'creating hello.txt']);
+    const stderr = events.flatMap((e) => (e.type === 'agent.stderr' ? [e.line] : []));
+    expect(stderr[0]).toBe('warming up');
+    expect(stderr[1]).not.toContain('sk-live-abcdefghijklmnop');
+    expect(stderr[2]?.length).toBeLessThanOrEqual(500);
+  });
+
   it('stores what the user typed, and a follow-up links its previous task while its agents get the composed prompt', async () => {
     const { service, root } = openService(
       { echo: generic({ FAKE_ECHO: '1' }) },

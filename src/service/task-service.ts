@@ -104,7 +104,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
   // Memory subscribes to the bus: a finished task of this process is stored with its steps.
   bus.subscribe('task.finished', (event) => {
     const task = store.get(event.taskId);
-    if (!task || !running.has(task.id)) return;
+    if (!task || !running.has(task.id) || task.workflow.startsWith('agent:')) return;
     const status = event.status === 'completed' || event.status === 'cancelled' ? event.status : 'failed';
     memoryWrites.set(task.id, recordInMemory(task, status, event));
   });
@@ -204,7 +204,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     const checked = checkRequest(request, config, options.baseDir);
     const previous = checked.followUpOf ? store.resolve(checked.followUpOf) : undefined;
     const promptTask = previous ? followUpTask({ task: previous.task, result: previous.finalOutput ?? '' }, checked.task) : checked.task;
-    const projectPath = checked.projectPath ?? findRepository(checked.cwd);
+    const projectPath = checked.agent ? undefined : (checked.projectPath ?? findRepository(checked.cwd));
     const record = store.create({
       task: checked.task,
       workflow: checked.workflow,
@@ -241,6 +241,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
           ...(projectId ? { projectId } : {}),
           offline: checked.offline,
           ...(checked.budgetUsd !== undefined ? { budgetUsd: checked.budgetUsd } : {}),
+          ...(checked.agent ? { agent: checked.agent } : {}),
           signal,
         },
         wake,

@@ -435,7 +435,7 @@ export function createEngine(options: EngineOptions): Engine {
           onStderr: (chunk) => stderr.push(chunk),
           onEvent: (event) => {
             bus.publish({ type: 'step.output', ...where, timestamp: stamp(), event: redactEvent(event, redact) });
-            const activity = activityOf(event);
+            const activity = activityOf(event, request.cwd);
             if (activity !== undefined && activity !== lastActivity) {
               lastActivity = activity;
               bus.publish({ type: 'step.activity', ...where, timestamp: stamp(), activity: redact(activity) });

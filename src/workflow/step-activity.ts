@@ -3,19 +3,22 @@
  * the file, command or pattern it names) or the file it changes. Shown on the spinner and in the
  * UI, so a long step is visibly working — never the agent's whole output.
  */
+import path from 'node:path';
 import type { AgentEvent } from '../adapters/spec.js';
 
 const MAX_CHARS = 160;
 /** Input fields that say best what a tool call is about, in order of preference. */
 const SUBJECT_FIELDS = ['file_path', 'path', 'filePath', 'command', 'cmd', 'pattern', 'query', 'url', 'description'];
 
-export function activityOf(event: AgentEvent): string | undefined {
+/** The activity an event shows, if any; paths inside `cwd` are shown relative to it. */
+export function activityOf(event: AgentEvent, cwd: string): string | undefined {
+  const local = (text: string): string => text.split(`${cwd}${path.sep}`).join('');
   if (event.type === 'tool-call') {
     const subject = subjectOf(event.input);
-    return clip(subject ? `${event.name} ${subject}` : event.name);
+    return clip(local(subject ? `${event.name} ${subject}` : event.name));
   }
-  if (event.type === 'file-change') return clip(`${event.kind === 'add' ? 'creating' : event.kind === 'delete' ? 'deleting' : 'editing'} ${event.path}`);
-  if (event.type === 'proposed-change') return clip(`proposing ${event.path}`);
+  if (event.type === 'file-change') return clip(local(`${event.kind === 'add' ? 'creating' : event.kind === 'delete' ? 'deleting' : 'editing'} ${event.path}`));
+  if (event.type === 'proposed-change') return clip(local(`proposing ${event.path}`));
   return undefined;
 }
 
