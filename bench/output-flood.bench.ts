@@ -16,7 +16,7 @@ import { pathToFileURL } from 'node:url';
 import { stringify } from 'yaml';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const CLI = path.join(ROOT, 'dist/cli/bin.js');
+const CLI = path.join(ROOT, 'dist/bin.js');
 const FLOOD_AGENT = path.join(ROOT, 'test/fixtures/bin/flood-agent.mjs');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
 const MB = 1024 * 1024;
