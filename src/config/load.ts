@@ -6,7 +6,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { OrchestratorError } from '../shared/errors.js';
 import { configSchema, type OrchestratorConfig } from './schema.js';
@@ -101,6 +101,36 @@ function applyEnvironment(config: OrchestratorConfig, env: NodeJS.ProcessEnv): O
   };
 }
 
+/**
+ * Alias expansions allowed while turning the YAML into values. A few nested aliases that each
+ * repeat the previous one ("billion laughs") would otherwise expand into gigabytes.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/** The document as plain values; an alias bomb is a located config error, not a crash. */
+function toPlainValue(doc: Document, at: (offset: number) => { file: string; line: number; col: number }): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (error) {
+    let aliasOffset = 0;
+    visit(doc, {
+      Alias(_key, node) {
+        aliasOffset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const { file, line, col } = at(aliasOffset);
+    throw new ConfigError([
+      {
+        file,
+        line,
+        column: col,
+        message: `YAML aliases expand too much (over ${MAX_ALIAS_COUNT} expansions, ${firstLine(error instanceof Error ? error.message : String(error))})`,
+      },
+    ]);
+  }
+}
+
 /** Parses and validates YAML text; throws ConfigError with located issues. */
 export function parseConfigText(text: string, file: string): OrchestratorConfig {
   const shortName = displayName(file);
@@ -119,7 +149,7 @@ export function parseConfigText(text: string, file: string): OrchestratorConfig 
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
-  const raw: unknown = doc.toJS() ?? {};
+  const raw = toPlainValue(doc, (offset) => ({ file: shortName, ...lineCounter.linePos(offset) }));
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(

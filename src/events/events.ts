@@ -50,6 +50,13 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('tool-result'), id: z.string().optional(), ok: z.boolean(), output: z.string().optional() }),
   z.object({ type: z.literal('file-change'), path: z.string(), kind: z.enum(['add', 'update', 'delete']) }),
   z.object({
+    type: z.literal('refusal'),
+    tool: z.string(),
+    id: z.string().optional(),
+    target: z.string().optional(),
+    reason: z.string(),
+  }),
+  z.object({
     type: z.literal('proposed-change'),
     path: z.string(),
     content: z.string(),
@@ -68,6 +75,9 @@ export const agentEventSchema = z.discriminatedUnion('type', [
 ]);
 
 const role = z.enum(ROLES);
+
+/** A tool call the agent's CLI refused: what it was, what it aimed at, why it was refused. */
+export const refusalSchema = z.object({ tool: z.string(), target: z.string().optional(), reason: z.string() });
 
 /** One step as it ended: what ran, what it said, what it changed, what it cost. Stored per task. */
 export const stepRecordSchema = z.object({
@@ -91,6 +101,8 @@ export const stepRecordSchema = z.object({
   proposedChanges: z
     .array(z.object({ path: z.string(), content: z.string(), applied: z.boolean(), note: z.string().optional() }))
     .optional(),
+  /** Tool calls the CLI refused during the step (absent when none were). */
+  refusals: z.array(refusalSchema).optional(),
   durationMs: z.number().nonnegative(),
   usage: usageSchema,
   startedAt: z.string(),
@@ -212,6 +224,23 @@ export const orchestratorEventSchema = z.discriminatedUnion('type', [
     activity: z.string(),
   }),
   z.object({ type: z.literal('agent.stderr'), ...base, ...stepPosition, line: z.string() }),
+  z.object({
+    type: z.literal('workspace.notice'),
+    ...base,
+    /** One line for the user about where the task works (its worktree, checkpoints, git). */
+    message: z.string(),
+  }),
+  z.object({
+    type: z.literal('workspace.checkpoint'),
+    ...base,
+    /** `step`: the working tree before that step ran; `end`: when the task ended. */
+    kind: z.enum(['step', 'end']),
+    iteration: z.number().int().min(1).optional(),
+    index: z.number().int().min(0).optional(),
+    /** The checkpoint commit and the private ref that keeps it. */
+    commit: z.string(),
+    ref: z.string(),
+  }),
   z.object({
     type: z.literal('task.started'),
     ...base,

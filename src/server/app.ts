@@ -6,6 +6,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { LoadedConfig } from '../config/load.js';
+import type { AuditLog } from '../security/audit-log.js';
 import type { Logger } from '../observability/logger.js';
 import type { TaskService } from '../service/task-service.js';
 import { ApiRegistry } from './api-route.js';
@@ -36,6 +37,8 @@ export interface ServerAppOptions {
   /** Host names besides the loopback ones (the bind address, a reverse proxy's name). */
   readonly allowedHosts?: readonly string[];
   readonly allowConfigCommands?: boolean;
+  /** The audit log: failed logins and configuration saves are recorded there. */
+  readonly audit?: Pick<AuditLog, 'append' | 'noteConfigInUse'>;
   /** The built UI (index.html + assets); default: the package's dist/ui when it exists. */
   readonly uiDir?: string;
 }
@@ -48,7 +51,12 @@ export interface ServerApp {
 
 export async function createServerApp(options: ServerAppOptions): Promise<ServerApp> {
   const app = Fastify({ logger: false, bodyLimit: 1_048_576, return503OnClosing: true });
-  const guard = createGuard({ token: options.token, allowedHosts: options.allowedHosts ?? [] });
+  const audit = options.audit;
+  const guard = createGuard({
+    token: options.token,
+    allowedHosts: options.allowedHosts ?? [],
+    ...(audit ? { onAuthFailed: throttledAuthAudit(audit, options.logger) } : {}),
+  });
   const api = new ApiRegistry(app);
   const context: ServerContext = {
     service: options.service,
@@ -60,6 +68,7 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
     loadConfig: options.loadConfig,
     ...(options.configPath ? { configPath: options.configPath } : {}),
     allowConfigCommands: options.allowConfigCommands ?? false,
+    ...(audit ? { audit } : {}),
     logger: options.logger,
     version: options.version,
   };
@@ -92,6 +101,22 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
     await app.register(fastifyStatic, { root: uiDir, index: ['index.html'], wildcard: false });
   }
   return { app, guard, context };
+}
+
+/** At most one `auth.failed` record per address a minute: a scanner cannot flood the audit log. */
+function throttledAuthAudit(audit: Pick<AuditLog, 'append'>, logger: Logger): (details: { method: string; path: string; remote: string }) => void {
+  const last = new Map<string, number>();
+  return (details) => {
+    const now = Date.now();
+    if (now - (last.get(details.remote) ?? 0) < 60_000) return;
+    if (last.size > 10_000) last.clear();
+    last.set(details.remote, now);
+    try {
+      audit.append({ type: 'auth.failed', source: 'api', method: details.method, path: details.path.slice(0, 200), remote: details.remote });
+    } catch (error) {
+      logger.warn(`could not write the audit log: ${String(error)}`);
+    }
+  };
 }
 
 /** dist/ui next to the compiled server (dist/server), or the package's dist/ui when run from sources. */

@@ -17,6 +17,8 @@ export interface GuardOptions {
   readonly token: string;
   /** Host names (no port) the server answers to besides the loopback names. */
   readonly allowedHosts: readonly string[];
+  /** A request without a valid token (what was asked and from where — never what was sent). */
+  readonly onAuthFailed?: (details: { readonly method: string; readonly path: string; readonly remote: string }) => void;
 }
 
 export interface Guard {
@@ -63,6 +65,7 @@ export function createGuard(options: GuardOptions): Guard {
       }
       if (OPEN_PATHS.has(request.url.split('?')[0] ?? '')) return;
       if (!authorized(headers)) {
+        options.onAuthFailed?.({ method: request.method, path: request.url.split('?')[0] ?? '', remote: request.ip });
         await reply.status(401).header('www-authenticate', 'Bearer').send(errorBody('UNAUTHORIZED', 'a token is required: open the login link printed by `serve`, or send Authorization: Bearer <token>'));
       }
     },

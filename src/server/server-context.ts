@@ -1,6 +1,7 @@
 /** What every route of one server shares. */
 import type { LoadedConfig } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
+import type { AuditLog } from '../security/audit-log.js';
 import type { TaskService } from '../service/task-service.js';
 import type { ApiRegistry } from './api-route.js';
 import type { ClientSessions } from './client-sessions.js';
@@ -20,6 +21,7 @@ export interface ServerContext {
   readonly configPath?: string;
   /** Whether a config PUT may change an agent's command, args or env. */
   readonly allowConfigCommands: boolean;
+  readonly audit?: Pick<AuditLog, 'append' | 'noteConfigInUse'>;
   readonly logger: Logger;
   readonly version: string;
 }

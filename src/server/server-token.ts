@@ -4,8 +4,9 @@
  * bookmarked clients keep working.
  */
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { writePrivateFile } from '../storage/private-files.js';
 
 export interface ServerToken {
   readonly token: string;
@@ -26,9 +27,8 @@ export function resolveServerToken(home: string, env: NodeJS.ProcessEnv): Server
     chmodSync(file, 0o600);
     if (stored) return { token: stored, source: 'file', file };
   }
-  mkdirSync(home, { recursive: true });
   const token = randomBytes(32).toString('base64url');
-  writeFileSync(file, `${token}\n`, { mode: 0o600 });
+  writePrivateFile(file, `${token}\n`);
   return { token, source: 'generated', file };
 }
 

@@ -131,4 +131,27 @@ describe('serve', () => {
     expect(await waitGone(pid)).toBe(true);
     expect(running?.service.get(submitted?.taskId ?? '')?.status).toBe('cancelled');
   });
+
+  it('never stores the token: not in events, outputs or the audit log, which records a failed login without what was sent', async () => {
+    const { home } = await serve({ coder: fixtureAgent({ FAKE_ECHO: '1' }) });
+    const token = tokenOf(home);
+    const url = server?.url ?? '';
+    const refused = await fetch(`${url}/api/tasks`, { headers: { authorization: 'Bearer not-the-token-1234' } });
+    expect(refused.status).toBe(401);
+    const response = await fetch(`${url}/api/execute`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ task: `use the key ${token} please` }),
+    });
+    const { task_id: taskId } = (await response.json()) as { task_id: string };
+    for await (const stored of server?.service.watch(taskId) ?? []) void stored;
+    const events = JSON.stringify(server?.service.events(taskId));
+    expect(events).toContain('use the key');
+    expect(events).not.toContain(token);
+    const audit = readFileSync(path.join(home, 'audit.log'), 'utf8');
+    expect(audit).toContain('"auth.failed"');
+    expect(audit).toContain('"task.submitted"');
+    expect(audit).not.toContain(token);
+    expect(audit).not.toContain('not-the-token-1234');
+  });
 });

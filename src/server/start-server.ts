@@ -6,8 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
-import { OrchestratorError } from '../shared/errors.js';
+import { createAuditLog } from '../security/audit-log.js';
+import { auditTaskService } from '../service/service-audit.js';
 import { createTaskService, type TaskService } from '../service/task-service.js';
+import { errorMessage, OrchestratorError } from '../shared/errors.js';
 import { createServerApp, type ServerApp } from './app.js';
 import { resolveServerToken } from './server-token.js';
 
@@ -53,8 +55,19 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const load = (): LoadedConfig => loadConfig({ ...(options.configPath ? { configPath: options.configPath } : {}), cwd: options.workspace, env: options.env });
   const loaded = load();
   const { token, source } = resolveServerToken(options.home, options.env);
-  const service = createTaskService({ home: options.home, config: loaded.config, logger: options.logger, env: options.env, baseDir: options.workspace });
-  for (const id of service.interrupted) options.logger.warn(`task ${id} was left unfinished by a process that ended; marked interrupted`);
+  const warnAudit = (error: unknown): void => options.logger.warn(`could not write the audit log: ${errorMessage(error)}`);
+  const audit = createAuditLog(options.home);
+  try {
+    audit.noteConfigInUse(loaded.source.path, readFileSync(loaded.source.path, 'utf8'), 'api');
+  } catch (error) {
+    warnAudit(error);
+  }
+  // The service redacts secrets by their variables' names: naming the token makes it one of them,
+  // so a task text, an agent's output or an event that quotes it never stores or streams it.
+  const serviceEnv = { ...options.env, AI_ORCHESTRATOR_TOKEN: token };
+  const local = createTaskService({ home: options.home, config: loaded.config, logger: options.logger, env: serviceEnv, baseDir: options.workspace });
+  for (const id of local.interrupted) options.logger.warn(`task ${id} was left unfinished by a process that ended; marked interrupted`);
+  const service = auditTaskService(local, audit, { source: 'api', onError: warnAudit });
   const server = await createServerApp({
     service,
     token,
@@ -62,6 +75,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     env: options.env,
     workspace: options.workspace,
     loadConfig: load,
+    audit,
     ...(options.configPath ? { configPath: options.configPath } : {}),
     logger: options.logger,
     version: packageVersion(),

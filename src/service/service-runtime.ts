@@ -5,6 +5,7 @@
  * task id) with the recorder as the one writer of task state; and the context memory, opened on
  * first use. Nothing here knows which task is "current": calls carry their own context.
  */
+import path from 'node:path';
 import type { OrchestratorConfig } from '../config/schema.js';
 import { createOrchestratorBus, type OrchestratorBus, type StoredEvent } from '../events/events.js';
 import type { Logger } from '../observability/logger.js';
@@ -19,6 +20,7 @@ import { attachTaskRecorder, createTaskRecorder } from '../tasks/task-recorder.j
 import type { TaskStore } from '../tasks/task-store.js';
 import { createAgentResolver, tapAgentStarts, type AgentResolver } from '../workflow/agents.js';
 import { createPlanStore, type PlanStore } from '../workflow/plan-store.js';
+import { createTaskWorkspaces, type TaskWorkspaces } from '../workspace/task-workspace.js';
 import { openTaskMemory, type TaskMemory } from './task-memory.js';
 
 export interface ServiceRuntimeOptions {
@@ -44,6 +46,8 @@ export interface ServiceRuntime {
   readonly redact: Redactor;
   /** Every event of every task this process runs. */
   readonly bus: OrchestratorBus;
+  /** Checkpoints and worktrees of the tasks. */
+  readonly workspaces: TaskWorkspaces;
   /** Tasks found unfinished by a dead process when the store was opened. */
   readonly interrupted: readonly string[];
   /** Wakes in-process watchers of a task when one of its events is stored. */
@@ -125,6 +129,12 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
     }),
   );
 
+  const workspaces = createTaskWorkspaces({
+    db,
+    worktreeDir: path.resolve(options.home, config.settings.worktree.dir),
+    copy: config.settings.worktree.copy,
+  });
+
   const memories = new Map<string, Promise<TaskMemory>>();
   return {
     home: options.home,
@@ -139,6 +149,7 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
     resolveAgent,
     redact,
     bus,
+    workspaces,
     interrupted,
     onStored(taskId, listener) {
       const set = listeners.get(taskId) ?? new Set();

@@ -7,6 +7,7 @@ import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import type { OrchestratorConfig } from '../config/schema.js';
+import { findRepositoryRoot } from '../context/project-root.js';
 import { OrchestratorError } from '../shared/errors.js';
 
 /** Longest task text accepted (characters): a request, not a file dump. */
@@ -29,6 +30,10 @@ export const taskRequestSchema = z.object({
   source: z.string().min(1).max(40).optional(),
   /** A follow-up of this earlier task: its text and result go into the prompt. */
   followUpOf: z.string().min(1).optional(),
+  /** `worktree`: the task runs in a new git worktree on its own branch (default: settings.isolation). */
+  isolation: z.enum(['none', 'worktree']).optional(),
+  /** The revision a worktree starts from (default HEAD); only with isolation `worktree`. */
+  base: z.string().min(1).max(400).optional(),
   /**
    * Run this one agent once with `task` as its exact prompt (role raw, no template, no memory):
    * a probe that the agent is installed and answering, still an ordinary, cancellable task.
@@ -47,6 +52,8 @@ export interface CheckedRequest {
   readonly budgetUsd?: number;
   readonly source: string;
   readonly followUpOf?: string;
+  readonly isolation: 'none' | 'worktree';
+  readonly base?: string;
   readonly agent?: string;
 }
 
@@ -75,6 +82,11 @@ export function checkRequest(request: TaskRequest, config: OrchestratorConfig, b
   const cwd = workingDirectory(baseDir, r.cwd ?? settings.workspace_dir);
   const projectPath = r.projectPath ?? (settings.project_path || undefined);
   const budgetUsd = r.budgetUsd ?? settings.budget_usd;
+  const isolation = r.isolation ?? settings.isolation;
+  if (r.base !== undefined && isolation !== 'worktree') throw new OrchestratorError('INVALID_INPUT', '--base needs --worktree (a base is where a worktree starts)');
+  if (isolation === 'worktree' && !findRepositoryRoot(cwd)) {
+    throw new OrchestratorError('INVALID_INPUT', `--worktree needs a git repository, and ${cwd} is not in one`);
+  }
   return {
     task,
     workflow,
@@ -85,6 +97,8 @@ export function checkRequest(request: TaskRequest, config: OrchestratorConfig, b
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
     source: r.source ?? 'cli',
     ...(r.followUpOf ? { followUpOf: r.followUpOf } : {}),
+    isolation,
+    ...(r.base !== undefined ? { base: r.base } : {}),
     ...(probe ? { agent: probe } : {}),
   };
 }

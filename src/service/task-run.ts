@@ -4,7 +4,8 @@
  * task), fetch the memory block, run the engine, write reports, let memory record it. Every step
  * of it is an event on the runtime's bus; nothing here prints.
  */
-import { detectChangedFiles } from '../adapters/files-changed.js';
+import { createChangeDetector } from '../adapters/files-changed.js';
+import type { OrchestratorConfig } from '../config/schema.js';
 import type { PlanSummary } from '../events/events.js';
 import { createBudgetGuard } from '../resilience/budget.js';
 import { offlineDetectorFromSettings } from '../resilience/offline-detector.js';
@@ -13,6 +14,7 @@ import { createEngine, type ResumePoint, type TaskOutcome } from '../workflow/en
 import { resolvePlan, type Plan } from '../workflow/plan.js';
 import { writeReports } from '../workflow/reports.js';
 import { resolveTemplates } from '../workflow/templates.js';
+import type { TaskWorkspace } from '../workspace/task-workspace.js';
 import type { ServiceRuntime } from './service-runtime.js';
 import type { TaskMemory } from './task-memory.js';
 
@@ -33,6 +35,10 @@ export interface TaskRunInput {
   readonly projectId?: string;
   readonly offline: boolean;
   readonly budgetUsd?: number;
+  /** `worktree`: in a new git worktree on branch aio/<task id>. */
+  readonly isolation: 'none' | 'worktree';
+  /** The revision the worktree starts from (default HEAD). */
+  readonly base?: string;
   /** A probe: this agent once, the task text as its exact prompt (no template, memory or report). */
   readonly agent?: string;
   readonly signal: AbortSignal;
@@ -58,6 +64,37 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     return { taskId, workflow: input.workflow, status, success: false, stopReason, reason, iterations, steps: store.steps(taskId), convergence: store.get(taskId)?.convergence ?? [], finalOutput: '', durationMs, usage, ...(refusal ? { refusal } : {}) };
   };
 
+  // Where the agents work: the directory asked for, or the task's own worktree (which no other
+  // task shares, so it never waits behind the main tree's queue).
+  let workspace: TaskWorkspace;
+  try {
+    workspace = await runtime.workspaces.open({
+      taskId,
+      task: input.promptTask,
+      workflow: input.workflow,
+      cwd: input.cwd,
+      isolation: input.isolation,
+      ...(input.base !== undefined ? { base: input.base } : {}),
+      notice: (message) => bus.publish({ type: 'workspace.notice', taskId, timestamp: stamp(), message }),
+      onCheckpoint: (c) =>
+        bus.publish({
+          type: 'workspace.checkpoint',
+          taskId,
+          timestamp: stamp(),
+          kind: c.kind,
+          ...(c.iteration !== undefined ? { iteration: c.iteration } : {}),
+          ...(c.stepIndex !== undefined ? { index: c.stepIndex } : {}),
+          commit: c.commit,
+          ref: c.ref,
+        }),
+    });
+  } catch (error) {
+    const refusal = OrchestratorError.isInstance(error) ? { code: error.code, message: error.message } : undefined;
+    return endEarly('failed', `could not prepare the task's workspace: ${errorMessage(error)}`, refusal);
+  }
+  const cwd = workspace.cwd;
+  if (cwd !== input.cwd) store.setCwd(taskId, cwd);
+
   // The working tree: one task at a time edits a directory; the others wait, visibly.
   let announced = false;
   for (;;) {
@@ -65,7 +102,7 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     const blocker = store.claimWorkingTree(taskId);
     if (blocker === undefined) break;
     if (!announced) {
-      bus.publish({ type: 'task.queued', taskId, timestamp: stamp(), waitingFor: blocker, cwd: input.cwd });
+      bus.publish({ type: 'task.queued', taskId, timestamp: stamp(), waitingFor: blocker, cwd });
       announced = true;
     }
     await wake.wait(signal, QUEUE_POLL_MS);
@@ -93,7 +130,7 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
         offline: input.offline || detected,
         resolveAgent: runtime.resolveAgent,
         task: input.promptTask,
-        cwd: input.cwd,
+        cwd,
         health: (agent) => runtime.health.health(agent),
         signal,
         taskId,
@@ -125,11 +162,15 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
   const startedAt = stamp();
   const engine = createEngine({
     resolveAgent: runtime.resolveAgent,
+    agentTimeoutMs: (agent) => agentTimeoutMs(config, agent),
+    outputLimitBytes: settings.output_limit_bytes,
     bus,
     templates: resolveTemplates(settings.templates),
     suggestionThreshold: settings.min_suggestions_threshold,
     stopOnPlateau: settings.stop_on_plateau,
-    detectChanges: detectChangedFiles,
+    detectChanges: createChangeDetector({ maxFiles: settings.snapshot.max_files }),
+    beforeStep: (step) => workspace.beforeStep(step),
+    beforeFinish: (end) => workspace.finish(end),
     offlineDetector,
     ...(input.budgetUsd !== undefined
       ? { budget: createBudgetGuard({ limitUsd: input.budgetUsd, onUnknownCost: (message) => logger.warn(message) }) }
@@ -141,7 +182,7 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     taskId,
     task: input.promptTask,
     plan,
-    cwd: input.cwd,
+    cwd,
     maxIterations,
     ...(input.projectId ? { projectId: input.projectId } : {}),
     signal,
@@ -152,8 +193,9 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
   if (settings.create_reports && !input.agent) {
     try {
       const written = writeReports(
-        { outcome, task: input.promptTask, cwd: input.cwd, ...(input.projectId ? { projectId: input.projectId } : {}), startedAt, finishedAt: stamp() },
+        { outcome, task: input.promptTask, cwd, ...(input.projectId ? { projectId: input.projectId } : {}), startedAt, finishedAt: stamp() },
         { home: runtime.home, reportsDir: settings.reports_dir, outputDir: settings.output_dir },
+        runtime.redact,
       );
       logger.debug(`report written to ${written.report}`);
     } catch (error) {
@@ -196,4 +238,10 @@ export function planFromSummary(summary: PlanSummary): Plan {
     offline: summary.offline,
     ...(summary.origin && summary.origin.source !== 'workflow' ? { origin: { ...summary.origin, source: summary.origin.source } } : {}),
   };
+}
+
+/** An agent's `timeout` (seconds in the config) in milliseconds: it bounds each of its steps, retries included. */
+function agentTimeoutMs(config: OrchestratorConfig, agent: string): number | undefined {
+  const seconds = Object.hasOwn(config.agents, agent) ? config.agents[agent]?.timeout : undefined;
+  return seconds === undefined ? undefined : seconds * 1000;
 }

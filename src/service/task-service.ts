@@ -15,7 +15,7 @@ import type { OrchestratorEvent, StepRecord, StoredEvent } from '../events/event
 import type { Logger } from '../observability/logger.js';
 import { findRepositoryRoot } from '../context/project-root.js';
 import { OrchestratorError } from '../shared/errors.js';
-import { killOrphanedAgent } from '../tasks/agent-process.js';
+import { killEscapedDescendants, killOrphanedAgent } from '../tasks/agent-process.js';
 import { isFinal, isResumable, type TaskStatus } from '../tasks/task-state.js';
 import { isProcessAlive, type ListOptions, type TaskRecord } from '../tasks/task-store.js';
 import type { FinishedTask } from '../workflow/engine.js';
@@ -201,7 +201,10 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
   }
 
   function submit(request: TaskRequest): SubmittedTask {
-    const checked = checkRequest(request, config, options.baseDir);
+    // A key pasted into the task is redacted before the task is stored, shown, sent, reported or
+    // remembered: agents get their credentials through `env`, never through prompts.
+    const asked = checkRequest(request, config, options.baseDir);
+    const checked = { ...asked, task: runtime.redact(asked.task) };
     const previous = checked.followUpOf ? store.resolve(checked.followUpOf) : undefined;
     const promptTask = previous ? followUpTask({ task: previous.task, result: previous.finalOutput ?? '' }, checked.task) : checked.task;
     const projectPath = checked.agent ? undefined : (checked.projectPath ?? findRepository(checked.cwd));
@@ -241,6 +244,8 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
           ...(projectId ? { projectId } : {}),
           offline: checked.offline,
           ...(checked.budgetUsd !== undefined ? { budgetUsd: checked.budgetUsd } : {}),
+          isolation: checked.isolation,
+          ...(checked.base !== undefined ? { base: checked.base } : {}),
           ...(checked.agent ? { agent: checked.agent } : {}),
           signal,
         },
@@ -290,6 +295,8 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
           ...(task.projectId ? { projectId: task.projectId } : {}),
           offline: plan.offline,
           ...(config.settings.budget_usd !== undefined ? { budgetUsd: config.settings.budget_usd } : {}),
+          // A task that ran in a worktree resumes there: its cwd is the worktree already.
+          isolation: 'none',
           signal,
           resume: { plan, maxIterations: planned.plan.maxIterations, point, memoryBlock: inputs?.memoryBlock ?? '' },
         },
@@ -320,6 +327,8 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
         agentStopped = true;
         const agent = store.agentProcess(task.id);
         if (agent) killOrphanedAgent(agent.pid, agent.startTime);
+        // What a dead owner's agent started outside its group (a live owner sweeps that itself).
+        if (ownerGone) killEscapedDescendants(now.ownerPid);
       }
       if (ownerGone) {
         bus.publish({

@@ -3,10 +3,10 @@
  * and the memory graph all live here. Each feature owns its migrations and applies them when it
  * opens its store; ids are namespaced ("tasks/001") so features never collide.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { OrchestratorError } from '../shared/errors.js';
+import { ensurePrivateFile } from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -17,6 +17,8 @@ export interface Migration {
 }
 
 const open = new Map<string, Db>();
+/** How long a command waits for another one's write lock before giving up. */
+const BUSY_TIMEOUT_MS = 15_000;
 
 /** The database file under a home directory. */
 export function databasePath(home: string): string {
@@ -29,11 +31,14 @@ export function openDatabase(file: string): Db {
   const cached = key === ':memory:' ? undefined : open.get(key);
   if (cached?.open) return cached;
   try {
-    if (key !== ':memory:') mkdirSync(path.dirname(key), { recursive: true });
-    const db = new Database(key);
+    // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
+    if (key !== ':memory:') ensurePrivateFile(key);
+    // The busy timeout comes first: commands started together on a fresh home all switch it to
+    // WAL and create the tables at the same moment, and must wait for each other, not fail.
+    const db = new Database(key, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
     db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
     if (key !== ':memory:') open.set(key, db);
@@ -43,20 +48,29 @@ export function openDatabase(file: string): Db {
   }
 }
 
-/** Applies the migrations not applied yet, each in its own transaction. */
+/**
+ * Applies the migrations not applied yet. Safe when several processes open a fresh database at
+ * once: they run in one IMMEDIATE transaction (the write lock is taken before anything is read),
+ * and the applied ids are read again under that lock, so a migration another process applied
+ * while we waited is skipped instead of failing ("table … already exists"). All pending
+ * migrations of the call land together or not at all.
+ */
 export function migrate(db: Db, migrations: readonly Migration[]): void {
-  const applied = new Set(
-    db.prepare<[], { id: string }>('SELECT id FROM schema_migrations').all().map((row) => row.id),
-  );
+  const appliedIds = (): Set<string> =>
+    new Set(db.prepare<[], { id: string }>('SELECT id FROM schema_migrations').all().map((row) => row.id));
+  // The common case — nothing to do — takes no write lock.
+  const before = appliedIds();
+  if (migrations.every((migration) => before.has(migration.id))) return;
   const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
-  for (const migration of migrations) {
-    if (applied.has(migration.id)) continue;
-    db.transaction(() => {
+  db.transaction(() => {
+    const applied = appliedIds();
+    for (const migration of migrations) {
+      if (applied.has(migration.id)) continue;
       if (typeof migration.up === 'string') db.exec(migration.up);
       else migration.up(db);
       record.run(migration.id, new Date().toISOString());
-    })();
-  }
+    }
+  }).immediate();
 }
 
 /** Closes every database this process opened (end of a CLI command, tests). */

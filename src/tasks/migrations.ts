@@ -89,4 +89,9 @@ export const TASK_MIGRATIONS: readonly Migration[] = [
       CREATE INDEX tasks_cwd_status ON tasks(cwd, status);
     `,
   },
+  {
+    // Tool calls the agent's CLI refused during the step (JSON list; NULL = none).
+    id: 'tasks/004-step-refusals',
+    up: 'ALTER TABLE task_steps ADD COLUMN refusals TEXT;',
+  },
 ];

@@ -67,6 +67,8 @@ export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): Tas
       case 'step.output':
       case 'step.activity':
       case 'agent.stderr':
+      case 'workspace.notice':
+      case 'workspace.checkpoint':
         // In the log only: the task row has nothing to follow for these.
         break;
     }

@@ -36,6 +36,17 @@ function begin(store: TaskStore, id: string): void {
 }
 
 describe('the task store', () => {
+  it('keeps the tool calls a step had refused', () => {
+    const store = createTaskStore(openDatabase(':memory:'));
+    const task = store.create(newTask());
+    const refusals = [{ tool: 'Write', target: '/elsewhere/refined.txt', reason: "Claude requested permissions to write to /elsewhere/refined.txt, but you haven't granted it yet." }];
+    store.recordStep(task.id, { ...step, refusals });
+    store.recordStep(task.id, { ...step, index: 1 });
+    const [first, second] = store.steps(task.id);
+    expect(first?.refusals).toEqual(refusals);
+    expect(second?.refusals).toBeUndefined();
+  });
+
   it('moves a task queued → pending → in_progress → completed and keeps every step', () => {
     const store = createTaskStore(openDatabase(':memory:'));
     const task = store.create(newTask());

@@ -11,15 +11,17 @@ import {
   STOP_REASONS,
   agentErrorSchema,
   iterationRecordSchema,
+  refusalSchema,
   type IterationRecord,
   type StepRecord,
   type StopReason,
 } from '../events/events.js';
 import type { Usage } from '../adapters/spec.js';
+import { createRedactor, type Redactor } from '../security/redact.js';
 import { ROLES } from '../shared/roles.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { migrate, type Db } from '../storage/database.js';
-import { killOrphanedAgent, processStartTime } from './agent-process.js';
+import { killEscapedDescendants, killOrphanedAgent, processStartTime } from './agent-process.js';
 import { TASK_MIGRATIONS } from './migrations.js';
 import { canMove, isTaskStatus, type TaskStatus } from './task-state.js';
 
@@ -103,6 +105,8 @@ export interface TaskStoreOptions {
   readonly isAlive?: (pid: number) => boolean;
   /** A live owner whose heartbeat is older than this is taken as gone (its pid was reused). */
   readonly staleAfterMs?: number;
+  /** Applied to the task text and the final output before they are stored (default: shapes + our env). */
+  readonly redact?: Redactor;
 }
 
 export interface TaskStore {
@@ -126,6 +130,8 @@ export interface TaskStore {
   cancelRequested(ids: readonly string[]): string[];
   setMemoryBlock(id: string, block: string): void;
   setProject(id: string, projectId: string): void;
+  /** The task works elsewhere than it was started (its own worktree): queueing follows it there. */
+  setCwd(id: string, cwd: string): void;
   /** The agent process group the task runs now, as recorded (pid and its kernel start time). */
   agentProcess(id: string): { readonly pid: number; readonly startTime: string } | undefined;
   resumeInputs(id: string): ResumeInputs | undefined;
@@ -214,6 +220,7 @@ const stepRow = z.object({
   primary_error_message: z.string().nullable(),
   suggestions: z.string(),
   files_modified: z.string(),
+  refusals: z.string().nullable().optional(),
   duration_ms: z.number(),
   input_tokens: z.number(),
   output_tokens: z.number(),
@@ -223,6 +230,7 @@ const stepRow = z.object({
 });
 
 const stringList = z.array(z.string());
+const refusalList = z.array(refusalSchema);
 const convergenceList = z.array(iterationRecordSchema);
 
 function parseJson<T>(schema: z.ZodType<T>, text: string, fallback: T): T {
@@ -287,6 +295,7 @@ function toStep(raw: unknown): StepRecord {
     ...(row.primary_error_kind ? { primaryError: { kind: row.primary_error_kind, message: row.primary_error_message ?? '' } } : {}),
     suggestions: parseJson(stringList, row.suggestions, []),
     filesModified: parseJson(stringList, row.files_modified, []),
+    ...(row.refusals ? { refusals: parseJson(refusalList, row.refusals, []) } : {}),
     durationMs: row.duration_ms,
     usage: {
       inputTokens: row.input_tokens,
@@ -305,6 +314,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
   const host = options.host ?? os.hostname();
   const isAlive = options.isAlive ?? isProcessAlive;
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  const redact = options.redact ?? createRedactor();
   const stamp = (): string => now().toISOString();
 
   const getRow = db.prepare('SELECT * FROM tasks WHERE id = ?');
@@ -326,9 +336,9 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
   const insertStep = db.prepare(`
     INSERT OR REPLACE INTO task_steps (task_id, iteration, step_index, agent, role, success, output, error_kind,
       error_message, fallback_from, primary_error_kind, primary_error_message, suggestions, files_modified,
-      duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
+      refusals, duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
     VALUES (@task_id, @iteration, @step_index, @agent, @role, @success, @output, @error_kind, @error_message,
-      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @duration_ms,
+      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @refusals, @duration_ms,
       @input_tokens, @output_tokens, @cost_usd, @started_at, @finished_at)`);
 
   return {
@@ -341,7 +351,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
          VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       ).run(
         id,
-        task.task,
+        redact(task.task),
         task.workflow,
         task.maxIterations,
         task.cwd,
@@ -352,7 +362,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         at,
         task.source ?? 'cli',
         task.followUpOf ?? null,
-        task.promptTask !== undefined && task.promptTask !== task.task ? task.promptTask : null,
+        task.promptTask !== undefined && task.promptTask !== task.task ? redact(task.promptTask) : null,
       );
       const created = get(id);
       if (!created) throw new OrchestratorError('DATABASE_ERROR', `task ${id} was not stored`);
@@ -405,6 +415,9 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     setProject(id, projectId) {
       db.prepare('UPDATE tasks SET project_id = ? WHERE id = ?').run(projectId, id);
     },
+    setCwd(id, cwd) {
+      db.prepare('UPDATE tasks SET cwd = ? WHERE id = ?').run(cwd, id);
+    },
     agentProcess(id) {
       const row = db
         .prepare<[string], { agent_pid: number | null; agent_start_time: string | null }>('SELECT agent_pid, agent_start_time FROM tasks WHERE id = ?')
@@ -456,6 +469,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
           primary_error_message: step.primaryError?.message ?? null,
           suggestions: JSON.stringify(step.suggestions),
           files_modified: JSON.stringify(step.filesModified),
+          refusals: step.refusals && step.refusals.length > 0 ? JSON.stringify(step.refusals) : null,
           duration_ms: step.durationMs,
           input_tokens: step.usage.inputTokens,
           output_tokens: step.usage.outputTokens,
@@ -498,9 +512,9 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         end.status,
         end.success ? 1 : 0,
         end.stopReason,
-        end.reason,
+        redact(end.reason),
         end.iterations,
-        end.finalOutput,
+        redact(end.finalOutput),
         end.usage.inputTokens,
         end.usage.outputTokens,
         end.usage.costUsd ?? null,
@@ -557,7 +571,10 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       for (const task of gone) {
         const agent = agentOf.get(task.id);
         const killed = agent?.agent_pid && agent.agent_start_time ? killOrphanedAgent(agent.agent_pid, agent.agent_start_time) : false;
-        const note = killed ? `; its agent (pid ${agent?.agent_pid ?? ''}) was still running and was stopped` : '';
+        const escaped = killEscapedDescendants(task.ownerPid);
+        const note =
+          (killed ? `; its agent (pid ${agent?.agent_pid ?? ''}) was still running and was stopped` : '') +
+          (escaped > 0 ? `; ${escaped} process(es) the agent started outside its group were stopped` : '');
         mark.run(`interrupted: its process (pid ${task.ownerPid}) ended before the task finished${note}`, at, task.id);
       }
       return gone.map((task) => task.id);

@@ -63,6 +63,10 @@ export interface BudgetGuard {
 
 export interface EngineOptions {
   readonly resolveAgent: AgentResolver;
+  /** An agent's time limit per step (its config `timeout`), retries included; undefined = none. */
+  readonly agentTimeoutMs?: (agent: string) => number | undefined;
+  /** settings.output_limit_bytes: the most kept of one step's output (default 1 MiB). */
+  readonly outputLimitBytes?: number;
   readonly bus: OrchestratorBus;
   readonly templates?: TemplateSet;
   /** settings.min_suggestions_threshold */
@@ -70,6 +74,16 @@ export interface EngineOptions {
   /** settings.stop_on_plateau */
   readonly stopOnPlateau: boolean;
   readonly budget?: BudgetGuard;
+  /**
+   * Called before each step's agent runs (after the budget check) and awaited: the workspace
+   * checkpoints the working tree there. It must not throw.
+   */
+  readonly beforeStep?: (step: { readonly taskId: string; readonly iteration: number; readonly index: number }) => Promise<void>;
+  /**
+   * Called once the last step has run, before the task's end is published and awaited: the end
+   * checkpoint, and a worktree's commit, exist by the time anyone sees the task finished.
+   */
+  readonly beforeFinish?: (end: { readonly taskId: string; readonly status: TaskOutcome['status']; readonly workflow: string }) => Promise<void>;
   /** Working-tree change detection per step (default: none; the CLI passes detectChangedFiles). */
   readonly detectChanges?: RunAgentOptions['detectChanges'];
   readonly redact?: Redactor;
@@ -164,7 +178,7 @@ export function createEngine(options: EngineOptions): Engine {
       skipped: plan.skipped.map((s) => ({ ...s })),
     });
 
-    const finish = (decision: StopDecision, iterations: number): TaskOutcome => {
+    const finish = async (decision: StopDecision, iterations: number): Promise<TaskOutcome> => {
       const lastIteration = steps.filter((s) => s.iteration === iterations);
       const success =
         (decision.reason === 'converged' || decision.reason === 'max_iterations' || decision.reason === 'plateau') &&
@@ -186,6 +200,7 @@ export function createEngine(options: EngineOptions): Engine {
         durationMs: Math.round(performance.now() - started),
         usage,
       };
+      await options.beforeFinish?.({ taskId, status, workflow: plan.workflow });
       bus.publish({
         type: 'task.finished',
         taskId,
@@ -225,6 +240,7 @@ export function createEngine(options: EngineOptions): Engine {
             stop = { reason: 'budget', detail: refusal.reason };
             break;
           }
+          await options.beforeStep?.({ taskId, iteration, index });
           const prompt = buildPrompt(
             templates,
             {
@@ -279,11 +295,11 @@ export function createEngine(options: EngineOptions): Engine {
         };
         convergence.push(record);
         bus.publish({ type: 'iteration.finished', taskId, timestamp: stamp(), iteration: record });
-        if (stop) return finish(stop, iteration);
+        if (stop) return await finish(stop, iteration);
         previous = figures;
       }
       // Only reached with maxIterations < 1, which the callers refuse; stop cleanly anyway.
-      return finish({ reason: 'max_iterations', detail: 'no iterations to run' }, 0);
+      return await finish({ reason: 'max_iterations', detail: 'no iterations to run' }, 0);
     } catch (error) {
       // A bug, not an agent failure (those are results): still end the task visibly.
       options.logger?.error({ err: error }, 'engine error');
@@ -341,6 +357,7 @@ export function createEngine(options: EngineOptions): Engine {
         ...second,
         usage: addUsage(primary.usage, second.usage),
         filesModified: [...new Set([...primary.filesModified, ...second.filesModified])].sort(),
+        ...(primary.refusals || second.refusals ? { refusals: [...(primary.refusals ?? []), ...(second.refusals ?? [])] } : {}),
         ...(second.success || !second.error
           ? {}
           : {
@@ -367,6 +384,9 @@ export function createEngine(options: EngineOptions): Engine {
       filesModified: [...result.filesModified],
       ...(result.proposedChanges && result.proposedChanges.length > 0
         ? { proposedChanges: result.proposedChanges.map((c) => ({ ...c, content: redact(c.content) })) }
+        : {}),
+      ...(result.refusals && result.refusals.length > 0
+        ? { refusals: result.refusals.map((r) => ({ ...r, reason: redact(r.reason), ...(r.target !== undefined ? { target: redact(r.target) } : {}) })) }
         : {}),
       durationMs: Math.round(performance.now() - started),
       usage: result.usage,
@@ -424,6 +444,8 @@ export function createEngine(options: EngineOptions): Engine {
         { prompt: input.prompt, role: step.role, cwd: request.cwd },
         {
           ...(request.signal ? { signal: request.signal } : {}),
+          timeoutMs: options.agentTimeoutMs?.(agent),
+          ...(options.outputLimitBytes !== undefined ? { outputLimitBytes: options.outputLimitBytes } : {}),
           ...(input.detectChanges ? { detectChanges: input.detectChanges } : {}),
           context: { taskId: request.taskId, iteration, stepIndex: index },
           onStderr: (chunk) => stderr.push(chunk),
@@ -472,6 +494,7 @@ function redactEvent(event: AgentEvent, redact: Redactor): AgentEvent {
   if (event.type === 'tool-call') return event.input === undefined ? event : { ...event, input: redactJson(event.input, redact) };
   if (event.type === 'error') return { ...event, error: { ...event.error, message: redact(event.error.message) } };
   if (event.type === 'proposed-change') return { ...event, content: redact(event.content) };
+  if (event.type === 'refusal') return { ...event, reason: redact(event.reason), ...(event.target !== undefined ? { target: redact(event.target) } : {}) };
   if (event.type === 'finish') {
     return {
       ...event,

@@ -9,6 +9,8 @@ import type { ProcessResult } from '../../process/spawn-process.js';
 import type { CliOutputParser } from '../cli-runner.js';
 import { errorFromExit, kindFromHttpStatus, kindFromMessage, failureEvents } from '../failure.js';
 import { createBadLineCounter, parseJsonLine } from '../json-line.js';
+import { createBoundedText, DEFAULT_OUTPUT_LIMIT_BYTES } from '../output-limit.js';
+import { isGeminiRefusal, refusalTarget } from '../refusals.js';
 import type { AgentError, AgentEvent, FailureKind, FileChangeKind } from '../spec.js';
 
 export const geminiLineSchema = z.discriminatedUnion('type', [
@@ -20,7 +22,7 @@ export const geminiLineSchema = z.discriminatedUnion('type', [
     tool_id: z.string(),
     status: z.string(),
     output: z.string().optional(),
-    error: z.looseObject({ message: z.string().optional() }).optional(),
+    error: z.looseObject({ type: z.string().optional(), message: z.string().optional() }).optional(),
   }),
   z.looseObject({ type: z.literal('error'), message: z.string().optional(), severity: z.string().optional() }),
   z.looseObject({
@@ -69,10 +71,11 @@ export function geminiError(exitCode: number | null, message: string): AgentErro
   return { kind: kindFromMessage(message) ?? 'task_failed', message };
 }
 
-export function createGeminiCliParser(command: string): CliOutputParser {
+export function createGeminiCliParser(command: string, outputLimitBytes = DEFAULT_OUTPUT_LIMIT_BYTES): CliOutputParser {
   const bad = createBadLineCounter();
   const pendingWrites = new Map<string, { path: string; kind: FileChangeKind }>();
-  let answer = '';
+  const calls = new Map<string, { name: string; target?: string }>();
+  const answer = createBoundedText(outputLimitBytes);
   let result: Extract<GeminiLine, { type: 'result' }> | undefined;
 
   function fromLine(line: GeminiLine): AgentEvent[] {
@@ -81,12 +84,14 @@ export function createGeminiCliParser(command: string): CliOutputParser {
         return line.session_id ? [{ type: 'session', sessionId: line.session_id }] : [];
       case 'message':
         if (line.role !== 'assistant') return [];
-        answer += line.content;
+        answer.append(line.content);
         return [{ type: 'text-delta', text: line.content }];
       case 'tool_use': {
         const kind = FILE_TOOLS[line.tool_name];
         const input = z.looseObject({ file_path: z.string() }).safeParse(line.parameters);
         if (kind && input.success) pendingWrites.set(line.tool_id, { path: input.data.file_path, kind });
+        const target = refusalTarget(line.parameters);
+        calls.set(line.tool_id, { name: line.tool_name, ...(target !== undefined ? { target } : {}) });
         return [{ type: 'tool-call', name: line.tool_name, id: line.tool_id, input: line.parameters }];
       }
       case 'tool_result': {
@@ -95,6 +100,16 @@ export function createGeminiCliParser(command: string): CliOutputParser {
         const events: AgentEvent[] = [{ type: 'tool-result', id: line.tool_id, ok, ...(output !== undefined ? { output } : {}) }];
         const write = pendingWrites.get(line.tool_id);
         if (write && ok) events.push({ type: 'file-change', path: write.path, kind: write.kind });
+        if (!ok && isGeminiRefusal(line.error)) {
+          const call = calls.get(line.tool_id);
+          events.push({
+            type: 'refusal',
+            tool: call?.name ?? 'tool',
+            id: line.tool_id,
+            ...(call?.target !== undefined ? { target: call.target } : {}),
+            reason: line.error?.message ?? output ?? 'refused',
+          });
+        }
         return events;
       }
       case 'error':
@@ -114,7 +129,7 @@ export function createGeminiCliParser(command: string): CliOutputParser {
       return parsed.status === 'ok' ? fromLine(parsed.value) : [];
     },
     end(process: ProcessResult) {
-      if (result?.status === 'success' && process.exitCode === 0) return [{ type: 'finish', success: true, output: answer }];
+      if (result?.status === 'success' && process.exitCode === 0) return [{ type: 'finish', success: true, output: answer.text() }];
       let error: AgentError;
       if (result && result.status !== 'success') {
         error = geminiError(process.exitCode, result.error?.message ?? `gemini reported ${result.status}`);

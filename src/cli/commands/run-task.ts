@@ -27,6 +27,8 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
     ...(options.project !== undefined ? { projectPath: options.project } : {}),
     ...(options.offline ? { offline: true } : {}),
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    ...(options.worktree ? { isolation: 'worktree' as const } : {}),
+    ...(options.base !== undefined ? { base: options.base } : {}),
     source: 'cli',
   });
   return finishFollowing(context, service, submitted, { stream: Boolean(options.stream), json: Boolean(options.json), since: 0 });

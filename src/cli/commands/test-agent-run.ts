@@ -101,7 +101,6 @@ function summary(json: TestAgentJson): string {
   return `${json.agent}: ${status} — ${json.duration_ms} ms, ${json.usage.input_tokens} in / ${json.usage.output_tokens} out tokens${cost}${files}`;
 }
 
-/** The agent's events as they arrive, on stderr: its text, tool calls, file changes, errors. */
 /** The agent's events (redacted in the log) as they arrive, on stderr. */
 function createLiveDisplay() {
   let sawDelta = false;
@@ -129,6 +128,9 @@ function createLiveDisplay() {
           break;
         case 'file-change':
           line(`± ${event.kind} ${event.path}`);
+          break;
+        case 'refusal':
+          line(`⊘ refused: ${event.tool}${event.target !== undefined ? ` ${event.target}` : ''} — ${oneLine(event.reason)}`);
           break;
         case 'error':
           line(`error (${event.error.kind}): ${event.error.message}`);

@@ -100,6 +100,12 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
     'agent.stderr': (event) => {
       if (options.verbose) line(style.paint('gray', `  [${event.agent}] ${event.line}`));
     },
+    'workspace.notice': (event) => {
+      line(style.paint('gray', `  · ${event.message}`));
+    },
+    'workspace.checkpoint': (event) => {
+      if (options.verbose) line(style.paint('gray', `  checkpoint ${event.commit.slice(0, 10)} (${event.ref})`));
+    },
     'task.started': (event) => {
       started = true;
       maxIterations = event.maxIterations;
@@ -130,8 +136,14 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       }
     },
     'step.output': (event) => {
-      if (!options.stream) return;
       const e = event.event;
+      // Shown always, not only with --stream: the agent's own summary may claim the opposite.
+      if (e.type === 'refusal') {
+        const target = e.target !== undefined ? ` ${e.target}` : '';
+        line(style.paint('yellow', `  ⊘ refused: ${e.tool}${target} — ${oneLine(e.reason, 200)}`));
+        return;
+      }
+      if (!options.stream) return;
       if (e.type === 'text-delta' || e.type === 'text') {
         const text = e.type === 'text' ? `${e.text}\n` : e.text;
         out.write(style.paint('dim', text));
@@ -150,7 +162,8 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       if (step.filesModified.length > 0) details.push(plural(step.filesModified.length, 'file'));
       if (step.usage.inputTokens + step.usage.outputTokens > 0) details.push(formatTokens(step.usage));
       const via = step.fallbackFrom ? style.paint('yellow', ` (fallback for ${step.fallbackFrom})`) : '';
-      line(`${mark} ${where(step.iteration, step.index, stepCount)} ${style.paint('bold', step.agent)} ${step.role}${via} ${style.paint('gray', details.join(', '))}`);
+      const refused = step.refusals?.length ? style.paint('yellow', `, ${plural(step.refusals.length, 'tool call')} refused`) : '';
+      line(`${mark} ${where(step.iteration, step.index, stepCount)} ${style.paint('bold', step.agent)} ${step.role}${via} ${style.paint('gray', details.join(', '))}${refused}`);
       if (step.error) line(style.paint('red', `  ${step.error.kind}: ${oneLine(step.error.message, 300)}`));
     },
     'iteration.finished': (event) => {

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { listWorkflows } from '../../config/workflows.js';
+import { createAgentsRedactor } from '../../security/redact.js';
 import { OrchestratorError, errorMessage } from '../../shared/errors.js';
 import { registerAgentsCommand } from '../commands/agents.js';
 import type { ShellOptions } from '../commands/shell.js';
@@ -61,7 +62,9 @@ export async function shellCommand(options: ShellOptions, command: Command): Pro
     err: process.stderr,
     print: printLine,
     terminal,
-    history: openShellHistory(path.join(context.home, 'shell_history')),
+    history: openShellHistory(path.join(context.home, 'shell_history'), {
+      redact: createAgentsRedactor(Object.values(service.config.agents).map((agent) => agent.env)),
+    }),
     runCommand: (args) => runSubcommand(context.globals, args),
   });
 }

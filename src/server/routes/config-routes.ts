@@ -76,6 +76,11 @@ export function registerConfigRoutes(context: ServerContext): void {
       const temporary = `${file}.${process.pid}.tmp`;
       writeFileSync(temporary, content, { mode: 0o600 });
       renameSync(temporary, file);
+      try {
+        context.audit?.noteConfigInUse(file, content, 'api');
+      } catch (error) {
+        context.logger.warn(`could not write the audit log: ${String(error)}`);
+      }
       return { message: 'Configuration saved', path: file, last_modified: statSync(file).mtime.toISOString(), saved: true, restart_required: true };
     },
   });

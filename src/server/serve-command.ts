@@ -1,12 +1,12 @@
 /**
- * `ai-orchestrator serve`: the web server and UI. The command only reads its flags; the server
- * surface (src/server) does the rest, loaded inside the action so other commands never pay for it.
+ * `ai-orchestrator serve`: the web server's command, registered into the binary's program by
+ * src/bin.ts (the composition root), so neither surface imports the other. The module is small;
+ * the server loads inside the action.
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { OrchestratorError } from '../../shared/errors.js';
-import { createCliContext } from '../context.js';
-import { printLine } from '../output.js';
+import { resolveHome } from '../config/load.js';
+import { OrchestratorError } from '../shared/errors.js';
 
 interface ServeOptions {
   readonly host: string;
@@ -15,6 +15,12 @@ interface ServeOptions {
   readonly drain?: boolean;
   readonly allowConfigCommands?: boolean;
   readonly allowedHost?: string[];
+}
+
+interface GlobalOptions {
+  readonly config?: string;
+  readonly verbose?: boolean;
+  readonly quiet?: boolean;
 }
 
 export function registerServeCommand(program: Command): void {
@@ -26,26 +32,27 @@ export function registerServeCommand(program: Command): void {
     .option('--cwd <dir>', 'workspace: where tasks run by default; /api/files stays inside it')
     .option('--drain', 'on SIGINT/SIGTERM wait for running tasks instead of cancelling them')
     .option('--allow-config-commands', "let PUT /api/config change an agent's command, args or env")
-    .option('--allowed-host <name...>', 'more Host names to answer to (a reverse proxy\'s public name)')
+    .option('--allowed-host <name...>', "more Host names to answer to (a reverse proxy's public name)")
     .action(async (options: ServeOptions, command: Command) => {
-      const context = createCliContext(command);
+      const globals = command.optsWithGlobals<GlobalOptions>();
       const port = Number(options.port);
       if (!Number.isInteger(port) || port < 0 || port > 65_535) throw new OrchestratorError('INVALID_INPUT', `--port must be 0..65535 (got "${options.port}")`);
-      // The one place a surface loads another's entry point: the command line starts the server.
-      const { startServer } = await import('../../server/start-server.js');
-      const configPath = context.globals.config ? path.resolve(context.cwd, context.globals.config) : undefined;
+      const env = process.env;
+      const { createLogger } = await import('../observability/logger.js');
+      const { startServer } = await import('./start-server.js');
+      const level = globals.verbose ? 'debug' : globals.quiet ? 'error' : (env['LOG_LEVEL'] ?? 'info');
       const server = await startServer({
         host: options.host,
         port,
-        home: context.home,
-        env: context.env,
-        workspace: path.resolve(context.cwd, options.cwd ?? '.'),
-        ...(configPath ? { configPath } : {}),
-        logger: context.logger(),
+        home: resolveHome(env),
+        env,
+        workspace: path.resolve(options.cwd ?? '.'),
+        ...(globals.config ? { configPath: path.resolve(globals.config) } : {}),
+        logger: createLogger({ level }),
         ...(options.drain ? { drain: true } : {}),
         ...(options.allowConfigCommands ? { allowConfigCommands: true } : {}),
         ...(options.allowedHost ? { allowedHosts: options.allowedHost } : {}),
-        print: printLine,
+        print: (line) => process.stdout.write(`${line}\n`),
       });
       await server.closed;
     });
