@@ -51,7 +51,7 @@ export function ConfigView() {
       <h1 id="config-title">Configuration</h1>
       <p class="muted">{file}</p>
       <label for="config-text">agents.yaml</label>
-      <textarea id="config-text" ref={editor} class="code" rows={24} spellcheck={false} value={content} onInput={(e) => setContent(e.currentTarget.value)} />
+      <textarea id="config-text" ref={editor} class="code" rows={24} spellcheck={false} wrap="off" value={content} onInput={(e) => setContent(e.currentTarget.value)} />
       <div class="row">
         <button type="button" onClick={() => void send(true)}>
           Check
