@@ -40,10 +40,13 @@ beforeAll(async () => {
         coder: fixtureAgent({ FAKE_STDOUT: 'implemented the change', FAKE_SLEEP_MS: '1200' }),
         checker: fixtureAgent({ FAKE_STDOUT: REVIEW_OK }),
         hanger: fixtureAgent({ FAKE_HANG: '1', FAKE_PID_FILE: path.join(root, 'hang.pid') }),
+        // A rate-limited agent whose circuit opens at its first failure.
+        flaky: fixtureAgent({ FAKE_STDERR: 'error: 429 rate limit exceeded', FAKE_EXIT: '1' }, { resilience: { retry: { max_attempts: 1 }, circuit_breaker: { failure_threshold: 1 } } }),
       },
       workflows: {
         default: [{ agent: 'coder', task: 'implement' }, { agent: 'checker', task: 'review' }],
         hang: [{ agent: 'hanger', task: 'implement' }],
+        flaky: [{ agent: 'flaky', task: 'implement' }],
       },
       settings: { create_reports: false, enable_context_memory: false, max_iterations: 1 },
     }),
@@ -136,6 +139,17 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in chromium', () => {
     const problem = page.getByRole('list', { name: 'Problems' });
     await expect.poll(() => problem.innerText()).toContain(`line ${at}`);
     expect(readFileSync(configFile, 'utf8')).toBe(before);
+    await page.close();
+  });
+
+  it('shows an open circuit on the agents page after an agent was rate-limited', async () => {
+    await server.service.submit({ task: 'trip the breaker', workflow: 'flaky' }).done;
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#/agents`);
+    const flaky = page.locator('[data-agent="flaky"]');
+    await expect.poll(() => flaky.innerText(), { timeout: 15_000 }).toContain('circuit open');
+    expect(await flaky.innerText()).toContain('last failure: rate_limit');
+    expect(await page.locator('[data-agent="coder"]').innerText()).toContain('circuit closed');
     await page.close();
   });
 });
