@@ -9,6 +9,7 @@ import { OrchestratorError } from '../shared/errors.js';
 import { registerAgentsCommand } from './commands/agents.js';
 import { registerContextCommand } from './commands/context.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerMcpCommand } from './commands/mcp.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerRunCommand } from './commands/run.js';
@@ -44,6 +45,7 @@ export function buildProgram(): Command {
   registerTestAgentCommand(program);
   registerMetricsCommand(program);
   registerDoctorCommand(program);
+  registerMcpCommand(program);
   return program;
 }
 
