@@ -20,7 +20,7 @@ import { closeAllDatabases } from '../src/storage/database.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const FAKE_CLI = path.join(ROOT, 'test/fixtures/bin/fake-cli.mjs');
-const CLI = path.join(ROOT, 'dist/cli/bin.js');
+const CLI = path.join(ROOT, 'dist/bin.js');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 15);
 const WARMUP = 2;
 const TASK = 'Implement a REST API for user management';

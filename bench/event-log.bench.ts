@@ -21,7 +21,7 @@ import { createTaskRecorder } from '../src/tasks/task-recorder.js';
 import { createTaskStore } from '../src/tasks/task-store.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const CLI = path.join(ROOT, 'dist/cli/bin.js');
+const CLI = path.join(ROOT, 'dist/bin.js');
 const LATENCY_EVENTS = Number(process.env['BENCH_EVENTS'] ?? 300);
 const REPLAY_EVENTS = 10_000;
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 7);

@@ -1,7 +1,8 @@
-#!/usr/bin/env node
 /**
- * The `ai-orchestrator` command. Start-up stays lean: command modules are small and load their
- * heavy parts (database, adapters, servers) inside their actions.
+ * The CLI's commands as one commander program. Start-up stays lean: command modules are small and
+ * load their heavy parts (database, adapters, servers) inside their actions. Other surfaces (the
+ * web server, the MCP server, queue workers) add their own commands through `extraCommands`; the
+ * binary (src/bin.ts) composes them, so no surface imports another.
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
@@ -9,7 +10,6 @@ import { OrchestratorError } from '../shared/errors.js';
 import { registerAgentsCommand } from './commands/agents.js';
 import { registerContextCommand } from './commands/context.js';
 import { registerDoctorCommand } from './commands/doctor.js';
-import { registerMcpCommand } from './commands/mcp.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerRunCommand } from './commands/run.js';
@@ -24,7 +24,10 @@ function packageVersion(): string {
   return pkg.version;
 }
 
-export function buildProgram(): Command {
+/** Adds a command to the program (another surface's `serve`, `mcp`, `worker`). */
+export type RegisterCommand = (program: Command) => void;
+
+export function buildProgram(extraCommands: readonly RegisterCommand[] = []): Command {
   const program = new Command('ai-orchestrator')
     .description('Make AI coding assistants work as a team: implement → review → refine until the review converges.')
     .version(packageVersion(), '-V, --version')
@@ -45,7 +48,7 @@ export function buildProgram(): Command {
   registerTestAgentCommand(program);
   registerMetricsCommand(program);
   registerDoctorCommand(program);
-  registerMcpCommand(program);
+  for (const register of extraCommands) register(program);
   return program;
 }
 
@@ -57,9 +60,9 @@ function exitQuietlyOnClosedStdout(): void {
   });
 }
 
-export async function main(argv: readonly string[]): Promise<number> {
+export async function main(argv: readonly string[], extraCommands: readonly RegisterCommand[] = []): Promise<number> {
   exitQuietlyOnClosedStdout();
-  const program = buildProgram();
+  const program = buildProgram(extraCommands);
   try {
     await program.parseAsync([...argv]);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -74,4 +77,3 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-process.exitCode = await main(process.argv);
