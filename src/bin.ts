@@ -6,16 +6,20 @@
  * its heavy parts only when its command runs).
  */
 import { readFileSync } from 'node:fs';
+import type { HttpEndpoint, HttpEndpointContext } from './service/http-endpoint.js';
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  const [{ main }, { registerMcpCommand }, { registerServeCommand }] = await Promise.all([
+  const [{ main }, { registerMcpCommand }, { serveCommand }] = await Promise.all([
     import('./cli/main.js'),
     import('./mcp/mcp-command.js'),
     import('./server/serve-command.js'),
   ]);
-  process.exitCode = await main(process.argv, [registerMcpCommand, registerServeCommand]);
+  // `serve` also speaks MCP at /mcp: the MCP surface's endpoint, loaded only when serve starts.
+  const mcpOverHttp = async (context: HttpEndpointContext): Promise<HttpEndpoint> =>
+    (await import('./mcp/http-endpoint.js')).createMcpHttpEndpoint(context);
+  process.exitCode = await main(process.argv, [registerMcpCommand, serveCommand([mcpOverHttp])]);
 }

@@ -23,6 +23,7 @@ import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTaskEventRoutes } from './routes/task-event-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
 import type { ServerContext } from './server-context.js';
+import type { HttpEndpoint } from '../service/http-endpoint.js';
 
 export interface ServerAppOptions {
   readonly service: TaskService;
@@ -41,6 +42,8 @@ export interface ServerAppOptions {
   readonly audit?: Pick<AuditLog, 'append' | 'noteConfigInUse'>;
   /** The built UI (index.html + assets); default: the package's dist/ui when it exists. */
   readonly uiDir?: string;
+  /** Other surfaces' endpoints (MCP's `/mcp`), mounted behind the same guard. */
+  readonly endpoints?: readonly HttpEndpoint[];
 }
 
 export interface ServerApp {
@@ -93,6 +96,12 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
   registerConfigRoutes(context);
   registerFileRoutes(context);
   registerMetricsRoutes(context);
+  for (const endpoint of options.endpoints ?? []) {
+    app.all(endpoint.path, async (request, reply) => {
+      reply.hijack();
+      await endpoint.handle(request.raw, reply.raw, request.body);
+    });
+  }
   api.route({ method: 'GET', url: '/api/openapi.json', summary: 'this API described as OpenAPI 3.1', handler: () => api.openapi(options.version) });
 
   const uiDir = options.uiDir ?? defaultUiDir();

@@ -6,6 +6,7 @@
 import path from 'node:path';
 import type { Command } from 'commander';
 import { resolveHome } from '../config/load.js';
+import type { HttpEndpointFactory } from '../service/http-endpoint.js';
 import { OrchestratorError } from '../shared/errors.js';
 
 interface ServeOptions {
@@ -23,7 +24,12 @@ interface GlobalOptions {
   readonly quiet?: boolean;
 }
 
-export function registerServeCommand(program: Command): void {
+/** `serve` with other surfaces' endpoints (given by the binary, which composes the surfaces). */
+export function serveCommand(endpoints: readonly HttpEndpointFactory[] = []): (program: Command) => void {
+  return (program) => registerServeCommand(program, endpoints);
+}
+
+export function registerServeCommand(program: Command, endpoints: readonly HttpEndpointFactory[] = []): void {
   program
     .command('serve')
     .description('web server and browser UI: start, watch and cancel tasks (token required; loopback by default)')
@@ -53,6 +59,7 @@ export function registerServeCommand(program: Command): void {
         ...(options.allowConfigCommands ? { allowConfigCommands: true } : {}),
         ...(options.allowedHost ? { allowedHosts: options.allowedHost } : {}),
         print: (line) => process.stdout.write(`${line}\n`),
+        endpoints,
       });
       await server.closed;
     });

@@ -10,6 +10,7 @@ import { createAuditLog } from '../security/audit-log.js';
 import { auditTaskService } from '../service/service-audit.js';
 import { createTaskService, type TaskService } from '../service/task-service.js';
 import { errorMessage, OrchestratorError } from '../shared/errors.js';
+import type { HttpEndpointFactory } from '../service/http-endpoint.js';
 import { createServerApp, type ServerApp } from './app.js';
 import { resolveServerToken } from './server-token.js';
 
@@ -30,6 +31,8 @@ export interface StartServerOptions {
   readonly print: (line: string) => void;
   /** Handle SIGINT/SIGTERM (default true; tests stop the server with `close`). */
   readonly handleSignals?: boolean;
+  /** Other surfaces' endpoints to mount (the binary passes MCP's), built over this server's service. */
+  readonly endpoints?: readonly HttpEndpointFactory[];
 }
 
 export interface RunningServer {
@@ -68,8 +71,11 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   const local = createTaskService({ home: options.home, config: loaded.config, logger: options.logger, env: serviceEnv, baseDir: options.workspace });
   for (const id of local.interrupted) options.logger.warn(`task ${id} was left unfinished by a process that ended; marked interrupted`);
   const service = auditTaskService(local, audit, { source: 'api', onError: warnAudit });
+  const endpointContext = { service, home: options.home, logger: options.logger, version: packageVersion(), baseDir: options.workspace, env: options.env };
+  const endpoints = await Promise.all((options.endpoints ?? []).map((create) => create(endpointContext)));
   const server = await createServerApp({
     service,
+    endpoints,
     token,
     home: options.home,
     env: options.env,
@@ -105,6 +111,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
       if (closeOptions.drain ?? options.drain) {
         while (service.running().length > 0) await new Promise((resolve) => setTimeout(resolve, 200));
       }
+      await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()));
       await service.close();
       await live.close();
       await server.app.close();
