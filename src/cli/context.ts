@@ -1,40 +1,34 @@
-/** What every command needs: where it runs, its config, its logger — created on first use. */
+/**
+ * The context of commands that run agents: the command context plus the configuration loaded
+ * synchronously (the parser and the schema are loaded with this module) and the logger — created
+ * on first use. Data commands use command-context.ts, which loads neither.
+ */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, resolveHome, type LoadedConfig } from '../config/load.js';
+import { loadConfig, type LoadedConfig } from '../config/load.js';
 import { createLogger, type Logger } from '../observability/logger.js';
+import { createCommandContext, type CommandContext } from './command-context.js';
 
-export interface GlobalOptions {
-  readonly config?: string;
-  readonly verbose?: boolean;
-  readonly quiet?: boolean;
-}
+export type { GlobalOptions } from './command-context.js';
 
-export interface CliContext {
-  readonly cwd: string;
-  readonly env: NodeJS.ProcessEnv;
-  readonly home: string;
-  readonly globals: GlobalOptions;
+export interface CliContext extends CommandContext {
   config(): LoadedConfig;
   logger(): Logger;
 }
 
 export function createCliContext(command: Command): CliContext {
-  const globals = command.optsWithGlobals<GlobalOptions>();
-  const env = process.env;
+  const base = createCommandContext(command);
   let loaded: LoadedConfig | undefined;
   let logger: Logger | undefined;
   const context: CliContext = {
-    cwd: process.cwd(),
-    env,
-    home: resolveHome(env),
-    globals,
+    ...base,
     config() {
-      loaded ??= loadConfig({ ...(globals.config ? { configPath: globals.config } : {}), env });
+      loaded ??= loadConfig({ ...(base.globals.config ? { configPath: base.globals.config } : {}), env: base.env, home: base.home });
       return loaded;
     },
+    loadConfig: () => Promise.resolve().then(() => context.config()),
     logger() {
-      const level = globals.verbose ? 'debug' : globals.quiet ? 'error' : (env['LOG_LEVEL'] ?? safeLevel(context));
+      const level = base.globals.verbose ? 'debug' : base.globals.quiet ? 'error' : (base.env['LOG_LEVEL'] ?? safeLevel(context));
       logger ??= createLogger({ level, ...logFile(context) });
       return logger;
     },

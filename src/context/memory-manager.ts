@@ -5,7 +5,7 @@
  * the project scanner and the prompt context are built on its small core.
  */
 import { databasePath, openDatabase } from '../storage/database.js';
-import { resolveHome } from '../config/load.js';
+import { resolveHome } from '../config/config-source.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { createEmbeddingProvider } from './embeddings/create-embedding.js';
 import { DEFAULT_EMBEDDING, type EmbeddingProvider, type EmbeddingSettings } from './embeddings/provider.js';

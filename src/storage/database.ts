@@ -18,10 +18,7 @@ export interface Migration {
 
 const open = new Map<string, Db>();
 
-/** The database file under a home directory. */
-export function databasePath(home: string): string {
-  return path.join(home, 'context.db');
-}
+export { databasePath } from './database-path.js';
 
 /** Opens (once per process and path) the database, in WAL mode with foreign keys on. */
 export function openDatabase(file: string): Db {

@@ -7,7 +7,7 @@ import type { Command } from 'commander';
 import { OrchestratorError } from '../../shared/errors.js';
 import type { MemoryManager } from '../../context/memory-manager.js';
 import type { NodeType } from '../../context/types.js';
-import { createCliContext, type CliContext } from '../context.js';
+import type { CliContext } from '../context.js';
 import { printJson, printLine, printTable } from '../output.js';
 
 async function openMemory(context: CliContext): Promise<MemoryManager> {
@@ -22,6 +22,8 @@ async function openMemory(context: CliContext): Promise<MemoryManager> {
 }
 
 async function withMemory<T>(command: Command, fn: (memory: MemoryManager, context: CliContext) => Promise<T> | T): Promise<T> {
+  // The memory loads the database and the schemas anyway: the full context costs nothing more.
+  const { createCliContext } = await import('../context.js');
   const context = createCliContext(command);
   const memory = await openMemory(context);
   try {

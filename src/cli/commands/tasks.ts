@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { OrchestratorError } from '../../shared/errors.js';
-import { createCliContext } from '../context.js';
+import { createCommandContext } from '../command-context.js';
 import { printJson, printLine, printTable } from '../output.js';
 
 interface ListOptions {
@@ -23,7 +23,7 @@ export function registerTasksCommand(program: Command): void {
     .option('--status <status>', 'only tasks in this state (pending, in_progress, completed, failed, cancelled, interrupted)')
     .option('--limit <n>', 'at most this many', '20')
     .action(async (options: ListOptions, command: Command) => {
-      const context = createCliContext(command);
+      const context = createCommandContext(command);
       const { isTaskStatus } = await import('../../tasks/task-state.js');
       const { openTaskStore } = await import('../../tasks/open-task-store.js');
       const { taskSummaryJson } = await import('./tasks-json.js');
@@ -57,7 +57,7 @@ export function registerTasksCommand(program: Command): void {
     .argument('<id>', 'task id (or a unique prefix of it)')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
-      const context = createCliContext(command);
+      const context = createCommandContext(command);
       const { openTaskStore } = await import('../../tasks/open-task-store.js');
       const { taskDetailJson } = await import('./tasks-json.js');
       const { createPlanStore, describeStoredPlan } = await import('../../workflow/plan-store.js');
@@ -106,7 +106,7 @@ export function registerTasksCommand(program: Command): void {
     .requiredOption('--older-than <duration>', 'e.g. 30m, 12h, 7d, 2w')
     .option('--json', 'print JSON')
     .action(async (options: { olderThan: string; json?: boolean }, command: Command) => {
-      const context = createCliContext(command);
+      const context = createCommandContext(command);
       const { parseDuration } = await import('../../tasks/duration.js');
       const { openTaskStore } = await import('../../tasks/open-task-store.js');
       const ms = parseDuration(options.olderThan);
