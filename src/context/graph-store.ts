@@ -58,6 +58,13 @@ interface EdgeRow {
   created_at: string;
 }
 
+/** An encoded vector to store with a node (see embeddings/vector-codec.ts). */
+export interface NodeVector {
+  readonly provider: string;
+  readonly dim: number;
+  readonly vector: Buffer;
+}
+
 export interface StoredVector {
   readonly seq: number;
   readonly provider: string;
@@ -77,8 +84,11 @@ export interface GraphStore {
   readonly db: Db;
   /** Increments on every node write or delete by this process (cache invalidation). */
   generation(): number;
-  /** Upserts nodes in one transaction; returns them as stored, in input order. */
-  upsertNodes(inputs: readonly NodeInput[]): MemoryNode[];
+  /**
+   * Upserts nodes — with their vectors when given (same index) — in one transaction; returns
+   * them as stored, in input order. Inputs are validated (INVALID_INPUT names the problem).
+   */
+  upsertNodes(inputs: readonly NodeInput[], vectors?: readonly (NodeVector | undefined)[]): MemoryNode[];
   getNode(id: string): MemoryNode | undefined;
   getNodes(ids: readonly string[]): MemoryNode[];
   /** Nodes by their FTS rowids, in the given order. */
@@ -112,7 +122,7 @@ export function createGraphStore(db: Db): GraphStore {
       type = excluded.type, title = excluded.title, content = excluded.content, tags = excluded.tags,
       metadata = excluded.metadata, extra = excluded.extra, project_id = excluded.project_id,
       importance = excluded.importance, updated_at = excluded.updated_at
-    RETURNING *`);
+    RETURNING seq, created_at`);
   const byId = db.prepare<[string], NodeRow>('SELECT * FROM context_nodes WHERE id = ?');
   const seqById = db.prepare<[string], { seq: number }>('SELECT seq FROM context_nodes WHERE id = ?');
   const deleteById = db.prepare('DELETE FROM context_nodes WHERE id = ?');
@@ -127,30 +137,33 @@ export function createGraphStore(db: Db): GraphStore {
       vector = excluded.vector, created_at = excluded.created_at`);
 
   let generation = 0;
-  const upsertNodes = db.transaction((inputs: readonly NodeInput[]): MemoryNode[] => {
+  const upsertNodes = db.transaction((inputs: readonly NodeInput[], vectors: readonly (NodeVector | undefined)[]): MemoryNode[] => {
     generation += 1;
     const now = new Date().toISOString();
-    return inputs.map((raw) => {
-      const parsed = nodeInputSchema.safeParse(raw);
-      if (!parsed.success) {
-        throw new OrchestratorError('INVALID_INPUT', `invalid memory node: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
-      }
-      const input = parsed.data;
+    return parseNodeInputs(inputs).map((input, index) => {
       const metadata = input.metadata ?? {};
-      const row = upsert.get({
+      const node = {
         id: input.id ?? randomUUID(),
         type: input.type,
         title: input.title,
         content: input.content ?? '',
-        tags: JSON.stringify(uniqueTags(input.tags ?? [])),
-        metadata: JSON.stringify(metadata),
-        extra: searchableExtra(metadata),
+        tags: uniqueTags(input.tags ?? []),
+        metadata,
         projectId: input.projectId ?? '',
         importance: input.importance ?? 1,
-        createdAt: input.createdAt ?? now,
         updatedAt: input.updatedAt ?? now,
-      }) as NodeRow;
-      return rowToNode(row);
+      };
+      const row = upsert.get({
+        ...node,
+        tags: JSON.stringify(node.tags),
+        metadata: JSON.stringify(metadata),
+        extra: searchableExtra(metadata),
+        createdAt: input.createdAt ?? now,
+      }) as { seq: number; created_at: string };
+      const vector = vectors[index];
+      if (vector) putVector.run(row.seq, vector.provider, vector.dim, vector.vector, now);
+      // An update keeps the node's first creation time: the one stored, not the one given.
+      return { ...node, createdAt: row.created_at };
     });
   });
 
@@ -206,7 +219,7 @@ export function createGraphStore(db: Db): GraphStore {
   return {
     db,
     generation: () => generation,
-    upsertNodes: (inputs) => upsertNodes(inputs),
+    upsertNodes: (inputs, vectors = []) => upsertNodes(inputs, vectors),
     getNode: (id) => {
       const row = byId.get(id);
       return row ? rowToNode(row) : undefined;
@@ -274,6 +287,17 @@ export function createGraphStore(db: Db): GraphStore {
       };
     },
   };
+}
+
+/** Validated copies of node inputs; the first invalid one throws INVALID_INPUT. */
+export function parseNodeInputs(inputs: readonly NodeInput[]): NodeInput[] {
+  return inputs.map((raw) => {
+    const parsed = nodeInputSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new OrchestratorError('INVALID_INPUT', `invalid memory node: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
+    }
+    return parsed.data;
+  });
 }
 
 /** SQL for the shared filters, against a nodes alias. */
