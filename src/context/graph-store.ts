@@ -4,6 +4,7 @@
  * the cascade); bulk writes run in one transaction each.
  */
 import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import { migrate, type Db } from '../storage/database.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { parseJson } from './parse-json.js';
@@ -115,14 +116,7 @@ export interface GraphStore {
 /** Opens the graph tables in an already open database, applying pending migrations. */
 export function createGraphStore(db: Db): GraphStore {
   migrate(db, CONTEXT_MIGRATIONS);
-  const upsert = db.prepare(`
-    INSERT INTO context_nodes (id, type, title, content, tags, metadata, extra, project_id, importance, created_at, updated_at)
-    VALUES (@id, @type, @title, @content, @tags, @metadata, @extra, @projectId, @importance, @createdAt, @updatedAt)
-    ON CONFLICT(id) DO UPDATE SET
-      type = excluded.type, title = excluded.title, content = excluded.content, tags = excluded.tags,
-      metadata = excluded.metadata, extra = excluded.extra, project_id = excluded.project_id,
-      importance = excluded.importance, updated_at = excluded.updated_at
-    RETURNING seq, created_at`);
+  const upsertRows = createRowUpserter(db);
   const byId = db.prepare<[string], NodeRow>('SELECT * FROM context_nodes WHERE id = ?');
   const seqById = db.prepare<[string], { seq: number }>('SELECT seq FROM context_nodes WHERE id = ?');
   const deleteById = db.prepare('DELETE FROM context_nodes WHERE id = ?');
@@ -140,30 +134,26 @@ export function createGraphStore(db: Db): GraphStore {
   const upsertNodes = db.transaction((inputs: readonly NodeInput[], vectors: readonly (NodeVector | undefined)[]): MemoryNode[] => {
     generation += 1;
     const now = new Date().toISOString();
-    return parseNodeInputs(inputs).map((input, index) => {
-      const metadata = input.metadata ?? {};
-      const node = {
-        id: input.id ?? randomUUID(),
-        type: input.type,
-        title: input.title,
-        content: input.content ?? '',
-        tags: uniqueTags(input.tags ?? []),
-        metadata,
-        projectId: input.projectId ?? '',
-        importance: input.importance ?? 1,
-        updatedAt: input.updatedAt ?? now,
-      };
-      const row = upsert.get({
-        ...node,
-        tags: JSON.stringify(node.tags),
-        metadata: JSON.stringify(metadata),
-        extra: searchableExtra(metadata),
-        createdAt: input.createdAt ?? now,
-      }) as { seq: number; created_at: string };
+    const nodes = parseNodeInputs(inputs).map((input) => ({
+      id: input.id ?? randomUUID(),
+      type: input.type,
+      title: input.title,
+      content: input.content ?? '',
+      tags: uniqueTags(input.tags ?? []),
+      metadata: input.metadata ?? {},
+      projectId: input.projectId ?? '',
+      importance: input.importance ?? 1,
+      createdAt: input.createdAt ?? now,
+      updatedAt: input.updatedAt ?? now,
+    }));
+    const stored = upsertRows(nodes);
+    return nodes.map((node, index) => {
+      const row = stored.get(node.id);
+      if (!row) throw new OrchestratorError('DATABASE_ERROR', `memory node ${node.id} was not stored`);
       const vector = vectors[index];
       if (vector) putVector.run(row.seq, vector.provider, vector.dim, vector.vector, now);
       // An update keeps the node's first creation time: the one stored, not the one given.
-      return { ...node, createdAt: row.created_at };
+      return { ...node, createdAt: row.createdAt };
     });
   });
 
@@ -286,6 +276,60 @@ export function createGraphStore(db: Db): GraphStore {
         vectorsByProvider: grouped('SELECT provider AS k, count(*) AS c FROM context_vectors GROUP BY provider'),
       };
     },
+  };
+}
+
+/** Rows per upsert statement: the largest of the statements prepared for powers of two. */
+const UPSERT_ROWS = 512;
+
+/**
+ * Upserts node rows with multi-row statements (of 512, 256, …, 1 rows, each prepared once) and
+ * returns seq and created_at by id. Why not one statement per row: every statement that writes
+ * a table with an FTS5 trigger opens a statement savepoint, and FTS5 flushes its pending index
+ * data at each savepoint — a one-row index segment per node, then merging them, which made the
+ * index ~60 % of insert time. With many rows per statement the index is flushed once per
+ * statement. Rows whose id repeats within a batch are upserted in order (the last one wins).
+ */
+function createRowUpserter(db: Db): (nodes: readonly (Omit<MemoryNode, 'createdAt'> & { createdAt: string })[]) => Map<string, { seq: number; createdAt: string }> {
+  const statements = new Map<number, Statement<unknown[], { seq: number; id: string; created_at: string }>>();
+  const statement = (rows: number) => {
+    let prepared = statements.get(rows);
+    if (!prepared) {
+      prepared = db.prepare(`
+        INSERT INTO context_nodes (id, type, title, content, tags, metadata, extra, project_id, importance, created_at, updated_at)
+        VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+        ON CONFLICT(id) DO UPDATE SET
+          type = excluded.type, title = excluded.title, content = excluded.content, tags = excluded.tags,
+          metadata = excluded.metadata, extra = excluded.extra, project_id = excluded.project_id,
+          importance = excluded.importance, updated_at = excluded.updated_at
+        RETURNING seq, id, created_at`);
+      statements.set(rows, prepared);
+    }
+    return prepared;
+  };
+  return (nodes) => {
+    const stored = new Map<string, { seq: number; createdAt: string }>();
+    let offset = 0;
+    while (offset < nodes.length) {
+      let rows = UPSERT_ROWS;
+      while (rows > nodes.length - offset) rows /= 2;
+      const params = nodes.slice(offset, offset + rows).flatMap((node) => [
+        node.id,
+        node.type,
+        node.title,
+        node.content,
+        JSON.stringify(node.tags),
+        JSON.stringify(node.metadata),
+        searchableExtra(node.metadata),
+        node.projectId,
+        node.importance,
+        node.createdAt,
+        node.updatedAt,
+      ]);
+      for (const row of statement(rows).all(...params)) stored.set(row.id, { seq: row.seq, createdAt: row.created_at });
+      offset += rows;
+    }
+    return stored;
   };
 }
 
