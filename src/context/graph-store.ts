@@ -83,8 +83,12 @@ export interface GraphStats {
 
 export interface GraphStore {
   readonly db: Db;
-  /** Increments on every node write or delete by this process (cache invalidation). */
+  /** Increments on every node or vector write or delete by this process (cache invalidation). */
   generation(): number;
+  /** Node count and their total title + content characters (kept by triggers: one row read). */
+  corpus(): { readonly nodes: number; readonly chars: number };
+  /** Stored vectors of one provider. */
+  vectorCount(provider: string): number;
   /**
    * Upserts nodes — with their vectors when given (same index) — in one transaction; returns
    * them as stored, in input order. Inputs are validated (INVALID_INPUT names the problem).
@@ -130,6 +134,16 @@ export function createGraphStore(db: Db): GraphStore {
     ON CONFLICT(node_seq) DO UPDATE SET provider = excluded.provider, dim = excluded.dim,
       vector = excluded.vector, created_at = excluded.created_at`);
 
+  // Lists of seqs are passed as one JSON array: one prepared statement for any length.
+  const nodesBySeqs = db.prepare<[string], NodeRow>('SELECT * FROM context_nodes WHERE seq IN (SELECT value FROM json_each(?))');
+  const vectorsBySeqs = db.prepare<[string, string], { node_seq: number; provider: string; vector: Buffer }>(
+    'SELECT node_seq, provider, vector FROM context_vectors WHERE provider = ? AND node_seq IN (SELECT value FROM json_each(?))',
+  );
+  const corpusCounters = db.prepare<[], { name: string; value: number }>(
+    "SELECT name, value FROM context_counters WHERE name IN ('nodes', 'node_chars')",
+  );
+  const vectorCount = db.prepare<[string], { c: number }>('SELECT count(*) AS c FROM context_vectors WHERE provider = ?');
+
   let generation = 0;
   const upsertNodes = db.transaction((inputs: readonly NodeInput[], vectors: readonly (NodeVector | undefined)[]): MemoryNode[] => {
     generation += 1;
@@ -173,6 +187,7 @@ export function createGraphStore(db: Db): GraphStore {
   });
 
   const putVectors = db.transaction((rows: readonly { seq: number; provider: string; dim: number; vector: Buffer }[]) => {
+    generation += 1;
     const now = new Date().toISOString();
     for (const row of rows) putVector.run(row.seq, row.provider, row.dim, row.vector, now);
   });
@@ -188,13 +203,8 @@ export function createGraphStore(db: Db): GraphStore {
 
   function getNodesBySeq(seqs: readonly number[]): Map<number, MemoryNode> {
     const found = new Map<number, MemoryNode>();
-    for (let i = 0; i < seqs.length; i += 500) {
-      const chunk = seqs.slice(i, i + 500);
-      const rows = db
-        .prepare<number[], NodeRow>(`SELECT * FROM context_nodes WHERE seq IN (${chunk.map(() => '?').join(',')})`)
-        .all(...chunk);
-      for (const row of rows) found.set(row.seq, rowToNode(row));
-    }
+    if (seqs.length === 0) return found;
+    for (const row of nodesBySeqs.all(JSON.stringify(seqs))) found.set(row.seq, rowToNode(row));
     return found;
   }
 
@@ -209,6 +219,11 @@ export function createGraphStore(db: Db): GraphStore {
   return {
     db,
     generation: () => generation,
+    corpus: () => {
+      const counters = new Map(corpusCounters.all().map((row) => [row.name, row.value]));
+      return { nodes: counters.get('nodes') ?? 0, chars: counters.get('node_chars') ?? 0 };
+    },
+    vectorCount: (provider) => vectorCount.get(provider)?.c ?? 0,
     upsertNodes: (inputs, vectors = []) => upsertNodes(inputs, vectors),
     getNode: (id) => {
       const row = byId.get(id);
@@ -240,12 +255,7 @@ export function createGraphStore(db: Db): GraphStore {
     putVectors: (rows) => putVectors(rows),
     vectorsFor: (seqs, provider) => {
       if (seqs.length === 0) return [];
-      return db
-        .prepare<unknown[], { node_seq: number; provider: string; vector: Buffer }>(
-          `SELECT node_seq, provider, vector FROM context_vectors WHERE provider = ? AND node_seq IN (${seqs.map(() => '?').join(',')})`,
-        )
-        .all(provider, ...seqs)
-        .map((row) => ({ seq: row.node_seq, provider: row.provider, vector: row.vector }));
+      return vectorsBySeqs.all(provider, JSON.stringify(seqs)).map((row) => ({ seq: row.node_seq, provider: row.provider, vector: row.vector }));
     },
     *iterateVectors(provider) {
       const rows = db

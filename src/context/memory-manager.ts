@@ -151,6 +151,9 @@ async function open(options: MemoryManagerOptions = {}): Promise<MemoryManager> 
     getRelevantContext: (task, contextOptions) => getRelevantContext(core, task, contextOptions),
     async reembed(reembedOptions = {}) {
       if (!provider) return 0;
+      // A vector per node (node_seq is the vectors' key) means none is missing: two index counts
+      // instead of searching 100,000 nodes for one without a vector on every open.
+      if (store.vectorCount(provider.id) === store.corpus().nodes) return 0;
       let done = 0;
       for (;;) {
         const batch = store.nodesWithoutVector(provider.id, 512);
