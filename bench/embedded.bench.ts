@@ -17,7 +17,7 @@ import { agentSchema } from '../src/config/schema.js';
 import { TINY_GGUF, TINY_GGUF_MISSING } from '../test/helpers/tiny-model.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
-const CLI = path.join(ROOT, 'dist/cli/bin.js');
+const CLI = path.join(ROOT, 'dist/bin.js');
 
 function median(values: readonly number[]): number {
   const sorted = [...values].sort((a, b) => a - b);

@@ -1,8 +1,9 @@
 /**
  * Orchestration overhead: a 3-step workflow (implement → review → refine) of instant fixture
- * agents run by the engine — plan resolution, generic CLI adapters, prompts, change detection,
- * events, the SQLite task store — against the same three fixture processes spawned directly
- * one after the other. Also the CLI's start (`--version`, `agents`) against `node -e 0`.
+ * agents submitted to the task service — the task row, working-tree claim, plan resolution,
+ * generic CLI adapters through resilience, prompts, change detection, every event stored in the
+ * task's sequenced log by the recorder — against the same three fixture processes spawned
+ * directly one after the other. Also the CLI's start (`--version`, `agents`) against `node -e 0`.
  * Medians over repeated, interleaved runs. Target: ≤ 1.10× and ≤ 60 ms extra per workflow.
  *
  *   npm run bench -- engine-overhead      (or: node --import tsx bench/engine-overhead.bench.ts)
@@ -12,20 +13,14 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { detectChangedFiles } from '../src/adapters/files-changed.js';
 import { configSchema } from '../src/config/schema.js';
-import { createOrchestratorBus } from '../src/events/events.js';
-import { closeAllDatabases, databasePath, openDatabase } from '../src/storage/database.js';
-import { attachTaskRecorder } from '../src/tasks/task-recorder.js';
-import { createTaskStore } from '../src/tasks/task-store.js';
-import { createAgentResolver } from '../src/workflow/agents.js';
-import { createEngine } from '../src/workflow/engine.js';
-import { resolvePlan } from '../src/workflow/plan.js';
-import { resolveTemplates } from '../src/workflow/templates.js';
+import { createLogger } from '../src/observability/logger.js';
+import { createTaskService, type TaskService } from '../src/service/task-service.js';
+import { closeAllDatabases } from '../src/storage/database.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const FAKE_CLI = path.join(ROOT, 'test/fixtures/bin/fake-cli.mjs');
-const CLI = path.join(ROOT, 'dist/cli/bin.js');
+const CLI = path.join(ROOT, 'dist/bin.js');
 const RUNS = Number(process.env['BENCH_RUNS'] ?? 15);
 const WARMUP = 2;
 const TASK = 'Implement a REST API for user management';
@@ -82,29 +77,16 @@ function cliConfig() {
   };
 }
 
-function engineSetup(home: string) {
-  const config = configSchema.parse(cliConfig());
-  const store = createTaskStore(openDatabase(databasePath(home)));
-  return { config, store };
+/** One service per process, as `serve` or `shell` keep it; memory and reports off (measured elsewhere). */
+function engineSetup(home: string, cwd: string): TaskService {
+  const config = configSchema.parse({ ...cliConfig(), settings: { max_iterations: 3, enable_context_memory: false, create_reports: false } });
+  return createTaskService({ home, config, logger: createLogger({ level: 'error' }), baseDir: cwd });
 }
 
-async function engineWorkflow(setup: ReturnType<typeof engineSetup>, cwd: string): Promise<number> {
+async function engineWorkflow(service: TaskService, cwd: string): Promise<number> {
   const started = performance.now();
-  const { config, store } = setup;
-  const resolveAgent = createAgentResolver(config);
-  const plan = await resolvePlan({ config, workflow: 'default', offline: false, resolveAgent, task: TASK, cwd });
-  const bus = createOrchestratorBus();
-  attachTaskRecorder(bus, store);
-  const record = store.create({ task: TASK, workflow: plan.workflow, maxIterations: 3, cwd });
-  const engine = createEngine({
-    resolveAgent,
-    bus,
-    templates: resolveTemplates(config.settings.templates),
-    suggestionThreshold: config.settings.min_suggestions_threshold,
-    stopOnPlateau: false,
-    ...(process.env['BENCH_NO_DETECT'] ? {} : { detectChanges: detectChangedFiles }),
-  });
-  const outcome = await engine.run({ taskId: record.id, task: TASK, plan, cwd, maxIterations: 3 });
+  const { done } = service.submit({ task: TASK, workflow: 'default', cwd, maxIterations: 3 });
+  const outcome = await done;
   if (!outcome.success || outcome.steps.length !== 3) throw new Error(`engine run failed: ${outcome.reason}`);
   return performance.now() - started;
 }
@@ -131,7 +113,7 @@ export async function run(): Promise<void> {
   mkdirSync(work);
   writeFileSync(path.join(work, 'README.md'), '# project\n');
   try {
-    const setup = engineSetup(home);
+    const setup = engineSetup(home, work);
     const direct: number[] = [];
     const engine: number[] = [];
     for (let i = 0; i < WARMUP + RUNS; i++) {
@@ -175,7 +157,7 @@ export async function run(): Promise<void> {
     }
 
     const rows: Row[] = [
-      { name: '3-step workflow via engine', baseline: '3 fixture processes spawned directly', medianMs: median(engine), baselineMs: median(direct) },
+      { name: '3-step workflow via the task service (event log on)', baseline: '3 fixture processes spawned directly', medianMs: median(engine), baselineMs: median(direct) },
       { name: 'ai-orchestrator run (whole CLI)', baseline: '3 fixture processes spawned directly', medianMs: median(cliRun), baselineMs: median(cliDirect) },
       { name: 'ai-orchestrator --version', baseline: 'node -e 0', medianMs: median(startup.version), baselineMs: median(startup.node) },
       { name: 'ai-orchestrator agents', baseline: 'node -e 0', medianMs: median(startup.agents), baselineMs: median(startup.node) },

@@ -1,3 +1,3 @@
-// Makes the built CLI entry points executable (npm links the bin; a direct ./dist/cli/bin.js runs too).
+// Makes the built binary executable (npm links the bin; a direct ./dist/bin.js runs too).
 import { chmodSync } from 'node:fs';
-for (const file of ['bin.js', 'main.js']) chmodSync(new URL(`../dist/cli/${file}`, import.meta.url), 0o755);
+chmodSync(new URL('../dist/bin.js', import.meta.url), 0o755);

@@ -9,10 +9,14 @@ import { describe, expect, it } from 'vitest';
 const SRC = import.meta.dirname;
 const LAYER: Readonly<Record<string, number>> = {
   shared: 0, process: 0, config: 0, observability: 0, security: 0, storage: 0,
-  adapters: 1, resilience: 1, context: 1, events: 1,
+  adapters: 1, resilience: 1, context: 1, events: 1, workspace: 1,
   workflow: 2, tasks: 2,
-  cli: 3, server: 3, mcp: 3,
+  service: 3,
+  cli: 4, server: 4, mcp: 4, worker: 4,
 };
+// src/bin.ts, the binary, sits above everything: it composes the surfaces' commands.
+/** The user surfaces: side by side on top, each only translating to the service below. */
+const SURFACES = ['cli', 'server', 'mcp', 'worker'];
 /** Metrics and health read the event stream and the health store: they sit beside the engine. */
 const FILE_LAYER: Readonly<Record<string, number>> = {
   'observability/metrics.ts': 2,
@@ -57,6 +61,29 @@ describe('architecture', () => {
       }
     }
     expect(violations).toEqual([]);
+  });
+
+  it('keeps the user surfaces from importing each other', () => {
+    const violations: string[] = [];
+    for (const file of files) {
+      const from = topFolder(file);
+      if (from === undefined || !SURFACES.includes(from)) continue;
+      for (const match of readFileSync(file, 'utf8').matchAll(IMPORT)) {
+        const target = path.resolve(path.dirname(file), (match[1] ?? match[2] ?? '').replace(/\.js$/, '.ts'));
+        const to = topFolder(target);
+        if (to !== undefined && to !== from && SURFACES.includes(to)) violations.push(`${path.relative(SRC, file)} imports ${path.relative(SRC, target)}`);
+      }
+    }
+    expect(violations).toEqual([]);
+  });
+
+  it('prints only in the surfaces: below them, everything is an event or a log line', () => {
+    const printers = files
+      // The binary (src/bin.ts) is above the surfaces: it prints the version itself.
+      .filter((file) => topFolder(file) !== undefined && !SURFACES.includes(topFolder(file) ?? ''))
+      .filter((file) => /process\.(stdout|stderr)\.write|console\.(log|error|warn|info)/.test(readFileSync(file, 'utf8')))
+      .map((file) => path.relative(SRC, file));
+    expect(printers).toEqual([]);
   });
 
   it('starts processes only in src/process', () => {

@@ -17,14 +17,17 @@ export interface MemoryModules {
 export interface Checkout {
   readonly label: string;
   readonly root: string;
-  /** dist/cli/bin.js of this checkout. */
+  /** The built binary of this checkout. */
   readonly cli: string;
   memory(): Promise<MemoryModules>;
 }
 
+/** The built binary: dist/bin.js, or dist/cli/bin.js in checkouts from before the composition root. */
+const BINARIES = ['dist/bin.js', 'dist/cli/bin.js'];
+
 export function openCheckout(root: string, label: string): Checkout {
-  const cli = path.join(root, 'dist/cli/bin.js');
-  if (!existsSync(cli)) throw new Error(`${label}: ${cli} is missing — run \`npm run build\` in ${root} first`);
+  const cli = BINARIES.map((binary) => path.join(root, binary)).find((file) => existsSync(file));
+  if (!cli) throw new Error(`${label}: no built binary (${BINARIES.join(' or ')}) — run \`npm run build\` in ${root} first`);
   let modules: Promise<MemoryModules> | undefined;
   return {
     label,

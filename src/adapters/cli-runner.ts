@@ -52,6 +52,15 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
   const stopper = new AbortController();
   const signal = options.signal ? AbortSignal.any([options.signal, stopper.signal]) : stopper.signal;
   let stopError: AgentError | undefined;
+  const callStderr = options.onStderr;
+  const ownStderr = invocation.onStderr;
+  const onStderr =
+    callStderr && ownStderr
+      ? (chunk: string): void => {
+          ownStderr(chunk);
+          callStderr(chunk);
+        }
+      : (callStderr ?? ownStderr);
   /** A finish already seen in the output (the CLI's own result line) ends the run's outcome. */
   let finished = false;
   const running = spawnProcess({
@@ -62,7 +71,7 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
     ...(invocation.stdin !== undefined ? { stdin: invocation.stdin } : {}),
     signal,
     timeoutMs: invocation.timeoutMs,
-    ...(invocation.onStderr ? { onStderr: invocation.onStderr } : {}),
+    ...(onStderr ? { onStderr } : {}),
   });
   try {
     yield { type: 'start', ...(running.pid !== undefined ? { pid: running.pid } : {}), detail: invocation.command };

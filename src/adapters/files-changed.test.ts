@@ -1,9 +1,9 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { detectChangedFiles } from './files-changed.js';
+import { createChangeDetector, detectChangedFiles, unwalkableReason } from './files-changed.js';
 
 function git(cwd: string, ...args: string[]): void {
   execFileSync('git', ['-c', 'user.name=Test', '-c', 'user.email=test@example.invalid', '-c', 'commit.gpgsign=false', ...args], {
@@ -117,5 +117,43 @@ describe('detectChangedFiles with renames across the cwd boundary', () => {
     const finish = await detectChangedFiles(dir);
     git(root, 'mv', 'a.txt', 'dir/moved-in.txt');
     expect(await finish()).toEqual(['moved-in.txt']);
+  });
+});
+
+describe('change detection outside git is bounded', () => {
+  it('skips build and vendor folders of other ecosystems too', async () => {
+    const dir = plain();
+    const finish = await detectChangedFiles(dir);
+    for (const folder of ['vendor/lib', '.venv/bin', 'target/debug', '.cache/x', '.svn']) {
+      mkdirSync(path.join(dir, folder), { recursive: true });
+      writeFileSync(path.join(dir, folder, 'f'), 'x\n');
+    }
+    expect(await finish()).toEqual([]);
+  });
+
+  it('stops at max_files, and a file created before the cut does not make the files pushed past it look deleted', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aio-files-cap-'));
+    for (let i = 10; i < 30; i++) writeFileSync(path.join(dir, `f${i}.txt`), `${i}\n`);
+    const finish = await createChangeDetector({ maxFiles: 5 })(dir);
+    writeFileSync(path.join(dir, 'a-first.txt'), 'sorts before every other file\n');
+    writeFileSync(path.join(dir, 'f11.txt'), 'changed, inside the cut\n');
+    writeFileSync(path.join(dir, 'f25.txt'), 'changed, beyond the cut: not seen\n');
+    expect(await finish()).toEqual(['a-first.txt', 'f11.txt']);
+  });
+
+  it('never walks the home directory, a temp folder or the root, nor reports other programs\' files there', async () => {
+    expect(unwalkableReason(os.homedir())).toBe('it is your home directory');
+    expect(unwalkableReason(os.tmpdir())).toBe('it is a shared temporary folder');
+    expect(unwalkableReason('/')).toBe('it is the filesystem root');
+    expect(unwalkableReason(path.dirname(realpathSync(os.homedir())))).toMatch(/root|contains your home/);
+    expect(unwalkableReason(plain())).toBeUndefined();
+    const finish = await detectChangedFiles(os.tmpdir());
+    const other = path.join(os.tmpdir(), `aio-other-program-${process.pid}.txt`);
+    writeFileSync(other, 'written by someone else\n');
+    try {
+      expect(await finish()).toEqual([]);
+    } finally {
+      rmSync(other, { force: true });
+    }
   });
 });

@@ -1,38 +1,85 @@
 /**
  * Which files a run changed, seen from the working tree: `git status --porcelain` where the
  * directory is a git repository (before/after, so files that were already dirty but changed again
- * are caught by content hash), else a bounded snapshot of sizes and mtimes.
+ * are caught by content hash), else a bounded snapshot of sizes and mtimes. The snapshot skips
+ * version-control, dependency and build folders, stops at `maxFiles`, and is never taken of a
+ * whole home directory, a temp folder or the filesystem root: there, other programs' files change
+ * all the time and would be reported as the agent's.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync } from 'node:fs';
+import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { runProcess } from '../process/spawn-process.js';
 
-const SKIP_DIRS = new Set(['.git', 'node_modules', '.venv', 'venv', 'dist', 'build', 'target', '__pycache__', '.next', 'coverage']);
-const MAX_FILES = 20_000;
+const SKIP_DIRS = new Set([
+  '.git', '.hg', '.svn', '.jj',
+  'node_modules', 'bower_components', 'jspm_packages', '.yarn', '.pnpm-store',
+  '.venv', 'venv', '__pycache__', '.tox', '.nox', '.mypy_cache', '.pytest_cache', '.ruff_cache',
+  'dist', 'build', 'out', 'target', 'coverage', '.next', '.nuxt', '.svelte-kit', '.turbo', '.parcel-cache', '.cache',
+  'vendor', 'Pods', '.gradle', '.terraform', 'DerivedData', '.idea', '.vscode',
+]);
+/** Default of settings.snapshot.max_files. */
+export const DEFAULT_MAX_FILES = 20_000;
 
-type Snapshot = Map<string, string>;
+type Snapshot = { readonly files: Map<string, string>; readonly last?: string };
 
-/** Starts watching `cwd`; call the returned function after the run for the changed paths. */
-export async function detectChangedFiles(cwd: string): Promise<() => Promise<readonly string[]>> {
-  const before = await snapshot(cwd);
-  return async () => {
-    const after = await snapshot(cwd);
-    const changed: string[] = [];
-    for (const [file, stamp] of after) if (before.get(file) !== stamp) changed.push(file);
-    for (const file of before.keys()) if (!after.has(file)) changed.push(file);
-    return changed.sort();
+export type ChangeDetector = (cwd: string) => Promise<() => Promise<readonly string[]>>;
+
+/** A detector whose snapshots outside git look at `maxFiles` files at most (settings.snapshot.max_files). */
+export function createChangeDetector(options: { readonly maxFiles?: number } = {}): ChangeDetector {
+  const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+  return async (cwd) => {
+    const before = await snapshot(cwd, maxFiles);
+    return async () => {
+      const after = await snapshot(cwd, maxFiles);
+      // A snapshot cut off at maxFiles saw the tree only up to its last path (in walk order):
+      // compare within what both saw, so a file beyond the cut never looks created or deleted.
+      const horizon = [before.last, after.last].filter((p): p is string => p !== undefined).sort(compareWalkOrder)[0];
+      const seen = (file: string): boolean => horizon === undefined || compareWalkOrder(file, horizon) <= 0;
+      const changed: string[] = [];
+      for (const [file, stamp] of after.files) if (before.files.get(file) !== stamp && seen(file)) changed.push(file);
+      for (const file of before.files.keys()) if (!after.files.has(file) && seen(file)) changed.push(file);
+      return changed.sort();
+    };
   };
 }
 
-async function snapshot(cwd: string): Promise<Snapshot> {
+/** Starts watching `cwd`; call the returned function after the run for the changed paths. */
+export const detectChangedFiles: ChangeDetector = createChangeDetector();
+
+/**
+ * Why a directory outside git is not walked (home, temp, root, or above them), or undefined
+ * when it may be.
+ */
+export function unwalkableReason(cwd: string): string | undefined {
+  const real = safeRealpath(cwd);
+  const home = safeRealpath(os.homedir());
+  if (real === path.parse(real).root) return 'it is the filesystem root';
+  if (real === home) return 'it is your home directory';
+  if (home.startsWith(`${real}${path.sep}`)) return 'it contains your home directory';
+  const temps = new Set([os.tmpdir(), '/tmp', '/var/tmp', '/dev/shm'].map(safeRealpath));
+  if (temps.has(real)) return 'it is a shared temporary folder';
+  return undefined;
+}
+
+function safeRealpath(dir: string): string {
+  try {
+    return realpathSync(dir);
+  } catch {
+    return path.resolve(dir);
+  }
+}
+
+async function snapshot(cwd: string, maxFiles: number): Promise<Snapshot> {
   const git = await gitDirtyFiles(cwd);
   if (git) {
-    const map: Snapshot = new Map();
-    for (const file of git) map.set(file, stamp(path.join(cwd, file), true));
-    return map;
+    const files = new Map<string, string>();
+    for (const file of git) files.set(file, stamp(path.join(cwd, file), true));
+    return { files };
   }
-  return walk(cwd);
+  if (unwalkableReason(cwd) !== undefined) return { files: new Map() };
+  return walk(cwd, maxFiles);
 }
 
 /**
@@ -98,27 +145,47 @@ function stripPrefix(file: string, prefix: string): string | undefined {
   return file.startsWith(prefix) ? file.slice(prefix.length) : undefined;
 }
 
-function walk(root: string): Snapshot {
-  const map: Snapshot = new Map();
-  const stack = [''];
-  while (stack.length > 0 && map.size < MAX_FILES) {
-    const relative = stack.pop() ?? '';
+/**
+ * Files under root with their stamps, depth first with every folder's entries in name order — a
+ * fixed order, so two snapshots cut off at maxFiles can be compared up to the shorter one's end.
+ */
+function walk(root: string, maxFiles: number): Snapshot {
+  const files = new Map<string, string>();
+  let last: string | undefined;
+  const visit = (relative: string): boolean => {
     let entries;
     try {
       entries = readdirSync(path.join(root, relative), { withFileTypes: true });
     } catch {
-      continue;
+      return true;
     }
+    entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     for (const entry of entries) {
       const child = relative ? `${relative}/${entry.name}` : entry.name;
       if (entry.isDirectory()) {
-        if (!SKIP_DIRS.has(entry.name)) stack.push(child);
+        if (!SKIP_DIRS.has(entry.name) && !visit(child)) return false;
       } else if (entry.isFile()) {
-        map.set(child, stamp(path.join(root, child), false));
+        if (files.size >= maxFiles) return false;
+        files.set(child, stamp(path.join(root, child), false));
+        last = child;
       }
     }
+    return true;
+  };
+  const complete = visit('');
+  return complete ? { files } : { files, ...(last !== undefined ? { last } : {}) };
+}
+
+/** The order `walk` visits paths in: segment by segment, each by name. */
+function compareWalkOrder(a: string, b: string): number {
+  const x = a.split('/');
+  const y = b.split('/');
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const p = x[i] ?? '';
+    const q = y[i] ?? '';
+    if (p !== q) return p < q ? -1 : 1;
   }
-  return map;
+  return x.length - y.length;
 }
 
 /** Size+mtime, plus a content hash for git-dirty files (small set, and mtime can tie). */

@@ -5,7 +5,7 @@
  * local and cheaper than reading the cache. A server started a moment ago may read as down for
  * at most `ttlMs`.
  */
-import { jsonCacheFile } from '../shared/json-cache-file.js';
+import { jsonCacheFile } from '../storage/json-cache-file.js';
 import type { Availability } from './spec.js';
 
 const FORMAT = 1;

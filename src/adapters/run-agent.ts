@@ -10,13 +10,17 @@ import type {
   AgentEvent,
   AgentRequest,
   AgentResult,
+  AgentRunOptions,
   ProposedChangeSummary,
+  Refusal,
   Usage,
 } from './spec.js';
 import { extractSuggestions } from './suggestions.js';
 
 export interface RunAgentOptions {
   readonly signal?: AbortSignal;
+  readonly context?: AgentRunOptions['context'];
+  readonly onStderr?: AgentRunOptions['onStderr'];
   readonly onEvent?: (event: AgentEvent) => void;
   /**
    * Detects files changed in the working directory during the run (git status or a snapshot).
@@ -34,7 +38,12 @@ export async function runAgent(
   const finishDetection = options.detectChanges ? await options.detectChanges(request.cwd) : undefined;
   const fold = createFold(adapter.name, request.cwd);
   try {
-    for await (const event of adapter.doRun(request, { ...(options.signal ? { signal: options.signal } : {}) })) {
+    const runOptions: AgentRunOptions = {
+      ...(options.signal ? { signal: options.signal } : {}),
+      ...(options.context ? { context: options.context } : {}),
+      ...(options.onStderr ? { onStderr: options.onStderr } : {}),
+    };
+    for await (const event of adapter.doRun(request, runOptions)) {
       fold.add(event);
       options.onEvent?.(event);
     }
@@ -56,6 +65,8 @@ export function createFold(agent: string, cwd: string) {
   let sessionId: string | undefined;
   const files = new Set<string>();
   const proposed = new Map<string, ProposedChangeSummary>();
+  // Keyed by the tool call's id when the CLI gives one, so a refusal reported twice counts once.
+  const refusals = new Map<string, Refusal>();
   let usage: { inputTokens: number; outputTokens: number; costUsd?: number } = { inputTokens: 0, outputTokens: 0 };
 
   /** Paths inside cwd become cwd-relative and normalised ("./a.txt" = "a.txt"); others stay absolute. */
@@ -83,6 +94,13 @@ export function createFold(agent: string, cwd: string) {
             content: event.content,
             applied: event.applied,
             ...(event.note ? { note: event.note } : {}),
+          });
+          break;
+        case 'refusal':
+          refusals.set(event.id ?? `${event.tool}\0${event.target ?? ''}\0${event.reason}`, {
+            tool: event.tool,
+            ...(event.target !== undefined ? { target: event.target } : {}),
+            reason: event.reason,
           });
           break;
         case 'usage':
@@ -124,6 +142,7 @@ export function createFold(agent: string, cwd: string) {
         filesModified: [...files].sort(),
         suggestions: extractSuggestions(output),
         ...(proposed.size > 0 ? { proposedChanges: [...proposed.values()] } : {}),
+        ...(refusals.size > 0 ? { refusals: [...refusals.values()] } : {}),
         usage,
         ...(sessionId ? { sessionId } : {}),
         durationMs,

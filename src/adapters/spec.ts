@@ -61,6 +61,18 @@ export type AgentEvent =
   | { readonly type: 'tool-result'; readonly id?: string; readonly ok: boolean; readonly output?: string }
   | { readonly type: 'file-change'; readonly path: string; readonly kind: FileChangeKind }
   /**
+   * A tool call the CLI refused to carry out (permission mode, sandbox, a path outside the
+   * workspace): whatever it would have done did not happen, even if the agent says it did.
+   */
+  | {
+      readonly type: 'refusal';
+      readonly tool: string;
+      readonly id?: string;
+      /** The file or command it was aimed at, when known. */
+      readonly target?: string;
+      readonly reason: string;
+    }
+  /**
    * A whole file a text-only (local) agent proposed in a fenced code block. `applied` tells
    * whether it was written (settings.apply_local_edits); `note` says why not when refused.
    */
@@ -89,8 +101,23 @@ export interface AgentRequest {
   readonly cwd: string;
 }
 
+/**
+ * Which task, iteration and step an agent call belongs to. It travels with the call so that
+ * resilience, call records and process records attribute it without any shared "current task"
+ * state — several tasks can run in one process.
+ */
+export interface CallContext {
+  readonly taskId: string;
+  /** Absent for calls outside the iteration loop (the dynamic planner). */
+  readonly iteration?: number;
+  readonly stepIndex?: number;
+}
+
 export interface AgentRunOptions {
   readonly signal?: AbortSignal;
+  readonly context?: CallContext;
+  /** The agent's stderr as it arrives (CLI agents only), for this call. */
+  readonly onStderr?: (chunk: string) => void;
 }
 
 export interface Availability {
@@ -112,6 +139,13 @@ export interface AgentAdapterV1 {
   checkAvailable(options?: { readonly signal?: AbortSignal }): Promise<Availability>;
 }
 
+/** A refused tool call, as a step records it. */
+export interface Refusal {
+  readonly tool: string;
+  readonly target?: string;
+  readonly reason: string;
+}
+
 export interface ProposedChangeSummary {
   readonly path: string;
   readonly content: string;
@@ -130,6 +164,8 @@ export interface AgentResult {
   readonly suggestions: readonly string[];
   /** Files a text-only agent proposed (fenced code blocks with paths); see adapters/local-edits. */
   readonly proposedChanges?: readonly ProposedChangeSummary[];
+  /** Tool calls the CLI refused (none: the field is absent). */
+  readonly refusals?: readonly Refusal[];
   readonly usage: Usage;
   readonly sessionId?: string;
   readonly durationMs: number;

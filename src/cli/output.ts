@@ -1,10 +1,22 @@
 /** Command output: data on stdout, nothing else ever goes there. */
+let printed = false;
+
 export function printJson(value: unknown): void {
+  printed = true;
   process.stdout.write(`${JSON.stringify(value, null, 2)}\n`);
 }
 
 export function printLine(text = ''): void {
+  printed = true;
   process.stdout.write(`${text}\n`);
+}
+
+/**
+ * Whether the command has printed its output. A command that printed its result and then
+ * fails (`models status --json` with a backend down) keeps stdout to that one document.
+ */
+export function printedOutput(): boolean {
+  return printed;
 }
 
 /** A plain aligned table for humans. */

@@ -8,7 +8,7 @@
  */
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { jsonCacheFile } from '../shared/json-cache-file.js';
+import { jsonCacheFile } from '../storage/json-cache-file.js';
 import type { OrchestratorConfig } from './schema.js';
 
 const FORMAT = 1;

@@ -23,44 +23,66 @@ export const AGENT_TYPES = [
 ] as const;
 export type AgentType = (typeof AGENT_TYPES)[number];
 
+/**
+ * Node's timers hold at most 2^31-1 ms (about 24.8 days); a longer delay fires at once, so a
+ * `timeout: 9999999` would time every call out immediately. Seconds-valued settings stay below it.
+ */
+export const TIMER_MAX_SECONDS = 2_147_483;
+/** An hour: a retry wait beyond that is an outage, better served by the circuit breaker. */
+const RETRY_DELAY_MAX_SECONDS = 3_600;
+
+/** A duration in seconds that a timer can hold. */
+const seconds = (): z.ZodNumber =>
+  z.number().positive().max(TIMER_MAX_SECONDS, `at most ${TIMER_MAX_SECONDS} seconds (about 24.8 days, the longest timer Node can hold)`);
+/** A count: a whole number from `min` to `max`. */
+const count = (min: number, max: number): z.ZodNumber => z.number().int().min(min).max(max);
+
 const roleName = z
   .string()
   .refine((value) => normalizeRole(value) !== undefined, {
     message: `unknown role (expected one of ${[...ROLES, ...Object.keys(ROLE_ALIASES)].join(', ')})`,
   });
 
+/** A path inside the repository: relative, and never climbing out of it with `..`. */
+const repositoryPath = z
+  .string()
+  .min(1)
+  .refine((value) => !value.startsWith('/') && !value.split(/[\\/]/).includes('..'), {
+    message: 'must be a path inside the repository (relative, without "..")',
+  });
+
 const priceSchema = z.strictObject({
   /** US dollars per million input tokens. */
-  input_per_mtok: z.number().nonnegative(),
+  input_per_mtok: z.number().nonnegative().max(100_000),
   /** US dollars per million output tokens. */
-  output_per_mtok: z.number().nonnegative(),
+  output_per_mtok: z.number().nonnegative().max(100_000),
 });
 
 const retrySchema = z.strictObject({
   /** Attempts per agent call, the first included: 1 = no retry. Only transient failures retry. */
-  max_attempts: z.number().int().min(1).max(10).default(2),
+  max_attempts: count(1, 10).default(2),
   /** Seconds before the first retry; doubles each attempt, with full jitter. */
-  base_delay: z.number().nonnegative().default(1),
+  base_delay: z.number().nonnegative().max(RETRY_DELAY_MAX_SECONDS).default(1),
   /** Upper bound in seconds of one wait (a provider's retry-after is honoured up to this). */
-  max_delay: z.number().nonnegative().default(30),
+  max_delay: z.number().nonnegative().max(RETRY_DELAY_MAX_SECONDS).default(30),
 });
 
 const circuitBreakerSchema = z.strictObject({
   enabled: z.boolean().default(true),
   /** Consecutive transient failures that open an agent's circuit. */
-  failure_threshold: z.number().int().min(1).default(5),
+  failure_threshold: count(1, 1_000).default(5),
   /** Seconds an open circuit waits before one trial call (half-open). */
-  recovery_timeout: z.number().positive().default(60),
+  recovery_timeout: seconds().default(60),
 });
 
 /** Resilience policy: global in settings.resilience, overridable per agent (agents.X.resilience). */
 export const resilienceSchema = z.strictObject({
   retry: retrySchema.default(retrySchema.parse({})),
   circuit_breaker: circuitBreakerSchema.default(circuitBreakerSchema.parse({})),
-  /** Calls per minute per agent (token bucket); none = unlimited. */
-  rate_limit: z.number().positive().optional(),
+  /** Calls per minute per agent (token bucket); none = unlimited. At least one call per 1,000 minutes. */
+  rate_limit: z.number().min(0.001).max(1_000_000).optional(),
   /** Calls of one agent running at the same time (within one process); none = unlimited. */
-  max_concurrency: z.number().int().min(1).optional(),
+  max_concurrency: count(1, 1_000).optional(),
 });
 export type ResilienceConfig = z.infer<typeof resilienceSchema>;
 
@@ -68,8 +90,8 @@ export type ResilienceConfig = z.infer<typeof resilienceSchema>;
 const agentResilienceSchema = z.strictObject({
   retry: retrySchema.partial().optional(),
   circuit_breaker: circuitBreakerSchema.partial().optional(),
-  rate_limit: z.number().positive().optional(),
-  max_concurrency: z.number().int().min(1).optional(),
+  rate_limit: z.number().min(0.001).max(1_000_000).optional(),
+  max_concurrency: count(1, 1_000).optional(),
 });
 export type AgentResilienceConfig = z.infer<typeof agentResilienceSchema>;
 
@@ -86,7 +108,7 @@ export const agentSchema = z.strictObject({
   /** Base URL of an HTTP agent (Ollama, llama-server, OpenAI-compatible). */
   endpoint: z.url().optional(),
   /** Seconds before the agent's process group is killed. */
-  timeout: z.number().positive().default(3600),
+  timeout: seconds().default(3600),
   enabled: z.boolean().default(true),
   /** A local agent: kept in offline mode. Defaults by type (HTTP agents are local). */
   offline: z.boolean().optional(),
@@ -136,7 +158,7 @@ const structuredStepSchema = z.strictObject({
 const structuredWorkflowSchema = z.strictObject({
   description: z.string().default(''),
   offline: z.boolean().default(false),
-  max_iterations: z.number().int().min(1).max(100).optional(),
+  max_iterations: count(1, 100).optional(),
   steps: z.array(z.union([structuredStepSchema, legacyStepSchema])).min(1),
 });
 
@@ -151,7 +173,7 @@ const templatesSchema = z
   .default({});
 
 export const settingsSchema = z.strictObject({
-  max_iterations: z.number().int().min(1).max(100).default(3),
+  max_iterations: count(1, 100).default(3),
   /** Default working directory of agents when `--cwd` is not given ("." = where you run). */
   workspace_dir: z.string().default('.'),
   /** Where the final output of each task is written as markdown (relative: under the home). */
@@ -165,7 +187,7 @@ export const settingsSchema = z.strictObject({
   /** JSON execution reports (relative: under the home). */
   reports_dir: z.string().default('reports'),
   /** Stop when no review has more suggestions than this. */
-  min_suggestions_threshold: z.number().int().min(0).default(3),
+  min_suggestions_threshold: count(0, 10_000).default(3),
   /** Also stop when the suggestion count stops falling between iterations. */
   stop_on_plateau: z.boolean().default(false),
   colored_output: z.boolean().default(true),
@@ -183,7 +205,7 @@ export const settingsSchema = z.strictObject({
       /** Name of the environment variable holding the embedding API key. */
       embedding_api_key_env: z.string().optional(),
       /** Tokens of memory put into each step prompt (≈ 4 characters per token). */
-      token_budget: z.number().int().min(0).default(1000),
+      token_budget: count(0, 1_000_000).default(1000),
     })
     .default({ embedding: 'lexical', token_budget: 1000 }),
   offline: z
@@ -193,7 +215,7 @@ export const settingsSchema = z.strictObject({
       /** URL probed to decide connectivity (env CONNECTIVITY_CHECK_URL); none = judge by failures. */
       probe_url: z.string().optional(),
       /** Seconds a connectivity verdict is cached. */
-      probe_ttl: z.number().positive().default(60),
+      probe_ttl: seconds().default(60),
     })
     .default({ enabled: false, auto_detect: true, probe_ttl: 60 }),
   fallback: z
@@ -205,7 +227,7 @@ export const settingsSchema = z.strictObject({
   /** Prompt templates per role, overriding the built-in ones. */
   templates: templatesSchema,
   /** Stop a task before the next step once this many US dollars are spent. */
-  budget_usd: z.number().positive().optional(),
+  budget_usd: z.number().positive().max(1_000_000).optional(),
   /** Prices per model name (US dollars per million tokens), used when an agent has no `price`. */
   prices: z.record(z.string(), priceSchema).default({}),
   resilience: resilienceSchema.default(resilienceSchema.parse({})),
@@ -217,11 +239,25 @@ export const settingsSchema = z.strictObject({
       /** Agents below this recorded success rate are not planned... */
       min_success_rate: z.number().min(0).max(1).default(0.6),
       /** ...once they have at least this many recorded calls. */
-      min_calls: z.number().int().min(1).default(5),
+      min_calls: count(1, 1_000_000).default(5),
     })
     .default({ min_success_rate: 0.6, min_calls: 5 }),
   /** Write fenced code blocks with file paths from local agents into the working directory. */
   apply_local_edits: z.boolean().default(false),
+  /** Where tasks run: `none` = in the working directory; `worktree` = each in its own git worktree (as `run --worktree`). */
+  isolation: z.enum(['none', 'worktree']).default('none'),
+  worktree: z
+    .strictObject({
+      /** Folder of the task worktrees (relative: under the home). */
+      dir: z.string().min(1).default('worktrees'),
+      /** Untracked files copied from the repository into each worktree (e.g. `.env`); paths inside the repository only. */
+      copy: z.array(repositoryPath).default([]),
+    })
+    .default({ dir: 'worktrees', copy: [] }),
+  /** Change detection outside git: how many files a snapshot of the working directory looks at, at most. */
+  snapshot: z
+    .strictObject({ max_files: z.number().int().min(1).default(20_000) })
+    .default({ max_files: 20_000 }),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

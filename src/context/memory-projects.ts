@@ -6,11 +6,12 @@
  *
  * Edges: project —contains→ directory (file node); project —related_to→ pattern / decision.
  */
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { OrchestratorError } from '../shared/errors.js';
 import type { MemoryCore } from './memory-manager.js';
 import { projectIdForPath, scanProject, type ProjectScan, type ScanLimits } from './project-scanner.js';
-import type { MemoryEdge, MemoryNode, NodeInput } from './types.js';
+import { NODE_ID_MAX, type MemoryEdge, type MemoryNode, type NodeInput } from './types.js';
 
 export interface ProjectInfo {
   readonly projectId: string;
@@ -49,8 +50,11 @@ export function projectNodeId(projectId: string): string {
 }
 
 export function createProjects(core: MemoryCore): MemoryProjects {
-  const resolveProjectId = (idOrPath: string): string =>
-    /^[0-9a-f]{16}$/.test(idOrPath) && !existsSync(idOrPath) ? idOrPath : projectIdForPath(idOrPath);
+  const resolveProjectId = (idOrPath: string): string => {
+    // An empty path would resolve to the current directory: a caller's bug, not a project.
+    if (idOrPath.trim() === '') throw new OrchestratorError('INVALID_INPUT', 'a project id or path is required (got an empty one)');
+    return /^[0-9a-f]{16}$/.test(idOrPath) && !existsSync(idOrPath) ? idOrPath : projectIdForPath(idOrPath);
+  };
 
   function getProject(idOrPath: string): ProjectInfo | undefined {
     const node = core.store.getNode(projectNodeId(resolveProjectId(idOrPath)));
@@ -128,7 +132,7 @@ function projectGraph(scan: ProjectScan, name?: string): { nodes: NodeInput[]; e
   for (const dir of scan.directories) {
     child(
       {
-        id: `${root}:dir:${dir.path}`,
+        id: directoryNodeId(root, dir.path),
         type: 'file',
         title: dir.path === '.' ? `${scan.name}/` : `${dir.path}/`,
         content: `Directory ${dir.path} with ${dir.files} files${dir.languages.length > 0 ? ` (${dir.languages.join(', ')})` : ''}.`,
@@ -170,6 +174,12 @@ function toInfo(node: MemoryNode, count: number): ProjectInfo {
     nodes: count,
     scannedAt: typeof m['scannedAt'] === 'string' ? m['scannedAt'] : node.updatedAt,
   };
+}
+
+/** A directory too deep for a readable id (NODE_ID_MAX) is named by the hash of its path. */
+function directoryNodeId(root: string, dirPath: string): string {
+  const id = `${root}:dir:${dirPath}`;
+  return id.length <= NODE_ID_MAX ? id : `${root}:dir#${createHash('sha256').update(dirPath).digest('hex')}`;
 }
 
 function slug(text: string): string {

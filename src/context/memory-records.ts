@@ -34,6 +34,8 @@ export interface TaskStepRecord {
   readonly output: string;
   readonly error?: { readonly kind: string; readonly message: string };
   readonly filesModified?: readonly string[];
+  /** false: the failure was not the agent's doing (cancelled, auth, network…): no mistake is logged. */
+  readonly mistake?: boolean;
 }
 
 /** What the engine hands over when a task finishes. */
@@ -265,7 +267,7 @@ export function createRecords(core: MemoryCore): MemoryRecords {
       );
       const mistakes: MemoryNode[] = [];
       for (const [i, step] of steps.entries()) {
-        if (step.success) continue;
+        if (step.success || step.mistake === false) continue;
         const kind = step.error?.kind ?? 'step_failed';
         const message = step.error?.message ?? truncate(step.output, 500);
         const logged = await logMistake({

@@ -2,13 +2,18 @@
  * Exports the graph as an Obsidian vault: one note per node (YAML frontmatter + markdown), a
  * folder per node type, `[[wikilinks]]` for edges whose both ends are exported, an `_Index.md`
  * map of content, and `.obsidian/graph.json` with one colour group per node type — merged into
- * an existing graph.json so the user's other settings and colour groups survive. Note names are
- * safe on every filesystem and in wikilinks (`[]#^|` are replaced too), and unique per folder
- * regardless of case.
+ * an existing graph.json so the user's other settings and colour groups survive (one that does
+ * not parse is renamed aside, never overwritten). Note names are safe on every filesystem and in
+ * wikilinks (`[]#^|` are replaced too), at most 200 bytes of UTF-8 (file names are limited in
+ * bytes, and CJK text takes three per character), and unique per folder regardless of case.
+ * Titles and contents are redacted before they become names or notes; a note that cannot be
+ * written is skipped and reported, the rest of the vault is still written.
  */
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { createRedactor, type Redactor } from '../security/redact.js';
+import { OrchestratorError, errorMessage } from '../shared/errors.js';
 import type { MemoryManager } from './memory-manager.js';
 import { parseJson } from './parse-json.js';
 import { NODE_TYPES, type MemoryEdge, type MemoryNode, type NodeType } from './types.js';
@@ -56,10 +61,22 @@ const CORE_PLUGINS = [
 
 const RESERVED_KEYS = new Set(['type', 'tags', 'importance', 'created', 'updated', 'project_id', 'aliases', 'id']);
 const CONTENT_LIMIT = 5_000;
+/** Bytes of a note's base name: with a " 12345" suffix and ".md" it stays under the 255 of ext4, APFS, NTFS. */
+export const NOTE_NAME_MAX_BYTES = 200;
 
 export interface ObsidianExportOptions {
   /** Only these node types (default all). */
   readonly types?: readonly NodeType[];
+  /** Applied to titles, contents and metadata before they are written (default: shapes + our env). */
+  readonly redact?: Redactor;
+  /** Told about notes skipped and a graph.json kept aside. */
+  readonly onWarning?: (message: string) => void;
+}
+
+export interface SkippedNote {
+  readonly id: string;
+  readonly file: string;
+  readonly reason: string;
 }
 
 export interface ObsidianExportResult {
@@ -67,30 +84,70 @@ export interface ObsidianExportResult {
   readonly notesWritten: number;
   readonly edgesLinked: number;
   readonly folders: readonly string[];
+  /** Notes that could not be written (the others were). */
+  readonly skipped: readonly SkippedNote[];
 }
 
 type GraphSource = Pick<MemoryManager, 'listNodes' | 'store'>;
 
 export function exportObsidian(memory: GraphSource, outputPath: string, options: ObsidianExportOptions = {}): ObsidianExportResult {
   const root = path.resolve(outputPath);
+  const redact = options.redact ?? createRedactor();
+  const warn = options.onWarning ?? ((): void => undefined);
   const folders = [...Object.values(TYPE_FOLDERS), 'Other'];
-  for (const folder of folders) mkdirSync(path.join(root, folder), { recursive: true });
+  prepareVault(root, folders);
 
-  const nodes = memory.listNodes(options.types && options.types.length > 0 ? { types: options.types } : {});
+  const nodes = memory
+    .listNodes(options.types && options.types.length > 0 ? { types: options.types } : {})
+    .map((node) => ({ ...node, title: redact(node.title), content: redact(node.content), tags: node.tags.map(redact), metadata: redactMetadata(node.metadata, redact) }));
   const names = assignNames(nodes);
   const edges = memory.store.allEdges().filter((e) => names.has(e.sourceId) && names.has(e.targetId));
   const outgoing = groupBy(edges, (e) => e.sourceId);
   const incoming = groupBy(edges, (e) => e.targetId);
 
+  const skipped: SkippedNote[] = [];
   for (const node of nodes) {
     const name = names.get(node.id);
     if (!name) continue;
-    const note = renderNote(node, name, outgoing.get(node.id) ?? [], incoming.get(node.id) ?? [], names);
-    writeFileSync(path.join(root, `${name.link}.md`), note);
+    const file = path.join(root, `${name.link}.md`);
+    try {
+      writeFileSync(file, renderNote(node, name, outgoing.get(node.id) ?? [], incoming.get(node.id) ?? [], names));
+    } catch (error) {
+      const reason = (error as NodeJS.ErrnoException).code ?? errorMessage(error);
+      skipped.push({ id: node.id, file, reason });
+      warn(`note ${name.link}.md skipped: ${reason}`);
+    }
   }
-  writeFileSync(path.join(root, '_Index.md'), renderIndex(nodes, edges.length, names));
-  writeObsidianSettings(root);
-  return { outputPath: root, notesWritten: nodes.length, edgesLinked: edges.length, folders };
+  writeOrFail(path.join(root, '_Index.md'), renderIndex(nodes, edges.length, names));
+  writeObsidianSettings(root, warn);
+  return { outputPath: root, notesWritten: nodes.length - skipped.length, edgesLinked: edges.length, folders, skipped };
+}
+
+/** The vault's folders; a target that is a file, or cannot be created, is one INVALID_INPUT / IO_ERROR line. */
+function prepareVault(root: string, folders: readonly string[]): void {
+  if (existsSync(root) && !statSync(root).isDirectory()) {
+    throw new OrchestratorError('INVALID_INPUT', `cannot export to ${root}: it is a file, not a folder`);
+  }
+  try {
+    for (const folder of folders) mkdirSync(path.join(root, folder), { recursive: true });
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOTDIR') throw new OrchestratorError('INVALID_INPUT', `cannot export to ${root}: a part of the path is a file, not a folder`);
+    throw new OrchestratorError('IO_ERROR', `cannot export to ${root}: ${code ?? errorMessage(error)}`, { cause: error });
+  }
+}
+
+function writeOrFail(file: string, text: string): void {
+  try {
+    writeFileSync(file, text);
+  } catch (error) {
+    throw new OrchestratorError('IO_ERROR', `cannot write ${file}: ${(error as NodeJS.ErrnoException).code ?? errorMessage(error)}`, { cause: error });
+  }
+}
+
+function redactMetadata(metadata: MemoryNode['metadata'], redact: Redactor): MemoryNode['metadata'] {
+  // Only the scalars reach the note's frontmatter (see renderNote): those are the ones to redact.
+  return Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, typeof value === 'string' ? redact(value) : value]));
 }
 
 /** The object-style API of the original (`ContextExporter.exportObsidian`). */
@@ -105,12 +162,26 @@ interface NoteName {
   readonly display: string;
 }
 
-/** A file-system- and wikilink-safe name: the seed's rules plus `[]#^` (they break links). */
+/** A file-system- and wikilink-safe name: the seed's rules plus `[]#^` (they break links), cut by bytes. */
 export function safeNoteName(text: string): string {
   // eslint-disable-next-line no-control-regex
   const cleaned = text.replace(/[<>:"/\\|?*\u0000-\u001f\u007f[\]#^]/g, '-').replace(/\s+/g, ' ');
-  const trimmed = cleaned.replace(/^[. ]+|[. ]+$/g, '').slice(0, 200).replace(/[. ]+$/g, '');
+  const trimmed = cutToBytes(cleaned.replace(/^[. ]+|[. ]+$/g, ''), NOTE_NAME_MAX_BYTES).replace(/[. ]+$/g, '');
   return trimmed.length > 0 ? trimmed : '_unnamed';
+}
+
+/** The longest prefix of whole code points that fits in `max` bytes of UTF-8. */
+function cutToBytes(text: string, max: number): string {
+  if (Buffer.byteLength(text, 'utf8') <= max) return text;
+  let bytes = 0;
+  let end = 0;
+  for (const char of text) {
+    const size = Buffer.byteLength(char, 'utf8');
+    if (bytes + size > max) break;
+    bytes += size;
+    end += char.length;
+  }
+  return text.slice(0, end);
 }
 
 function assignNames(nodes: readonly MemoryNode[]): Map<string, NoteName> {
@@ -196,14 +267,21 @@ const graphFileSchema = z.looseObject({
   colorGroups: z.array(z.looseObject({ query: z.string().optional() })).optional(),
 });
 
-function writeObsidianSettings(root: string): void {
+function writeObsidianSettings(root: string, warn: (message: string) => void): void {
   const dir = path.join(root, '.obsidian');
   mkdirSync(dir, { recursive: true });
   const graphFile = path.join(dir, 'graph.json');
   let existing: z.infer<typeof graphFileSchema> = {};
   if (existsSync(graphFile)) {
     const parsed = graphFileSchema.safeParse(parseJson(readFileSync(graphFile, 'utf8')));
-    if (parsed.success) existing = parsed.data;
+    if (parsed.success) {
+      existing = parsed.data;
+    } else {
+      // The user's file, perhaps mid-edit: kept whole beside the new one, not silently replaced.
+      const aside = `${graphFile}.invalid-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+      renameSync(graphFile, aside);
+      warn(`.obsidian/graph.json did not parse; kept as ${path.basename(aside)} and a new one written`);
+    }
   }
   const ours = NODE_TYPES.map((type) => ({ query: `tag:#${type}`, color: { a: 1, rgb: Number.parseInt(TYPE_COLOURS[type].slice(1), 16) } }));
   const ourQueries = new Set(ours.map((g) => g.query));

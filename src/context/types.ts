@@ -83,8 +83,11 @@ export interface NodeInput {
   readonly updatedAt?: string;
 }
 
+/** Longest node id: ids are keys of every edge and index, not free text. */
+export const NODE_ID_MAX = 512;
+
 export const nodeInputSchema = z.object({
-  id: z.string().min(1).max(512).optional(),
+  id: z.string().min(1).max(NODE_ID_MAX).optional(),
   type: z.enum(NODE_TYPES),
   title: z.string(),
   content: z.string().optional(),

@@ -10,8 +10,11 @@ import { FAILURE_KINDS, type AgentEvent } from '../adapters/spec.js';
 import { ROLES } from '../shared/roles.js';
 import { EventBus } from './bus.js';
 
-/** A task's states: pending → in_progress → completed | failed | cancelled; `interrupted` = its process died. */
-export const TASK_STATUSES = ['pending', 'in_progress', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
+/**
+ * A task's states: queued (waiting for its working tree) → pending (planning) → in_progress →
+ * completed | failed | cancelled; `interrupted` = its process died. A stopped task can be resumed.
+ */
+export const TASK_STATUSES = ['queued', 'pending', 'in_progress', 'completed', 'failed', 'cancelled', 'interrupted'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];
 
 /**
@@ -47,6 +50,13 @@ export const agentEventSchema = z.discriminatedUnion('type', [
   z.object({ type: z.literal('tool-result'), id: z.string().optional(), ok: z.boolean(), output: z.string().optional() }),
   z.object({ type: z.literal('file-change'), path: z.string(), kind: z.enum(['add', 'update', 'delete']) }),
   z.object({
+    type: z.literal('refusal'),
+    tool: z.string(),
+    id: z.string().optional(),
+    target: z.string().optional(),
+    reason: z.string(),
+  }),
+  z.object({
     type: z.literal('proposed-change'),
     path: z.string(),
     content: z.string(),
@@ -65,6 +75,9 @@ export const agentEventSchema = z.discriminatedUnion('type', [
 ]);
 
 const role = z.enum(ROLES);
+
+/** A tool call the agent's CLI refused: what it was, what it aimed at, why it was refused. */
+export const refusalSchema = z.object({ tool: z.string(), target: z.string().optional(), reason: z.string() });
 
 /** One step as it ended: what ran, what it said, what it changed, what it cost. Stored per task. */
 export const stepRecordSchema = z.object({
@@ -88,6 +101,8 @@ export const stepRecordSchema = z.object({
   proposedChanges: z
     .array(z.object({ path: z.string(), content: z.string(), applied: z.boolean(), note: z.string().optional() }))
     .optional(),
+  /** Tool calls the CLI refused during the step (absent when none were). */
+  refusals: z.array(refusalSchema).optional(),
   durationMs: z.number().nonnegative(),
   usage: usageSchema,
   startedAt: z.string(),
@@ -118,8 +133,114 @@ const plannedStep = z.object({ agent: z.string(), role, fallback: z.string().opt
 const skippedStep = z.object({ agent: z.string(), role, reason: z.string() });
 
 const base = { taskId: z.string().min(1), timestamp: z.string() };
+const stepPosition = { iteration: z.number().int().min(1), index: z.number().int().min(0), agent: z.string() };
+
+/** The plan a task runs, as published when it is known (a dynamic plan too) and stored. */
+export const planSummarySchema = z.object({
+  workflow: z.string(),
+  steps: z.array(plannedStep.extend({ description: z.string().optional(), unavailable: z.string().optional() })),
+  skipped: z.array(skippedStep),
+  maxIterations: z.number().int().min(1),
+  offline: z.boolean(),
+  /** For a dynamic plan: who planned it (or that the fallback plan is used), with notes. */
+  origin: z
+    .object({
+      source: z.enum(['workflow', 'planner', 'fallback']),
+      planner: z.string().optional(),
+      notes: z.array(z.string()),
+      excluded: z.array(z.object({ agent: z.string(), reason: z.string() })),
+    })
+    .optional(),
+});
+export type PlanSummary = z.infer<typeof planSummarySchema>;
 
 export const orchestratorEventSchema = z.discriminatedUnion('type', [
+  z.object({
+    type: z.literal('task.created'),
+    ...base,
+    /** What the user asked, as typed (a follow-up's composed prompt is not stored here). */
+    task: z.string(),
+    /** The workflow asked for (`dynamic` until planned). */
+    workflow: z.string(),
+    cwd: z.string(),
+    /** Where it was submitted from: cli, shell, api, mcp, … */
+    source: z.string(),
+    followUpOf: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('task.queued'),
+    ...base,
+    /** The task whose run on the same working tree this one waits for. */
+    waitingFor: z.string(),
+    cwd: z.string(),
+  }),
+  z.object({ type: z.literal('task.planned'), ...base, plan: planSummarySchema }),
+  z.object({
+    type: z.literal('task.resumed'),
+    ...base,
+    previousStatus: z.enum(TASK_STATUSES),
+    /** Where the run continues. */
+    iteration: z.number().int().min(1),
+    index: z.number().int().min(0),
+    /** Steps kept from before. */
+    keptSteps: z.number().int().min(0),
+    maxIterations: z.number().int().min(1),
+  }),
+  z.object({
+    type: z.literal('agent.started'),
+    ...base,
+    agent: z.string(),
+    /** Absent for the dynamic planner's call, which runs before the iterations. */
+    iteration: z.number().int().min(1).optional(),
+    index: z.number().int().min(0).optional(),
+    pid: z.number().int(),
+  }),
+  z.object({
+    type: z.literal('agent.retrying'),
+    ...base,
+    agent: z.string(),
+    iteration: z.number().int().min(1).optional(),
+    index: z.number().int().min(0).optional(),
+    /** The attempt that failed (1-based) and how many the policy allows. */
+    attempt: z.number().int().min(1),
+    maxAttempts: z.number().int().min(1),
+    delayMs: z.number().nonnegative(),
+    error: agentErrorSchema,
+  }),
+  z.object({
+    type: z.literal('circuit.changed'),
+    ...base,
+    agent: z.string(),
+    from: z.enum(['closed', 'open', 'half_open']),
+    to: z.enum(['closed', 'open', 'half_open']),
+    consecutiveFailures: z.number().int().min(0),
+    openUntil: z.string().optional(),
+  }),
+  z.object({
+    type: z.literal('step.activity'),
+    ...base,
+    ...stepPosition,
+    /** One line: the tool being called or the file being edited — never the whole output. */
+    activity: z.string(),
+  }),
+  z.object({ type: z.literal('agent.stderr'), ...base, ...stepPosition, line: z.string() }),
+  z.object({
+    type: z.literal('workspace.notice'),
+    ...base,
+    /** One line for the user about where the task works (its worktree, checkpoints, git). */
+    message: z.string(),
+  }),
+  z.object({
+    type: z.literal('workspace.checkpoint'),
+    ...base,
+    /** `step`: the working tree before that step ran; `end`: when the task ended. */
+    kind: z.enum(['step', 'end']),
+    iteration: z.number().int().min(1).optional(),
+    index: z.number().int().min(0).optional(),
+    /** The checkpoint commit and the private ref that keeps it. */
+    commit: z.string(),
+    ref: z.string(),
+  }),
   z.object({
     type: z.literal('task.started'),
     ...base,
@@ -186,3 +307,14 @@ export function createOrchestratorBus(options: { onListenerError?: (error: unkno
 type Covers<Spec, Schema> = [Spec] extends [Schema] ? true : false;
 const schemaCoversAgentEvents: Covers<AgentEvent, z.infer<typeof agentEventSchema>> = true;
 void schemaCoversAgentEvents;
+
+/** An event as stored in a task's log: its place in the task's sequence (1, 2, 3, … per task). */
+export interface StoredEvent {
+  readonly seq: number;
+  readonly event: OrchestratorEvent;
+}
+
+/** The events after which a task's log gets nothing more from its run. */
+export function isFinalEvent(event: OrchestratorEvent): boolean {
+  return event.type === 'task.finished';
+}

@@ -7,6 +7,7 @@ import { createRequire } from 'node:module';
 import type * as Pino from 'pino';
 import type { Logger, DestinationStream } from 'pino';
 import { createRedactor, type Redactor } from '../security/redact.js';
+import { ensurePrivateFile } from '../storage/private-files.js';
 
 export type { Logger };
 
@@ -37,7 +38,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const redact = options.redact ?? createRedactor();
   const pretty = options.pretty ?? Boolean(process.stderr.isTTY);
   const streams: { stream: DestinationStream }[] = [{ stream: pretty ? prettyStream() : pino.destination({ fd: 2, sync: true }) }];
-  if (options.file) streams.push({ stream: pino.destination({ dest: options.file, sync: true, mkdir: true }) });
+  if (options.file) {
+    // Logs hold task and agent detail: the file is the user's alone (0600), whatever the umask.
+    ensurePrivateFile(options.file);
+    streams.push({ stream: pino.destination({ dest: options.file, sync: true }) });
+  }
   return pino(
     {
       level: normalizeLevel(options.level),

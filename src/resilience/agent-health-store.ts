@@ -6,6 +6,7 @@
  */
 import { FAILURE_KINDS, type FailureKind } from '../adapters/spec.js';
 import { migrate, type Db, type Migration } from '../storage/database.js';
+import { HEALTH_KINDS } from './policy.js';
 import { CIRCUIT_STATES, reopensAt, type CircuitSnapshot, type CircuitState, type CircuitStore } from './circuit-breaker.js';
 
 export const HEALTH_MIGRATIONS: readonly Migration[] = [
@@ -70,7 +71,7 @@ export interface AgentHealthJson {
 
 export interface AgentHealth {
   readonly agent: string;
-  /** Calls made (skipped ones not counted). */
+  /** Calls that count for its health: made (not skipped), and not ended by a cancel. */
   readonly calls: number;
   readonly successes: number;
   /** Successes over the last `HEALTH_WINDOW` calls made; undefined with no calls. */
@@ -141,6 +142,13 @@ function oneOf<T extends string>(values: readonly T[], value: unknown): value is
   return typeof value === 'string' && (values as readonly string[]).includes(value);
 }
 
+/**
+ * The calls a success rate is computed over: made calls (not skipped by an open circuit) that
+ * succeeded or failed in a way that is the agent's or its provider's (policy.ts `health`). A
+ * user's cancel says nothing about the agent, so it neither lowers nor dilutes the rate.
+ */
+const RATED_CALL = `outcome = 'success' OR (outcome = 'failure' AND failure_kind IN (${[...HEALTH_KINDS].map((k) => `'${k}'`).join(', ')}))`;
+
 /** The store over an open database; applies its migrations first. */
 export function createAgentHealthStore(db: Db): AgentHealthStore {
   migrate(db, HEALTH_MIGRATIONS);
@@ -149,11 +157,11 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
      VALUES (@agent, @role, @taskId, @outcome, @failureKind, @attempt, @durationMs, @inputTokens, @outputTokens, @costUsd, @startedAt)`,
   );
   const countAll = db.prepare<[string], { calls: number; successes: number | null }>(
-    `SELECT COUNT(*) AS calls, SUM(outcome = 'success') AS successes FROM agent_calls WHERE agent = ? AND outcome != 'skipped'`,
+    `SELECT COUNT(*) AS calls, SUM(outcome = 'success') AS successes FROM agent_calls WHERE agent = ? AND (${RATED_CALL})`,
   );
   const recent = db.prepare<[string, number], { calls: number; successes: number | null }>(
     `SELECT COUNT(*) AS calls, SUM(outcome = 'success') AS successes FROM
-       (SELECT outcome FROM agent_calls WHERE agent = ? AND outcome != 'skipped' ORDER BY id DESC LIMIT ?)`,
+       (SELECT outcome FROM agent_calls WHERE agent = ? AND (${RATED_CALL}) ORDER BY id DESC LIMIT ?)`,
   );
   const lastFailure = db.prepare<[string], { failure_kind: string | null }>(
     `SELECT failure_kind FROM agent_calls WHERE agent = ? AND outcome = 'failure' ORDER BY id DESC LIMIT 1`,

@@ -7,19 +7,19 @@
 import type { AgentAdapterV1 } from '../adapters/spec.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { AgentHealthStore } from './agent-health-store.js';
-import { createCircuitBreaker, createMemoryCircuitStore, type CircuitBreaker, type CircuitSnapshot, type CircuitState } from './circuit-breaker.js';
+import { createCircuitBreaker, createMemoryCircuitStore, type CircuitBreaker } from './circuit-breaker.js';
 import { createSemaphore, type Semaphore } from './concurrency.js';
 import { priceFor } from './cost.js';
 import { resolvePolicy, type ResiliencePolicy } from './policy.js';
 import { createTokenBucket, type TokenBucket } from './rate-limiter.js';
-import { withResilience, type RetryNotice } from './with-resilience.js';
+import { withResilience, type CircuitChange, type RetryNotice } from './with-resilience.js';
 
 export interface ResilienceSettings {
   readonly config: OrchestratorConfig;
   readonly store?: AgentHealthStore;
-  readonly taskId?: () => string | undefined;
   readonly onRetry?: (notice: RetryNotice) => void;
-  readonly onCircuitChange?: (agent: string, from: CircuitState, to: CircuitSnapshot) => void;
+  /** A call changed its agent's circuit (the call's context says which task's call it was). */
+  readonly onCircuitChange?: (change: CircuitChange) => void;
   /** Epoch-milliseconds clock for the breakers (tests). */
   readonly now?: () => number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
@@ -53,7 +53,6 @@ export function createResilience(settings: ResilienceSettings): Resilience {
         policy: policy(name).breaker,
         store: circuitStore,
         ...(settings.now ? { now: settings.now } : {}),
-        ...(settings.onCircuitChange ? { onStateChange: settings.onCircuitChange } : {}),
       });
       breakers.set(name, b);
     }
@@ -78,8 +77,8 @@ export function createResilience(settings: ResilienceSettings): Resilience {
       ...(semaphore ? { semaphore } : {}),
       ...(store ? { recordCall: (call) => store.recordCall(call) } : {}),
       ...(price ? { price } : {}),
-      ...(settings.taskId ? { taskId: settings.taskId } : {}),
       ...(settings.onRetry ? { onRetry: settings.onRetry } : {}),
+      ...(settings.onCircuitChange ? { onCircuitChange: settings.onCircuitChange } : {}),
       ...(settings.sleep ? { sleep: settings.sleep } : {}),
     });
     wrapped.set(adapter, result);

@@ -13,10 +13,10 @@
  *     that already streamed output or touched files is never repeated behind the consumer's back.
  * Adapters stay ignorant of all this; the engine sees one ordinary adapter.
  */
-import type { AgentAdapterV1, AgentError, AgentEvent, AgentRequest, AgentRunOptions, Usage } from '../adapters/spec.js';
+import type { AgentAdapterV1, AgentError, AgentEvent, AgentRequest, AgentRunOptions, CallContext, Usage } from '../adapters/spec.js';
 import { errorMessage } from '../shared/errors.js';
 import type { AgentCallRecord } from './agent-health-store.js';
-import type { CircuitBreaker } from './circuit-breaker.js';
+import type { CircuitBreaker, CircuitSnapshot, CircuitState } from './circuit-breaker.js';
 import type { Semaphore } from './concurrency.js';
 import { withCost, type Price } from './cost.js';
 import type { ResiliencePolicy } from './policy.js';
@@ -29,6 +29,16 @@ export interface RetryNotice {
   readonly maxAttempts: number;
   readonly delayMs: number;
   readonly error: AgentError;
+  /** The call's task and step, when the caller gave them. */
+  readonly context?: CallContext;
+}
+
+/** A circuit that changed state because of a call (opened by its failure, closed by its success). */
+export interface CircuitChange {
+  readonly agent: string;
+  readonly from: CircuitState;
+  readonly to: CircuitSnapshot;
+  readonly context?: CallContext;
 }
 
 export interface ResilienceDeps {
@@ -40,9 +50,8 @@ export interface ResilienceDeps {
   readonly recordCall?: (call: AgentCallRecord) => void;
   /** Price used when the CLI reports tokens but no cost. */
   readonly price?: Price;
-  /** The task the calls belong to, for the records. */
-  readonly taskId?: () => string | undefined;
   readonly onRetry?: (notice: RetryNotice) => void;
+  readonly onCircuitChange?: (change: CircuitChange) => void;
   /** Injected in tests. */
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
   readonly random?: () => number;
@@ -53,13 +62,12 @@ const CONTENT_EVENTS: ReadonlySet<AgentEvent['type']> = new Set(['text-delta', '
 export function withResilience(adapter: AgentAdapterV1, policy: ResiliencePolicy, deps: ResilienceDeps = {}): AgentAdapterV1 {
   const wait = deps.sleep ?? sleep;
 
-  const record = (request: AgentRequest, fields: Omit<AgentCallRecord, 'agent' | 'role' | 'taskId'>): void => {
-    const taskId = deps.taskId?.();
-    deps.recordCall?.({ agent: adapter.name, role: request.role, ...(taskId ? { taskId } : {}), ...fields });
-  };
-
   async function* doRun(request: AgentRequest, options: AgentRunOptions = {}): AsyncGenerator<AgentEvent> {
     const signal = options.signal;
+    const context = options.context;
+    const record = (fields: Omit<AgentCallRecord, 'agent' | 'role' | 'taskId'>): void => {
+      deps.recordCall?.({ agent: adapter.name, role: request.role, ...(context ? { taskId: context.taskId } : {}), ...fields });
+    };
     let release: (() => void) | undefined;
     try {
       if (deps.semaphore) release = await deps.semaphore.acquire(signal);
@@ -67,7 +75,7 @@ export function withResilience(adapter: AgentAdapterV1, policy: ResiliencePolicy
         const admission = deps.breaker?.admit() ?? { allowed: true as const, trial: false };
         if (!admission.allowed) {
           const error = circuitOpenError(adapter.name, admission);
-          record(request, { outcome: 'skipped', failureKind: 'circuit_open', attempt, durationMs: 0 });
+          record({ outcome: 'skipped', failureKind: 'circuit_open', attempt, durationMs: 0 });
           yield { type: 'error', error };
           yield { type: 'finish', success: false, error };
           return;
@@ -123,7 +131,7 @@ export function withResilience(adapter: AgentAdapterV1, policy: ResiliencePolicy
         const error: AgentError | undefined = success
           ? undefined
           : (finish?.error ?? lastError ?? { kind: 'bad_output', message: 'the agent ended without a result' });
-        record(request, {
+        record({
           outcome: success ? 'success' : 'failure',
           ...(error ? { failureKind: error.kind } : {}),
           attempt,
@@ -133,14 +141,19 @@ export function withResilience(adapter: AgentAdapterV1, policy: ResiliencePolicy
           ...(usage.costUsd === undefined ? {} : { costUsd: usage.costUsd }),
           startedAt,
         });
-        deps.breaker?.record(error ? { success: false, kind: error.kind } : { success: true });
+        if (deps.breaker) {
+          const before = deps.breaker.snapshot().state;
+          deps.breaker.record(error ? { success: false, kind: error.kind } : { success: true });
+          const after = deps.breaker.snapshot();
+          if (after.state !== before) deps.onCircuitChange?.({ agent: adapter.name, from: before, to: after, ...(context ? { context } : {}) });
+        }
 
         const breakerOpen = deps.breaker !== undefined && deps.breaker.snapshot().state === 'open';
         if (error && !committed && !breakerOpen && !signal?.aborted && shouldRetry(error, attempt, policy.retry)) {
           const delayMs = retryDelayMs(error, attempt, policy.retry, deps.random);
           // The failed attempt's usage still counts (it may have been paid for).
           for (const event of buffered) if (event.type === 'usage') yield event;
-          deps.onRetry?.({ agent: adapter.name, attempt, maxAttempts: policy.retry.maxAttempts, delayMs, error });
+          deps.onRetry?.({ agent: adapter.name, attempt, maxAttempts: policy.retry.maxAttempts, delayMs, error, ...(context ? { context } : {}) });
           await wait(delayMs, signal);
           continue;
         }

@@ -26,6 +26,18 @@ export const ERROR_CODES = {
   CANCELLED: { exitCode: 130, retryable: false },
   /** The task's cost budget was spent. */
   BUDGET_EXCEEDED: { exitCode: 1, retryable: false },
+  /** A git operation of the workspace layer failed (checkpoint, worktree, diff). */
+  GIT_FAILED: { exitCode: 1, retryable: false },
+  /** Rollback or apply refused: files changed since, or the change does not apply; the message names them. */
+  WORKSPACE_CONFLICT: { exitCode: 3, retryable: false },
+  /** The command line could not be parsed: unknown command or option, missing argument. */
+  USAGE: { exitCode: 2, retryable: false },
+  /** A file or folder could not be read or written (missing, not a directory, no permission, disk full). */
+  IO_ERROR: { exitCode: 1, retryable: false },
+  /** The audit log's hash chain is broken: a record was changed, removed or inserted. */
+  AUDIT_BROKEN: { exitCode: 1, retryable: false },
+  /** A failure nobody planned for: a bug. The CLI prints one line; --verbose adds the stack. */
+  INTERNAL: { exitCode: 1, retryable: false },
 } as const satisfies Record<string, { exitCode: number; retryable: boolean }>;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

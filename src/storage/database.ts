@@ -3,10 +3,10 @@
  * and the memory graph all live here. Each feature owns its migrations and applies them when it
  * opens its store; ids are namespaced ("tasks/001") so features never collide.
  */
-import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { OrchestratorError } from '../shared/errors.js';
+import { ensurePrivateFile } from './private-files.js';
 
 export type Db = Database.Database;
 
@@ -26,7 +26,8 @@ export function openDatabase(file: string): Db {
   const cached = key === ':memory:' ? undefined : open.get(key);
   if (cached?.open) return cached;
   try {
-    if (key !== ':memory:') mkdirSync(path.dirname(key), { recursive: true });
+    // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
+    if (key !== ':memory:') ensurePrivateFile(key);
     const db = new Database(key);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
@@ -46,13 +47,17 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
     db.prepare<[], { id: string }>('SELECT id FROM schema_migrations').all().map((row) => row.id),
   );
   const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
+  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE id = ?');
   for (const migration of migrations) {
     if (applied.has(migration.id)) continue;
+    // IMMEDIATE: the write lock is taken before the check, so two processes opening a new
+    // database at the same moment apply each migration once (the second waits, then skips it).
     db.transaction(() => {
+      if (isApplied.get(migration.id)) return;
       if (typeof migration.up === 'string') db.exec(migration.up);
       else migration.up(db);
       record.run(migration.id, new Date().toISOString());
-    })();
+    }).immediate();
   }
 }
 

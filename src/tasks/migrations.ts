@@ -65,4 +65,33 @@ export const TASK_MIGRATIONS: readonly Migration[] = [
       ALTER TABLE tasks ADD COLUMN agent_start_time TEXT;
     `,
   },
+  {
+    // The task service: a durable, sequenced event log per task; where a task came from and what
+    // it follows; the step running now (for `tasks show` from another process); a cancel asked
+    // for by another process; and what resume needs beyond the steps (the prompt's task text and
+    // the memory block the prompts carried).
+    id: 'tasks/003-service',
+    up: `
+      CREATE TABLE task_events (
+        task_id TEXT NOT NULL REFERENCES tasks(id) ON DELETE CASCADE,
+        seq INTEGER NOT NULL,
+        type TEXT NOT NULL,
+        at TEXT NOT NULL,
+        payload TEXT NOT NULL,
+        PRIMARY KEY (task_id, seq)
+      ) WITHOUT ROWID;
+      ALTER TABLE tasks ADD COLUMN source TEXT NOT NULL DEFAULT 'cli';
+      ALTER TABLE tasks ADD COLUMN follow_up_of TEXT;
+      ALTER TABLE tasks ADD COLUMN prompt_task TEXT;
+      ALTER TABLE tasks ADD COLUMN memory_block TEXT;
+      ALTER TABLE tasks ADD COLUMN current_step TEXT;
+      ALTER TABLE tasks ADD COLUMN cancel_requested_at TEXT;
+      CREATE INDEX tasks_cwd_status ON tasks(cwd, status);
+    `,
+  },
+  {
+    // Tool calls the agent's CLI refused during the step (JSON list; NULL = none).
+    id: 'tasks/004-step-refusals',
+    up: 'ALTER TABLE task_steps ADD COLUMN refusals TEXT;',
+  },
 ];

@@ -1,48 +1,95 @@
 /**
- * Keeps a task's row in step with the engine's events: started → in_progress, every finished
- * step and iteration written as it happens, the end state written last. A plain bus subscriber,
- * so the engine never knows there is a database.
+ * The one writer of task state. Every event a task publishes goes through `record`: in one
+ * transaction it is appended to the task's event log (which gives it its sequence number) and
+ * the task's row follows it — queued, planned, started, the running step and agent process,
+ * every finished step and iteration, the end state. Subscribed to the bus, so the engine never
+ * knows there is a database; listeners get each event as stored, with its seq.
  */
-import type { OrchestratorBus } from '../events/events.js';
+import type { OrchestratorBus, OrchestratorEvent, StoredEvent } from '../events/events.js';
+import type { EventLog } from './event-log.js';
 import type { TaskStore } from './task-store.js';
+import type { Db } from '../storage/database.js';
 
-export function attachTaskRecorder(bus: OrchestratorBus, store: TaskStore, options: { signal?: AbortSignal } = {}): () => void {
-  const offs = [
-    bus.subscribe('task.started', (event) => store.start(event.taskId), options),
-    bus.subscribe(
-      'step.output',
-      (event) => {
-        if (event.event.type === 'start' && event.event.pid !== undefined) store.recordAgentProcess(event.taskId, event.event.pid);
-      },
-      options,
-    ),
-    bus.subscribe(
-      'step.finished',
-      (event) => {
+export interface TaskRecorder {
+  record(event: OrchestratorEvent): StoredEvent | undefined;
+}
+
+export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): TaskRecorder {
+  const apply = (event: OrchestratorEvent): void => {
+    switch (event.type) {
+      case 'task.planned':
+        store.setPlan(event.taskId, event.plan.workflow, event.plan.maxIterations);
+        break;
+      case 'task.started':
+        store.start(event.taskId);
+        break;
+      case 'step.started':
+        store.setCurrentStep(event.taskId, {
+          iteration: event.iteration,
+          index: event.index,
+          agent: event.agent,
+          role: event.role,
+          startedAt: event.timestamp,
+        });
+        break;
+      case 'agent.started':
+        store.recordAgentProcess(event.taskId, event.pid);
+        break;
+      case 'step.finished':
         store.recordStep(event.taskId, event.step);
         store.recordAgentProcess(event.taskId, undefined);
-      },
-      options,
-    ),
-    bus.subscribe('iteration.finished', (event) => store.recordIteration(event.taskId, event.iteration), options),
-    bus.subscribe(
-      'task.finished',
-      (event) => {
-        if (event.status !== 'completed' && event.status !== 'failed' && event.status !== 'cancelled') return;
-        store.finish(event.taskId, {
-          status: event.status,
-          success: event.success,
-          stopReason: event.stopReason,
-          reason: event.reason,
-          iterations: event.iterations,
-          finalOutput: event.finalOutput,
-          usage: event.usage,
-        });
-      },
-      options,
-    ),
-  ];
-  return () => {
-    for (const off of offs) off();
+        break;
+      case 'iteration.finished':
+        store.recordIteration(event.taskId, event.iteration);
+        break;
+      case 'task.finished':
+        if (event.status === 'completed' || event.status === 'failed' || event.status === 'cancelled') {
+          const task = store.get(event.taskId);
+          // A task already ended elsewhere (e.g. found interrupted) keeps that state.
+          if (task && (task.status === 'queued' || task.status === 'pending' || task.status === 'in_progress')) {
+            store.finish(event.taskId, {
+              status: event.status,
+              success: event.success,
+              stopReason: event.stopReason,
+              reason: event.reason,
+              iterations: event.iterations,
+              finalOutput: event.finalOutput,
+              usage: event.usage,
+            });
+          }
+        }
+        break;
+      case 'task.created':
+      case 'task.queued':
+      case 'task.resumed':
+      case 'agent.retrying':
+      case 'circuit.changed':
+      case 'step.output':
+      case 'step.activity':
+      case 'agent.stderr':
+      case 'workspace.notice':
+      case 'workspace.checkpoint':
+        // In the log only: the task row has nothing to follow for these.
+        break;
+    }
   };
+  const write = db.transaction((event: OrchestratorEvent): StoredEvent | undefined => {
+    const stored = log.append(event);
+    apply(event);
+    return stored;
+  });
+  return { record: (event) => write(event) };
+}
+
+/** Records every event published on the bus, then hands it (as stored) to `onStored`. */
+export function attachTaskRecorder(
+  bus: OrchestratorBus,
+  recorder: TaskRecorder,
+  onStored: (stored: StoredEvent) => void,
+  options: { signal?: AbortSignal } = {},
+): () => void {
+  return bus.subscribeAll((event) => {
+    const stored = recorder.record(event);
+    if (stored) onStored(stored);
+  }, options);
 }

@@ -11,11 +11,13 @@ import {
   STOP_REASONS,
   agentErrorSchema,
   iterationRecordSchema,
+  refusalSchema,
   type IterationRecord,
   type StepRecord,
   type StopReason,
 } from '../events/events.js';
 import type { Usage } from '../adapters/spec.js';
+import { createRedactor, type Redactor } from '../security/redact.js';
 import { ROLES } from '../shared/roles.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { migrate, type Db } from '../storage/database.js';
@@ -44,14 +46,40 @@ export interface TaskRecord {
   readonly startedAt?: string;
   readonly heartbeatAt?: string;
   readonly finishedAt?: string;
+  /** Where it was submitted from (cli, shell, api, mcp, …). */
+  readonly source: string;
+  /** The task this one follows up (a shell follow-up, the UI's "follow-up" box). */
+  readonly followUpOf?: string;
+  /** The step running now, while the task runs. */
+  readonly currentStep?: CurrentStep;
+  readonly cancelRequestedAt?: string;
+}
+
+export interface CurrentStep {
+  readonly iteration: number;
+  readonly index: number;
+  readonly agent: string;
+  readonly role: string;
+  readonly startedAt: string;
 }
 
 export interface NewTask {
+  /** What the user typed. */
   readonly task: string;
   readonly workflow: string;
   readonly maxIterations: number;
   readonly cwd: string;
   readonly projectId?: string;
+  readonly source?: string;
+  readonly followUpOf?: string;
+  /** The task text the agents get when it differs from `task` (a follow-up's composed prompt). */
+  readonly promptTask?: string;
+}
+
+/** What a resumed run needs beyond the stored steps and convergence. */
+export interface ResumeInputs {
+  readonly promptTask: string;
+  readonly memoryBlock?: string;
 }
 
 export interface TaskEnd {
@@ -77,11 +105,38 @@ export interface TaskStoreOptions {
   readonly isAlive?: (pid: number) => boolean;
   /** A live owner whose heartbeat is older than this is taken as gone (its pid was reused). */
   readonly staleAfterMs?: number;
+  /** Applied to the task text and the final output before they are stored (default: shapes + our env). */
+  readonly redact?: Redactor;
 }
 
 export interface TaskStore {
+  /** Stores a new task, `queued` until it gets its working tree. */
   create(task: NewTask): TaskRecord;
+  /**
+   * Takes the task's working tree if no other task is running there (nor queued before it):
+   * moves it queued → pending and returns undefined; otherwise returns the id it waits for.
+   * Atomic across processes (one immediate transaction).
+   */
+  claimWorkingTree(id: string): string | undefined;
+  /** The plan is known: its workflow name and iterations. */
+  setPlan(id: string, workflow: string, maxIterations: number): void;
   start(id: string): void;
+  /** A stopped task runs again: back to queued, owned by this process, end fields cleared. */
+  reopen(id: string): void;
+  setCurrentStep(id: string, step: CurrentStep | undefined): void;
+  /** Asks the process that owns the task to cancel it; false when the task is not running. */
+  requestCancel(id: string): boolean;
+  /** Of these ids, those whose cancel another process asked for. */
+  cancelRequested(ids: readonly string[]): string[];
+  setMemoryBlock(id: string, block: string): void;
+  setProject(id: string, projectId: string): void;
+  /** The task works elsewhere than it was started (its own worktree): queueing follows it there. */
+  setCwd(id: string, cwd: string): void;
+  /** The agent process group the task runs now, as recorded (pid and its kernel start time). */
+  agentProcess(id: string): { readonly pid: number; readonly startTime: string } | undefined;
+  resumeInputs(id: string): ResumeInputs | undefined;
+  /** Drops step records at or after a position (a resumed run redoes them). */
+  dropStepsFrom(id: string, iteration: number, index: number): void;
   heartbeat(id: string): void;
   recordStep(id: string, step: StepRecord): void;
   recordIteration(id: string, iteration: IterationRecord): void;
@@ -137,6 +192,18 @@ const taskRow = z.object({
   started_at: z.string().nullable(),
   heartbeat_at: z.string().nullable(),
   finished_at: z.string().nullable(),
+  source: z.string(),
+  follow_up_of: z.string().nullable(),
+  current_step: z.string().nullable(),
+  cancel_requested_at: z.string().nullable(),
+});
+
+const currentStepSchema = z.object({
+  iteration: z.number(),
+  index: z.number(),
+  agent: z.string(),
+  role: z.string(),
+  startedAt: z.string(),
 });
 
 const stepRow = z.object({
@@ -153,6 +220,7 @@ const stepRow = z.object({
   primary_error_message: z.string().nullable(),
   suggestions: z.string(),
   files_modified: z.string(),
+  refusals: z.string().nullable().optional(),
   duration_ms: z.number(),
   input_tokens: z.number(),
   output_tokens: z.number(),
@@ -162,6 +230,7 @@ const stepRow = z.object({
 });
 
 const stringList = z.array(z.string());
+const refusalList = z.array(refusalSchema);
 const convergenceList = z.array(iterationRecordSchema);
 
 function parseJson<T>(schema: z.ZodType<T>, text: string, fallback: T): T {
@@ -200,7 +269,16 @@ function toTask(raw: unknown): TaskRecord {
     ...(row.started_at ? { startedAt: row.started_at } : {}),
     ...(row.heartbeat_at ? { heartbeatAt: row.heartbeat_at } : {}),
     ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
+    source: row.source,
+    ...(row.follow_up_of ? { followUpOf: row.follow_up_of } : {}),
+    ...(row.current_step ? currentStepOf(row.current_step) : {}),
+    ...(row.cancel_requested_at ? { cancelRequestedAt: row.cancel_requested_at } : {}),
   };
+}
+
+function currentStepOf(text: string): { currentStep?: CurrentStep } {
+  const step = parseJson(currentStepSchema.nullable(), text, null);
+  return step ? { currentStep: step } : {};
 }
 
 function toStep(raw: unknown): StepRecord {
@@ -217,6 +295,7 @@ function toStep(raw: unknown): StepRecord {
     ...(row.primary_error_kind ? { primaryError: { kind: row.primary_error_kind, message: row.primary_error_message ?? '' } } : {}),
     suggestions: parseJson(stringList, row.suggestions, []),
     filesModified: parseJson(stringList, row.files_modified, []),
+    ...(row.refusals ? { refusals: parseJson(refusalList, row.refusals, []) } : {}),
     durationMs: row.duration_ms,
     usage: {
       inputTokens: row.input_tokens,
@@ -235,6 +314,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
   const host = options.host ?? os.hostname();
   const isAlive = options.isAlive ?? isProcessAlive;
   const staleAfterMs = options.staleAfterMs ?? DEFAULT_STALE_AFTER_MS;
+  const redact = options.redact ?? createRedactor();
   const stamp = (): string => now().toISOString();
 
   const getRow = db.prepare('SELECT * FROM tasks WHERE id = ?');
@@ -256,9 +336,9 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
   const insertStep = db.prepare(`
     INSERT OR REPLACE INTO task_steps (task_id, iteration, step_index, agent, role, success, output, error_kind,
       error_message, fallback_from, primary_error_kind, primary_error_message, suggestions, files_modified,
-      duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
+      refusals, duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
     VALUES (@task_id, @iteration, @step_index, @agent, @role, @success, @output, @error_kind, @error_message,
-      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @duration_ms,
+      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @refusals, @duration_ms,
       @input_tokens, @output_tokens, @cost_usd, @started_at, @finished_at)`);
 
   return {
@@ -266,12 +346,102 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       const id = randomUUID();
       const at = stamp();
       db.prepare(
-        `INSERT INTO tasks (id, description, workflow, status, max_iterations, cwd, project_id, owner_pid, owner_host, created_at, heartbeat_at)
-         VALUES (?, ?, ?, 'pending', ?, ?, ?, ?, ?, ?, ?)`,
-      ).run(id, task.task, task.workflow, task.maxIterations, task.cwd, task.projectId ?? null, pid, host, at, at);
+        `INSERT INTO tasks (id, description, workflow, status, max_iterations, cwd, project_id, owner_pid, owner_host, created_at,
+           heartbeat_at, source, follow_up_of, prompt_task)
+         VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+      ).run(
+        id,
+        redact(task.task),
+        task.workflow,
+        task.maxIterations,
+        task.cwd,
+        task.projectId ?? null,
+        pid,
+        host,
+        at,
+        at,
+        task.source ?? 'cli',
+        task.followUpOf ?? null,
+        task.promptTask !== undefined && task.promptTask !== task.task ? redact(task.promptTask) : null,
+      );
       const created = get(id);
       if (!created) throw new OrchestratorError('DATABASE_ERROR', `task ${id} was not stored`);
       return created;
+    },
+    claimWorkingTree(id) {
+      return db.transaction((): string | undefined => {
+        const own = db.prepare<[string], { cwd: string; rowid: number; status: string }>('SELECT cwd, rowid, status FROM tasks WHERE id = ?').get(id);
+        if (!own) throw new OrchestratorError('TASK_NOT_FOUND', `task ${id} not found`);
+        if (own.status !== 'queued') throw new OrchestratorError('INVALID_INPUT', `task ${id} is ${own.status}, not queued`);
+        const blocker = db
+          .prepare<[string, string, number], { id: string }>(
+            `SELECT id FROM tasks WHERE cwd = ? AND id != ? AND (status IN ('pending', 'in_progress') OR (status = 'queued' AND rowid < ?))
+             ORDER BY rowid LIMIT 1`,
+          )
+          .get(own.cwd, id, own.rowid);
+        if (blocker) return blocker.id;
+        db.prepare("UPDATE tasks SET status = 'pending', heartbeat_at = ? WHERE id = ?").run(stamp(), id);
+        return undefined;
+      }).immediate();
+    },
+    setPlan(id, workflow, maxIterations) {
+      db.prepare('UPDATE tasks SET workflow = ?, max_iterations = ? WHERE id = ?').run(workflow, maxIterations, id);
+    },
+    reopen(id) {
+      move(id, 'queued');
+      db.prepare(
+        `UPDATE tasks SET status = 'queued', success = NULL, stop_reason = NULL, reason = NULL, final_output = NULL, finished_at = NULL,
+           owner_pid = ?, owner_host = ?, heartbeat_at = ?, cancel_requested_at = NULL, current_step = NULL WHERE id = ?`,
+      ).run(pid, host, stamp(), id);
+    },
+    setCurrentStep(id, step) {
+      db.prepare('UPDATE tasks SET current_step = ? WHERE id = ?').run(step ? JSON.stringify(step) : null, id);
+    },
+    requestCancel(id) {
+      const result = db
+        .prepare(
+          "UPDATE tasks SET cancel_requested_at = COALESCE(cancel_requested_at, ?) WHERE id = ? AND status IN ('queued', 'pending', 'in_progress')",
+        )
+        .run(stamp(), id);
+      return result.changes > 0;
+    },
+    cancelRequested(ids) {
+      if (ids.length === 0) return [];
+      const rows = db
+        .prepare<string[], { id: string }>(`SELECT id FROM tasks WHERE cancel_requested_at IS NOT NULL AND id IN (${ids.map(() => '?').join(', ')})`)
+        .all(...ids);
+      return rows.map((row) => row.id);
+    },
+    setProject(id, projectId) {
+      db.prepare('UPDATE tasks SET project_id = ? WHERE id = ?').run(projectId, id);
+    },
+    setCwd(id, cwd) {
+      db.prepare('UPDATE tasks SET cwd = ? WHERE id = ?').run(cwd, id);
+    },
+    agentProcess(id) {
+      const row = db
+        .prepare<[string], { agent_pid: number | null; agent_start_time: string | null }>('SELECT agent_pid, agent_start_time FROM tasks WHERE id = ?')
+        .get(id);
+      return row?.agent_pid && row.agent_start_time ? { pid: row.agent_pid, startTime: row.agent_start_time } : undefined;
+    },
+    setMemoryBlock(id, block) {
+      db.prepare('UPDATE tasks SET memory_block = ? WHERE id = ?').run(block, id);
+    },
+    resumeInputs(id) {
+      const row = db
+        .prepare<[string], { description: string; prompt_task: string | null; memory_block: string | null }>(
+          'SELECT description, prompt_task, memory_block FROM tasks WHERE id = ?',
+        )
+        .get(id);
+      if (!row) return undefined;
+      return { promptTask: row.prompt_task ?? row.description, ...(row.memory_block !== null ? { memoryBlock: row.memory_block } : {}) };
+    },
+    dropStepsFrom(id, iteration, index) {
+      db.prepare('DELETE FROM task_steps WHERE task_id = ? AND (iteration > ? OR (iteration = ? AND step_index >= ?))').run(id, iteration, iteration, index);
+      const task = get(id);
+      if (!task) return;
+      const kept = task.convergence.filter((c) => c.iteration < iteration);
+      db.prepare('UPDATE tasks SET convergence = ? WHERE id = ?').run(JSON.stringify(kept), id);
     },
     start(id) {
       move(id, 'in_progress');
@@ -283,6 +453,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     },
     recordStep(id, step) {
       db.transaction(() => {
+        db.prepare('UPDATE tasks SET current_step = NULL WHERE id = ?').run(id);
         insertStep.run({
           task_id: id,
           iteration: step.iteration,
@@ -298,6 +469,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
           primary_error_message: step.primaryError?.message ?? null,
           suggestions: JSON.stringify(step.suggestions),
           files_modified: JSON.stringify(step.filesModified),
+          refusals: step.refusals && step.refusals.length > 0 ? JSON.stringify(step.refusals) : null,
           duration_ms: step.durationMs,
           input_tokens: step.usage.inputTokens,
           output_tokens: step.usage.outputTokens,
@@ -334,14 +506,15 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       move(id, end.status);
       db.prepare(
         `UPDATE tasks SET status = ?, success = ?, stop_reason = ?, reason = ?, iterations = ?, final_output = ?,
-           input_tokens = ?, output_tokens = ?, cost_usd = ?, finished_at = ?, agent_pid = NULL, agent_start_time = NULL WHERE id = ?`,
+           input_tokens = ?, output_tokens = ?, cost_usd = ?, finished_at = ?, agent_pid = NULL, agent_start_time = NULL,
+           current_step = NULL WHERE id = ?`,
       ).run(
         end.status,
         end.success ? 1 : 0,
         end.stopReason,
-        end.reason,
+        redact(end.reason),
         end.iterations,
-        end.finalOutput,
+        redact(end.finalOutput),
         end.usage.inputTokens,
         end.usage.outputTokens,
         end.usage.costUsd ?? null,
@@ -374,12 +547,12 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     },
     clean(before) {
       const result = db
-        .prepare("DELETE FROM tasks WHERE created_at < ? AND status NOT IN ('pending', 'in_progress')")
+        .prepare("DELETE FROM tasks WHERE created_at < ? AND status NOT IN ('queued', 'pending', 'in_progress')")
         .run(before.toISOString());
       return result.changes;
     },
     markInterrupted() {
-      const rows: unknown[] = db.prepare("SELECT * FROM tasks WHERE status IN ('pending', 'in_progress')").all();
+      const rows: unknown[] = db.prepare("SELECT * FROM tasks WHERE status IN ('queued', 'pending', 'in_progress')").all();
       const limit = now().getTime() - staleAfterMs;
       const gone = rows.map(toTask).filter((task) => {
         if (task.ownerHost !== host) return false; // another machine's process: not ours to judge
@@ -389,7 +562,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         return Number.isFinite(beat) && beat < limit;
       });
       const mark = db.prepare(
-        "UPDATE tasks SET status = 'interrupted', success = 0, reason = ?, finished_at = ?, agent_pid = NULL, agent_start_time = NULL WHERE id = ? AND status IN ('pending', 'in_progress')",
+        "UPDATE tasks SET status = 'interrupted', success = 0, reason = ?, finished_at = ?, agent_pid = NULL, agent_start_time = NULL, current_step = NULL WHERE id = ? AND status IN ('queued', 'pending', 'in_progress')",
       );
       const agentOf = db.prepare<[string], { agent_pid: number | null; agent_start_time: string | null }>(
         'SELECT agent_pid, agent_start_time FROM tasks WHERE id = ?',

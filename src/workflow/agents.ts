@@ -5,7 +5,7 @@
  * middleware: `(name) => withResilience(inner(name))`.
  */
 import { createAdapter, type AdapterSettings } from '../adapters/registry.js';
-import type { AgentAdapterV1 } from '../adapters/spec.js';
+import type { AgentAdapterV1, CallContext } from '../adapters/spec.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import { OrchestratorError } from '../shared/errors.js';
 
@@ -41,7 +41,10 @@ export function createAgentResolver(config: OrchestratorConfig, options: AgentRe
  * holds events back (resilience buffers a call's events until it commits to them). The task
  * store uses it to find, after a crash, the agent group a dead orchestrator left behind.
  */
-export function tapAgentStarts(resolve: AgentResolver, onStart: (agent: string, pid: number) => void): AgentResolver {
+export function tapAgentStarts(
+  resolve: AgentResolver,
+  onStart: (agent: string, pid: number, context: CallContext | undefined) => void,
+): AgentResolver {
   const tapped = new Map<string, AgentAdapterV1>();
   return (name) => {
     const cached = tapped.get(name);
@@ -51,7 +54,7 @@ export function tapAgentStarts(resolve: AgentResolver, onStart: (agent: string, 
       ...inner,
       async *doRun(request, options) {
         for await (const event of inner.doRun(request, options)) {
-          if (event.type === 'start' && event.pid !== undefined) onStart(name, event.pid);
+          if (event.type === 'start' && event.pid !== undefined) onStart(name, event.pid, options?.context);
           yield event;
         }
       },

@@ -6,7 +6,7 @@ import { answer, createFakeAdapter, failure, fakeResolver, hang, type FakeAdapte
 import { parseConfigText } from '../config/load.js';
 import { configSchema, type ConfigInput, type OrchestratorConfig } from '../config/schema.js';
 import { createOrchestratorBus, orchestratorEventSchema, type OrchestratorEvent } from '../events/events.js';
-import { createEngine, type EngineMemory, type FinishedTask, type TaskOutcome } from './engine.js';
+import { createEngine, type TaskOutcome } from './engine.js';
 import { resolvePlan } from './plan.js';
 import { resolveTemplates } from './templates.js';
 
@@ -39,7 +39,7 @@ interface Harness {
 async function runTask(
   config: OrchestratorConfig,
   fakes: FakeAdapter[],
-  options: { workflow?: string; maxIterations?: number; memory?: EngineMemory; signal?: AbortSignal; onEvent?: (e: OrchestratorEvent) => void } = {},
+  options: { workflow?: string; maxIterations?: number; memoryBlock?: string; signal?: AbortSignal; onEvent?: (e: OrchestratorEvent) => void } = {},
 ): Promise<Harness> {
   const bus = createOrchestratorBus({ onListenerError: (error) => { throw error; } });
   const events: OrchestratorEvent[] = [];
@@ -55,7 +55,6 @@ async function runTask(
     templates: resolveTemplates(config.settings.templates),
     suggestionThreshold: config.settings.min_suggestions_threshold,
     stopOnPlateau: config.settings.stop_on_plateau,
-    ...(options.memory ? { memory: options.memory } : {}),
   });
   const outcome = await engine.run({
     taskId: 'task-1',
@@ -65,6 +64,7 @@ async function runTask(
     maxIterations: options.maxIterations ?? config.settings.max_iterations,
     projectId: 'project-a',
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.memoryBlock ? { memoryBlock: options.memoryBlock } : {}),
   });
   return { outcome, events };
 }
@@ -257,25 +257,10 @@ describe('the engine with fake agents', () => {
     expect(fakes[1]?.calls).toHaveLength(0);
   });
 
-  it('injects the memory block into prompts and records the finished task', async () => {
-    const recorded: FinishedTask[] = [];
-    const asked: { task: string; projectId?: string }[] = [];
-    const memory: EngineMemory = {
-      getRelevantContext(task, options) {
-        asked.push({ task, ...(options.projectId ? { projectId: options.projectId } : {}) });
-        return 'Earlier: the users table has an email column.';
-      },
-      recordTask(task) {
-        recorded.push(task);
-      },
-    };
+  it('puts the memory block it is given into the prompts', async () => {
     const fakes = [createFakeAdapter({ name: 'codex' }), createFakeAdapter({ name: 'gemini' }), createFakeAdapter({ name: 'claude', turns: [answer('final')] })];
-    await runTask(makeConfig(), fakes, { memory });
-    expect(asked).toEqual([{ task: 'Implement a REST API for user management', projectId: 'project-a' }]);
+    await runTask(makeConfig(), fakes, { memoryBlock: 'Earlier: the users table has an email column.' });
     expect(fakes[0]?.calls[0]?.prompt).toContain('the users table has an email column');
-    expect(recorded).toHaveLength(1);
-    expect(recorded[0]).toMatchObject({ taskId: 'task-1', success: true, finalOutput: 'final', projectId: 'project-a' });
-    expect(recorded[0]?.agents).toEqual(['codex', 'gemini', 'claude']);
   });
 
   it('stops before a step the budget guard refuses', async () => {

@@ -3,7 +3,9 @@
  * rule says the review converged (or the iterations run out, a step fails, the user cancels, the
  * budget guard refuses). It knows nothing of terminals or databases: everything it does is
  * published as OrchestratorEvents on the bus it is given, and its collaborators are injected —
- * the agent resolver (where resilience middleware plugs in), memory, the budget guard.
+ * the agent resolver (where resilience middleware plugs in), the budget guard. A run can start
+ * from a resume point (the steps kept from an earlier run of the same task): the prompt context
+ * and the stop rule's history are rebuilt from those steps, so the result reads as one run.
  */
 import { runAgent, type RunAgentOptions } from '../adapters/run-agent.js';
 import type { AgentError, AgentEvent, AgentResult, Usage } from '../adapters/spec.js';
@@ -24,6 +26,8 @@ import { chainSnapshots, type DetectChanges } from './change-tracker.js';
 import { shouldFallBack } from './fallback.js';
 import type { Plan, PlannedStep } from './plan.js';
 import { EMPTY_CONTEXT, buildPrompt, updateContext, type PromptContext } from './prompt-context.js';
+import { createStderrLines } from './stderr-lines.js';
+import { activityOf } from './step-activity.js';
 import { decideStop, type IterationFigures } from './stop-rule.js';
 import { DEFAULT_TEMPLATES, type TemplateSet } from './templates.js';
 
@@ -31,6 +35,18 @@ import { DEFAULT_TEMPLATES, type TemplateSet } from './templates.js';
 export interface EngineMemory {
   getRelevantContext(task: string, options: { readonly projectId?: string; readonly tokenBudget: number }): string | Promise<string>;
   recordTask(task: FinishedTask): void | Promise<void>;
+}
+
+/** Where a resumed run continues, and what the earlier run left. */
+export interface ResumePoint {
+  readonly iteration: number;
+  readonly index: number;
+  /** Step records kept from before, in order (every step before the resume point). */
+  readonly steps: readonly StepRecord[];
+  /** Convergence of the iterations completed before. */
+  readonly convergence: readonly IterationRecord[];
+  /** Spent so far (failed attempts included). */
+  readonly usage: Usage;
 }
 
 /** Budget hook, asked before every step; a refusal stops the task with stop reason `budget`. */
@@ -53,10 +69,17 @@ export interface EngineOptions {
   readonly suggestionThreshold: number;
   /** settings.stop_on_plateau */
   readonly stopOnPlateau: boolean;
-  readonly memory?: EngineMemory;
-  /** Token budget of the memory block in prompts. */
-  readonly memoryTokenBudget?: number;
   readonly budget?: BudgetGuard;
+  /**
+   * Called before each step's agent runs (after the budget check) and awaited: the workspace
+   * checkpoints the working tree there. It must not throw.
+   */
+  readonly beforeStep?: (step: { readonly taskId: string; readonly iteration: number; readonly index: number }) => Promise<void>;
+  /**
+   * Called once the last step has run, before the task's end is published and awaited: the end
+   * checkpoint, and a worktree's commit, exist by the time anyone sees the task finished.
+   */
+  readonly beforeFinish?: (end: { readonly taskId: string; readonly status: TaskOutcome['status']; readonly workflow: string }) => Promise<void>;
   /** Working-tree change detection per step (default: none; the CLI passes detectChangedFiles). */
   readonly detectChanges?: RunAgentOptions['detectChanges'];
   readonly redact?: Redactor;
@@ -78,6 +101,10 @@ export interface RunRequest {
   readonly maxIterations: number;
   readonly projectId?: string;
   readonly signal?: AbortSignal;
+  /** Relevant earlier work for the prompts ('' or absent: none). */
+  readonly memoryBlock?: string;
+  /** Continue a stopped run after its kept steps instead of starting anew. */
+  readonly resume?: ResumePoint;
 }
 
 export interface TaskOutcome {
@@ -126,13 +153,14 @@ export function createEngine(options: EngineOptions): Engine {
 
   async function run(request: RunRequest): Promise<TaskOutcome> {
     const started = performance.now();
-    const { taskId, plan, signal } = request;
+    const { taskId, plan, signal, resume } = request;
     const detectChanges = options.detectChanges ? chainSnapshots(options.detectChanges) : undefined;
-    const steps: StepRecord[] = [];
-    const convergence: IterationRecord[] = [];
-    let usage = ZERO;
-    let context: PromptContext = EMPTY_CONTEXT;
+    const steps: StepRecord[] = [...(resume?.steps ?? [])];
+    const convergence: IterationRecord[] = [...(resume?.convergence ?? [])];
+    let usage = resume?.usage ?? ZERO;
+    let context: PromptContext = steps.reduce(updateContext, EMPTY_CONTEXT);
 
+    // Published for a resumed run too: it marks the run (not the task) starting.
     bus.publish({
       type: 'task.started',
       taskId,
@@ -168,6 +196,7 @@ export function createEngine(options: EngineOptions): Engine {
         durationMs: Math.round(performance.now() - started),
         usage,
       };
+      await options.beforeFinish?.({ taskId, status, workflow: plan.workflow });
       bus.publish({
         type: 'task.finished',
         taskId,
@@ -181,18 +210,23 @@ export function createEngine(options: EngineOptions): Engine {
         durationMs: outcome.durationMs,
         usage,
       });
-      await recordInMemory(outcome, request);
       return outcome;
     };
 
     try {
-      const memoryBlock = await relevantContext(request);
-      let previous: IterationFigures | undefined;
-      for (let iteration = 1; iteration <= request.maxIterations; iteration++) {
+      const memoryBlock = request.memoryBlock ?? '';
+      const firstIteration = resume?.iteration ?? 1;
+      const lastBefore = convergence.at(-1);
+      let previous: IterationFigures | undefined = lastBefore
+        ? { iteration: lastBefore.iteration, allSucceeded: lastBefore.allSucceeded, reviewCounts: lastBefore.reviews.map((r) => r.suggestions) }
+        : undefined;
+      for (let iteration = firstIteration; iteration <= request.maxIterations; iteration++) {
         const iterationStarted = performance.now();
-        const records: StepRecord[] = [];
+        // A resumed iteration starts with the steps it had already completed.
+        const records: StepRecord[] = steps.filter((s) => s.iteration === iteration);
         let stop: StopDecision | undefined;
         for (const [index, step] of plan.steps.entries()) {
+          if (iteration === firstIteration && resume && index < resume.index) continue;
           if (signal?.aborted) {
             stop = { reason: 'cancelled', detail: 'cancelled by the user' };
             break;
@@ -202,6 +236,7 @@ export function createEngine(options: EngineOptions): Engine {
             stop = { reason: 'budget', detail: refusal.reason };
             break;
           }
+          await options.beforeStep?.({ taskId, iteration, index });
           const prompt = buildPrompt(
             templates,
             {
@@ -318,6 +353,7 @@ export function createEngine(options: EngineOptions): Engine {
         ...second,
         usage: addUsage(primary.usage, second.usage),
         filesModified: [...new Set([...primary.filesModified, ...second.filesModified])].sort(),
+        ...(primary.refusals || second.refusals ? { refusals: [...(primary.refusals ?? []), ...(second.refusals ?? [])] } : {}),
         ...(second.success || !second.error
           ? {}
           : {
@@ -344,6 +380,9 @@ export function createEngine(options: EngineOptions): Engine {
       filesModified: [...result.filesModified],
       ...(result.proposedChanges && result.proposedChanges.length > 0
         ? { proposedChanges: result.proposedChanges.map((c) => ({ ...c, content: redact(c.content) })) }
+        : {}),
+      ...(result.refusals && result.refusals.length > 0
+        ? { refusals: result.refusals.map((r) => ({ ...r, reason: redact(r.reason), ...(r.target !== undefined ? { target: redact(r.target) } : {}) })) }
         : {}),
       durationMs: Math.round(performance.now() - started),
       usage: result.usage,
@@ -390,58 +429,32 @@ export function createEngine(options: EngineOptions): Engine {
     } catch (error) {
       return failedResult(agent, { kind: 'not_installed', message: errorMessage(error) });
     }
-    return runAgent(
-      adapter,
-      { prompt: input.prompt, role: step.role, cwd: request.cwd },
-      {
-        ...(request.signal ? { signal: request.signal } : {}),
-        ...(input.detectChanges ? { detectChanges: input.detectChanges } : {}),
-        onEvent: (event) =>
-          bus.publish({
-            type: 'step.output',
-            taskId: request.taskId,
-            timestamp: stamp(),
-            iteration,
-            index,
-            agent,
-            event: redactEvent(event, redact),
-          }),
-      },
-    );
-  }
-
-  async function relevantContext(request: RunRequest): Promise<string> {
-    if (!options.memory) return '';
+    const where = { taskId: request.taskId, iteration, index, agent };
+    const stderr = createStderrLines({
+      emit: (line) => bus.publish({ type: 'agent.stderr', ...where, timestamp: stamp(), line: redact(line) }),
+    });
+    let lastActivity: string | undefined;
     try {
-      return await options.memory.getRelevantContext(request.task, {
-        ...(request.projectId ? { projectId: request.projectId } : {}),
-        tokenBudget: options.memoryTokenBudget ?? 1500,
-      });
-    } catch (error) {
-      options.logger?.warn(`memory lookup failed, continuing without it: ${errorMessage(error)}`);
-      return '';
-    }
-  }
-
-  async function recordInMemory(outcome: TaskOutcome, request: RunRequest): Promise<void> {
-    if (!options.memory) return;
-    try {
-      await options.memory.recordTask({
-        taskId: outcome.taskId,
-        task: request.task,
-        workflow: outcome.workflow,
-        ...(request.projectId ? { projectId: request.projectId } : {}),
-        status: outcome.status,
-        success: outcome.success,
-        finalOutput: outcome.finalOutput,
-        agents: [...new Set(outcome.steps.map((s) => s.agent))],
-        filesModified: [...new Set(outcome.steps.flatMap((s) => s.filesModified))].sort(),
-        iterations: outcome.iterations,
-        stopReason: outcome.stopReason,
-        steps: outcome.steps,
-      });
-    } catch (error) {
-      options.logger?.warn(`could not record the task in memory: ${errorMessage(error)}`);
+      return await runAgent(
+        adapter,
+        { prompt: input.prompt, role: step.role, cwd: request.cwd },
+        {
+          ...(request.signal ? { signal: request.signal } : {}),
+          ...(input.detectChanges ? { detectChanges: input.detectChanges } : {}),
+          context: { taskId: request.taskId, iteration, stepIndex: index },
+          onStderr: (chunk) => stderr.push(chunk),
+          onEvent: (event) => {
+            bus.publish({ type: 'step.output', ...where, timestamp: stamp(), event: redactEvent(event, redact) });
+            const activity = activityOf(event, request.cwd);
+            if (activity !== undefined && activity !== lastActivity) {
+              lastActivity = activity;
+              bus.publish({ type: 'step.activity', ...where, timestamp: stamp(), activity: redact(activity) });
+            }
+          },
+        },
+      );
+    } finally {
+      stderr.flush();
     }
   }
 
@@ -475,6 +488,7 @@ function redactEvent(event: AgentEvent, redact: Redactor): AgentEvent {
   if (event.type === 'tool-call') return event.input === undefined ? event : { ...event, input: redactJson(event.input, redact) };
   if (event.type === 'error') return { ...event, error: { ...event.error, message: redact(event.error.message) } };
   if (event.type === 'proposed-change') return { ...event, content: redact(event.content) };
+  if (event.type === 'refusal') return { ...event, reason: redact(event.reason), ...(event.target !== undefined ? { target: redact(event.target) } : {}) };
   if (event.type === 'finish') {
     return {
       ...event,

@@ -4,6 +4,7 @@
  * stored so later tasks (and `context search`) find it. Kept to the two calls the engine needs.
  */
 import type { MemoryManager } from '../context/memory-manager.js';
+import { isAgentMistake } from '../resilience/policy.js';
 import type { EngineMemory } from './engine.js';
 
 /** Longest final output kept in memory (the original kept 5,000 characters). */
@@ -33,6 +34,9 @@ export function createEngineMemory(memory: Pick<MemoryManager, 'getRelevantConte
           success: step.success,
           output: step.output.slice(0, MEMORY_OUTCOME_CHARS),
           ...(step.error ? { error: { kind: step.error.kind, message: step.error.message } } : {}),
+          // Only failures the agent caused become mistakes to avoid; a cancel, a 401 or a refused
+          // connection would teach the next prompt nothing about the work.
+          mistake: !step.success && isAgentMistake(step.error?.kind ?? 'task_failed'),
           filesModified: step.filesModified,
         })),
         ...(task.projectId ? { projectId: task.projectId } : {}),

@@ -51,6 +51,8 @@ export interface ResolvePlanOptions {
   readonly cwd?: string;
   /** Recorded agent health (the dynamic planner routes around unhealthy agents). */
   readonly health?: HealthLookup;
+  /** The task being planned (the planner's call is recorded under it). */
+  readonly taskId?: string;
 }
 
 /** The workflow actually used for a requested name (offline mode swaps `default`). */
@@ -91,6 +93,7 @@ export async function planDynamically(options: ResolvePlanOptions): Promise<Plan
     resolveAgent: options.resolveAgent,
     ...(options.health ? { health: options.health } : {}),
     ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.taskId ? { taskId: options.taskId } : {}),
   });
   const plan = await planWorkflow(dynamic.workflow, options);
   return { ...plan, origin: dynamic.origin };

@@ -42,6 +42,8 @@ export interface DynamicPlanOptions {
   readonly resolveAgent: AgentResolver;
   readonly health?: HealthLookup;
   readonly signal?: AbortSignal;
+  /** The task the planning call belongs to (for its call record and process record). */
+  readonly taskId?: string;
   readonly now?: () => number;
 }
 
@@ -100,7 +102,7 @@ export async function planDynamicWorkflow(options: DynamicPlanOptions): Promise<
     const result = await runAgent(
       options.resolveAgent(planner),
       { prompt: plannerPrompt(options.task, candidates), role: 'plan', cwd: options.cwd },
-      options.signal ? { signal: options.signal } : {},
+      { ...(options.signal ? { signal: options.signal } : {}), ...(options.taskId ? { context: { taskId: options.taskId } } : {}) },
     );
     if (!result.success) return fallback(`the planner ${planner} failed: ${result.error?.message ?? 'no answer'}`, planner);
     answer = result.output;

@@ -1,6 +1,7 @@
 /**
  * What one step hands to the next (seed §4): always the previous output and agent; a review adds
- * its feedback and suggestions; an implementation adds its answer and the files it changed. The
+ * its feedback and suggestions; an implementation adds its answer and the files it changed; tool
+ * calls its CLI refused are named, since the agent's own summary may claim they happened. The
  * context carries over between iterations, so iteration 2's implementer sees iteration 1's review.
  */
 import type { StepRecord } from '../events/events.js';
@@ -16,14 +17,18 @@ export interface PromptContext {
   readonly implementation?: string;
   readonly implementer?: string;
   readonly files: readonly string[];
+  /** Tool calls the previous step's CLI refused, one line each. */
+  readonly refusals: readonly string[];
 }
 
-export const EMPTY_CONTEXT: PromptContext = { suggestions: [], files: [] };
+export const EMPTY_CONTEXT: PromptContext = { suggestions: [], files: [], refusals: [] };
 
 /** The context after a successful step. Failed steps do not change it. */
 export function updateContext(context: PromptContext, step: StepRecord): PromptContext {
   if (!step.success) return context;
-  let next: PromptContext = { ...context, previousOutput: step.output, previousAgent: step.agent };
+  // Refusals belong to the step that had them: the next prompt names them, later ones do not.
+  const refusals = (step.refusals ?? []).map((r) => `- ${r.tool}${r.target !== undefined ? ` ${r.target}` : ''}: ${r.reason}`);
+  let next: PromptContext = { ...context, previousOutput: step.output, previousAgent: step.agent, refusals };
   if (step.role === 'review') {
     next = { ...next, feedback: step.output, reviewer: step.agent, suggestions: step.suggestions };
   }
@@ -68,6 +73,7 @@ export function buildPrompt(templates: TemplateSet, input: PromptInput, context:
     implementation: clip(context.implementation),
     implementer: context.implementer,
     files: context.files.join(', '),
+    refusals: context.refusals.join('\n'),
   });
 }
 

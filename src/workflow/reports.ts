@@ -4,8 +4,9 @@
  * people. Relative directories resolve under $AI_ORCHESTRATOR_HOME — the same home as the
  * database (the original wrote reports and its database to two different places).
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { createRedactor, type Redactor } from '../security/redact.js';
+import { ensurePrivateDir, writePrivateFile } from '../storage/private-files.js';
 import type { TaskOutcome } from './engine.js';
 import { resultJson } from './result-json.js';
 
@@ -29,24 +30,33 @@ export interface WrittenReports {
   readonly output: string;
 }
 
-export function writeReports(input: ReportInput, dirs: ReportDirs): WrittenReports {
+/**
+ * Writes both files, private to the user (0600 in 0700 folders). The task text and the final
+ * output pass through `redact` once more: a report is a file people share.
+ */
+export function writeReports(input: ReportInput, dirs: ReportDirs, redact: Redactor = createRedactor()): WrittenReports {
   const reportsDir = path.resolve(dirs.home, dirs.reportsDir);
   const outputDir = path.resolve(dirs.home, dirs.outputDir);
-  mkdirSync(reportsDir, { recursive: true });
-  mkdirSync(outputDir, { recursive: true });
+  ensurePrivateDir(reportsDir);
+  ensurePrivateDir(outputDir);
   const id = input.outcome.taskId;
+  const safe: ReportInput = {
+    ...input,
+    task: redact(input.task),
+    outcome: { ...input.outcome, finalOutput: redact(input.outcome.finalOutput) },
+  };
   const report = path.join(reportsDir, `exec_${id}.json`);
   const output = path.join(outputDir, `${id}.md`);
   const json = {
-    ...resultJson(input.outcome),
-    task: input.task,
-    cwd: input.cwd,
-    project_id: input.projectId ?? null,
-    started_at: input.startedAt,
-    finished_at: input.finishedAt,
+    ...resultJson(safe.outcome),
+    task: safe.task,
+    cwd: safe.cwd,
+    project_id: safe.projectId ?? null,
+    started_at: safe.startedAt,
+    finished_at: safe.finishedAt,
   };
-  writeFileSync(report, `${JSON.stringify(json, null, 2)}\n`);
-  writeFileSync(output, markdown(input));
+  writePrivateFile(report, `${JSON.stringify(json, null, 2)}\n`);
+  writePrivateFile(output, markdown(safe));
   return { report, output };
 }
 

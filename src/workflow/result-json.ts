@@ -24,6 +24,8 @@ export interface StepJson {
   readonly files_modified: readonly string[];
   /** Files a local agent proposed in fenced blocks; `applied` = written (settings.apply_local_edits). */
   readonly proposed_changes: readonly { readonly path: string; readonly applied: boolean; readonly note: string | null }[];
+  /** Tool calls the agent's CLI refused: what they would have done did not happen. */
+  readonly refusals: readonly { readonly tool: string; readonly target: string | null; readonly reason: string }[];
   readonly duration_ms: number;
   readonly usage: UsageJson;
   readonly error: { readonly kind: string; readonly message: string } | null;
@@ -76,6 +78,7 @@ export function stepJson(step: StepRecord): StepJson {
     suggestions: step.suggestions,
     files_modified: step.filesModified,
     proposed_changes: (step.proposedChanges ?? []).map((c) => ({ path: c.path, applied: c.applied, note: c.note ?? null })),
+    refusals: (step.refusals ?? []).map((r) => ({ tool: r.tool, target: r.target ?? null, reason: r.reason })),
     duration_ms: step.durationMs,
     usage: usageJson(step.usage),
     error: errorJson(step.error),

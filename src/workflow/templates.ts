@@ -6,11 +6,18 @@
  *
  * Values: task, description (the step's), role, agent, iteration, max_iterations, cwd,
  * previous_output, previous_agent, feedback, reviewer, suggestions (numbered list),
- * implementation, implementer, files (comma-separated), memory (context from earlier tasks).
+ * implementation, implementer, files (comma-separated), memory (context from earlier tasks),
+ * refusals (tool calls the previous step's CLI refused, one per line).
  */
 import type { Role } from '../shared/roles.js';
 
 export type TemplateSet = Readonly<Record<Role, string>>;
+
+const REFUSALS = `{{#refusals}}
+
+Tool calls of the previous step ({previous_agent}) were refused by its CLI, so what they would have done did not happen, whatever its summary says:
+{refusals}
+{{/refusals}}`;
 
 const MEMORY = `{{#memory}}
 
@@ -24,7 +31,7 @@ ${MEMORY}{{#feedback}}
 
 This is iteration {iteration} of {max_iterations}. The last review{{#reviewer}} (by {reviewer}){{/reviewer}} asked for these changes; address them:
 {feedback}
-{{/feedback}}
+{{/feedback}}${REFUSALS}
 
 Work in the current directory: create or edit the files the task needs. End with a short summary of what you changed.`,
 
@@ -36,7 +43,7 @@ The implementer{{#implementer}} ({implementer}){{/implementer}} reported:
 {{/implementation}}{{#files}}
 
 Files changed: {files}
-{{/files}}
+{{/files}}${REFUSALS}
 
 Inspect the files in the current directory; do not modify them. List each concrete problem or needed improvement as a numbered item, most important first. If nothing needs to change, say so and list nothing.
 End your answer with a JSON block listing the same suggestions, one short line each (an empty list when nothing needs to change):
@@ -52,7 +59,7 @@ Review feedback{{#reviewer}} from {reviewer}{{/reviewer}}:
 {{/feedback}}{{#files}}
 
 Files changed so far: {files}
-{{/files}}
+{{/files}}${REFUSALS}
 
 Edit the files in the current directory to address the feedback. End with a short summary of what you changed.`,
 

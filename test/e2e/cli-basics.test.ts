@@ -91,7 +91,8 @@ describe('validate on a broken configuration', () => {
     const file = writeConfig('agents:\n  codex:\n    command: codex\n    timeout: soon\n');
     const result = await runCli(['agents', '--json', '--config', file]);
     expect(result.code).not.toBe(0);
-    expect(result.stdout).toBe('');
+    // With --json the failure is also a JSON object on stdout, for scripts.
+    expect((JSON.parse(result.stdout) as { error: { code: string } }).error.code).toBe('CONFIG_INVALID');
     expect(result.stderr).toContain('agents.yaml:4:14');
   });
 });

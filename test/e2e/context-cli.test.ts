@@ -100,10 +100,10 @@ describe('context CLI', () => {
     expect(stats.nodesByType['project']).toBe(1);
     expect(stats.nodesByType['decision']).toBe(1);
 
-    const deleted = await runCli(['context', 'delete-project', projectIdForPath(project)], { env });
+    const deleted = await runCli(['context', 'delete-project', projectIdForPath(project), '--yes'], { env });
     expect(deleted.code, deleted.stderr).toBe(0);
     expect(deleted.stdout).toContain(`deleted ${stats.nodes} nodes`);
-    const again = await runCli(['context', 'delete-project', projectIdForPath(project)], { env });
+    const again = await runCli(['context', 'delete-project', projectIdForPath(project), '--yes'], { env });
     expect(again.code).toBe(2);
   });
 

@@ -32,6 +32,10 @@ describe('ai-orchestrator test-agent', () => {
     expect(result.stderr).toContain('→ Write');
     expect(result.stderr).toContain('± add');
     expect(result.stderr).toMatch(/claude: ok — \d+ ms, 25 in \/ 10 out tokens, \$0\.0012, files: hello\.txt/);
+    // It ran as an ordinary task of the task service: in the history, with its source.
+    const listed = await runCli(['-c', s.config, 'tasks', 'list', '--json'], { env: { AI_ORCHESTRATOR_HOME: s.home } });
+    const tasks = (JSON.parse(listed.stdout) as { tasks: { task: string; workflow: string; source: string; status: string }[] }).tasks;
+    expect(tasks).toEqual([expect.objectContaining({ task: 'create hello.txt', workflow: 'agent:claude', source: 'test-agent', status: 'completed' })]);
   });
 
   it('prints the issue\'s JSON shape with --json and exits 1 on an agent failure', async () => {

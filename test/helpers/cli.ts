@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 
 export const REPO_ROOT = path.resolve(import.meta.dirname, '../..');
-export const CLI = path.join(REPO_ROOT, 'dist/cli/bin.js');
+export const CLI = path.join(REPO_ROOT, 'dist/bin.js');
 
 export interface CliResult {
   readonly code: number | null;

@@ -9,6 +9,7 @@ import type { ProcessResult } from '../../process/spawn-process.js';
 import type { CliOutputParser } from '../cli-runner.js';
 import { errorFromExit, kindFromHttpStatus, kindFromMessage, failureEvents } from '../failure.js';
 import { createBadLineCounter, parseJsonLine } from '../json-line.js';
+import { refusalTarget } from '../refusals.js';
 import type { AgentError, AgentEvent, FileChangeKind } from '../spec.js';
 
 const textBlock = z.looseObject({ type: z.literal('text'), text: z.string() });
@@ -48,6 +49,9 @@ export const claudeLineSchema = z.discriminatedUnion('type', [
     total_cost_usd: z.number().optional(),
     usage: usageSchema.optional(),
     errors: z.array(z.string()).optional(),
+    permission_denials: z
+      .array(z.looseObject({ tool_name: z.string(), tool_use_id: z.string().optional(), tool_input: z.unknown().optional() }))
+      .optional(),
   }),
 ]);
 export type ClaudeLine = z.infer<typeof claudeLineSchema>;
@@ -61,6 +65,9 @@ const FILE_TOOLS: Readonly<Record<string, FileChangeKind>> = {
   NotebookEdit: 'update',
 };
 
+/** Claude's tool result when a tool needed a permission that was not given. */
+const PERMISSION_PROMPT = /requested permissions? to .*but you haven't granted it/i;
+
 /** The failure a Claude `result` with `is_error: true` stands for. */
 export function claudeResultError(line: ClaudeResult): AgentError {
   const message = line.result ?? line.errors?.join('; ') ?? `claude reported an error (${line.subtype ?? 'unknown'})`;
@@ -72,7 +79,16 @@ export function claudeResultError(line: ClaudeResult): AgentError {
 export function createClaudeCodeParser(command: string): CliOutputParser {
   const bad = createBadLineCounter();
   const pendingWrites = new Map<string, { path: string; kind: FileChangeKind }>();
+  const calls = new Map<string, { name: string; input: unknown }>();
+  /** Refusals already reported live (from the tool result), by tool_use id. */
+  const refused = new Set<string>();
+  const errorTexts = new Map<string, string>();
   let finished = false;
+
+  const refusal = (id: string | undefined, tool: string, input: unknown, reason: string): AgentEvent => {
+    const target = refusalTarget(input);
+    return { type: 'refusal', tool, ...(id ? { id } : {}), ...(target !== undefined ? { target } : {}), reason };
+  };
 
   function fromLine(line: ClaudeLine): AgentEvent[] {
     switch (line.type) {
@@ -89,6 +105,7 @@ export function createClaudeCodeParser(command: string): CliOutputParser {
           const tool = toolUseBlock.safeParse(block);
           if (!tool.success) continue;
           events.push({ type: 'tool-call', name: tool.data.name, id: tool.data.id, input: tool.data.input });
+          calls.set(tool.data.id, { name: tool.data.name, input: tool.data.input });
           const kind = FILE_TOOLS[tool.data.name];
           const input = z.looseObject({ file_path: z.string() }).safeParse(tool.data.input);
           if (kind && input.success) pendingWrites.set(tool.data.id, { path: input.data.file_path, kind });
@@ -106,12 +123,26 @@ export function createClaudeCodeParser(command: string): CliOutputParser {
           events.push({ type: 'tool-result', id: result.data.tool_use_id, ok, ...(output !== undefined ? { output } : {}) });
           const write = pendingWrites.get(result.data.tool_use_id);
           if (write && ok) events.push({ type: 'file-change', path: write.path, kind: write.kind });
+          if (!ok && output !== undefined) {
+            errorTexts.set(result.data.tool_use_id, output);
+            const call = calls.get(result.data.tool_use_id);
+            // The permission prompt nobody can answer headless; reported now, confirmed by the result.
+            if (call && PERMISSION_PROMPT.test(output)) {
+              refused.add(result.data.tool_use_id);
+              events.push(refusal(result.data.tool_use_id, call.name, call.input, output));
+            }
+          }
         }
         return events;
       }
       case 'result': {
         finished = true;
         const events: AgentEvent[] = [];
+        for (const denial of line.permission_denials ?? []) {
+          if (denial.tool_use_id && refused.has(denial.tool_use_id)) continue;
+          const reason = (denial.tool_use_id ? errorTexts.get(denial.tool_use_id) : undefined) ?? 'permission denied';
+          events.push(refusal(denial.tool_use_id, denial.tool_name, denial.tool_input, reason));
+        }
         if (line.session_id) events.push({ type: 'session', sessionId: line.session_id });
         if (line.usage) {
           const u = line.usage;

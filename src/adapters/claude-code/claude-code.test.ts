@@ -34,10 +34,18 @@ describe('claude-code adapter against a fixture CLI', () => {
     expect(seen.argv.slice(0, 4)).toEqual(['-p', '--output-format', 'stream-json', '--verbose']);
   });
 
-  it('does not count a write the CLI was refused as a modified file', async () => {
-    const r = await run('denied').result;
+  it('does not count a write the CLI was refused as a modified file, and reports the refusal once', async () => {
+    const { cwd, result } = run('denied');
+    const r = await result;
     expect(r.success).toBe(true);
     expect(r.filesModified).toEqual([]);
+    expect(r.refusals).toEqual([
+      {
+        tool: 'Write',
+        target: path.join(cwd, 'hello.txt'),
+        reason: `Claude requested permissions to write to ${path.join(cwd, 'hello.txt')}, but you haven't granted it yet.`,
+      },
+    ]);
   });
 
   it.each([

@@ -8,6 +8,7 @@ import type { ProcessResult } from '../../process/spawn-process.js';
 import type { CliOutputParser } from '../cli-runner.js';
 import { errorFromExit, kindFromHttpStatus, kindFromMessage, failureEvents } from '../failure.js';
 import { createBadLineCounter, parseJsonLine } from '../json-line.js';
+import { codexRefusals } from '../refusals.js';
 import type { AgentError, AgentEvent, FileChangeKind } from '../spec.js';
 
 const itemSchema = z.looseObject({ id: z.string().optional(), type: z.string() });
@@ -142,15 +143,16 @@ export function createCodexParser(command: string): CliOutputParser {
     },
     stopWith: () => stop,
     end(result: ProcessResult) {
-      if (outcome === 'failed') return [];
+      const refusals = codexRefusals(result.stderrTail);
+      if (outcome === 'failed') return refusals;
       if (outcome === 'completed' && result.exitCode === 0) {
-        return [{ type: 'finish', success: true, output: lastMessage ?? '' }];
+        return [...refusals, { type: 'finish', success: true, output: lastMessage ?? '' }];
       }
       const error: AgentError =
         result.exitCode !== 0 && bad.count === 0
           ? errorFromExit(result, command)
           : { kind: 'bad_output', message: bad.describe(command) };
-      return failureEvents(error);
+      return [...refusals, ...failureEvents(error)];
     },
   };
 }

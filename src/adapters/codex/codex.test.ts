@@ -22,6 +22,13 @@ describe('codex adapter against a fixture CLI', () => {
     expect(existsSync(path.join(cwd, 'hello.txt'))).toBe(true);
   });
 
+  it('reports the patch codex rejected (only logged on stderr) as a refusal', async () => {
+    const r = await run('denied').result;
+    expect(r.success).toBe(true);
+    expect(r.refusals).toEqual([{ tool: 'apply_patch', reason: 'writing outside of the project; rejected by user approval settings' }]);
+    expect(r.filesModified).toEqual([]);
+  });
+
   it('gives the prompt on stdin with "-" as the last argument and -C the working directory', async () => {
     const record = path.join(mkdtempSync(path.join(os.tmpdir(), 'aio-rec-')), 'rec.json');
     const { cwd, result } = run('success', { record });

@@ -13,6 +13,7 @@ import type { ProcessResult } from '../../process/spawn-process.js';
 import type { CliOutputParser } from '../cli-runner.js';
 import { errorFromExit, kindFromHttpStatus, kindFromMessage } from '../failure.js';
 import { createBadLineCounter, parseJsonLine } from '../json-line.js';
+import { isCopilotRefusal, refusalTarget } from '../refusals.js';
 import type { AgentError, AgentEvent, FailureKind, FileChangeKind, Usage } from '../spec.js';
 
 const event = <T extends string, D extends z.ZodType>(type: T, data: D) => z.looseObject({ type: z.literal(type), data });
@@ -31,7 +32,7 @@ export const copilotLineSchema = z.discriminatedUnion('type', [
       success: z.boolean(),
       fileEdits: z.array(z.looseObject({ path: z.string(), kind: z.string() })).optional(),
       result: z.looseObject({ content: z.string().optional() }).optional(),
-      error: z.looseObject({ message: z.string().optional() }).optional(),
+      error: z.looseObject({ message: z.string().optional(), code: z.string().optional() }).optional(),
     }),
   ),
   event('session.error', z.looseObject({ errorType: z.string().optional(), message: z.string(), statusCode: z.number().optional() })),
@@ -85,6 +86,7 @@ export function createCopilotParser(command: string, usageFile?: string): CliOut
   let answer: string | undefined;
   let sessionError: AgentError | undefined;
   let exitCode: number | undefined;
+  const calls = new Map<string, { name: string; target?: string }>();
 
   function fromLine(line: CopilotLine): AgentEvent[] {
     switch (line.type) {
@@ -96,6 +98,8 @@ export function createCopilotParser(command: string, usageFile?: string): CliOut
         return [{ type: 'text', text: line.data.content }];
       case 'tool.execution_start': {
         const id = line.data.toolCallId;
+        const target = refusalTarget(line.data.arguments);
+        if (id) calls.set(id, { name: line.data.toolName, ...(target !== undefined ? { target } : {}) });
         return [{ type: 'tool-call', name: line.data.toolName, ...(id ? { id } : {}), input: line.data.arguments }];
       }
       case 'tool.execution_complete': {
@@ -108,6 +112,15 @@ export function createCopilotParser(command: string, usageFile?: string): CliOut
           for (const edit of line.data.fileEdits ?? []) {
             events.push({ type: 'file-change', path: edit.path, kind: EDIT_KINDS[edit.kind] ?? 'update' });
           }
+        } else if (isCopilotRefusal(line.data.error)) {
+          const call = id ? calls.get(id) : undefined;
+          events.push({
+            type: 'refusal',
+            tool: call?.name ?? 'tool',
+            ...(id ? { id } : {}),
+            ...(call?.target !== undefined ? { target: call.target } : {}),
+            reason: line.data.error?.message ?? 'permission denied',
+          });
         }
         return events;
       }

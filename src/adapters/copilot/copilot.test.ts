@@ -22,6 +22,15 @@ describe('copilot adapter against a fixture CLI', () => {
     expect(existsSync(path.join(cwd, 'hello.txt'))).toBe(true);
   });
 
+  it('reports a tool call denied for want of a user to approve it as a refusal', async () => {
+    const r = await run('denied').result;
+    expect(r.success).toBe(true);
+    expect(r.refusals).toEqual([
+      { tool: 'create', target: '/outside/hello.txt', reason: expect.stringMatching(/^Permission denied because no interactive user/) as string },
+    ]);
+    expect(r.filesModified).toEqual([]);
+  });
+
   it('still succeeds with zero usage when no usage file was written', async () => {
     const r = await run('no-usage-file').result;
     expect(r.success).toBe(true);

@@ -26,6 +26,17 @@ describe('embedded settings', () => {
     if (!bad.ok) expect(bad.message).toMatch(/^options\.threads: /);
   });
 
+  it.each([
+    ['threads', 100_000],
+    ['context_size', 10_000_000],
+    ['max_tokens', 1e12],
+    ['temperature', 1e6],
+  ])('refuses %s = %d as out of range', (key, value) => {
+    const parsed = parseEmbeddedOptions({ [key]: value });
+    expect(parsed.ok).toBe(false);
+    if (!parsed.ok) expect(parsed.message).toMatch(new RegExp(`^options\\.${key}: Too big`));
+  });
+
   it('resolves the model path from the current directory, ~ from home', () => {
     expect(resolveModelPath('/m/a.gguf', '/work')).toBe('/m/a.gguf');
     expect(resolveModelPath('models/a.gguf', '/work')).toBe('/work/models/a.gguf');

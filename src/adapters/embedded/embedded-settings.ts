@@ -30,11 +30,12 @@ export const DEFAULT_CONTEXT_SIZE = 4096;
 export const DEFAULT_MAX_TOKENS = 2048;
 
 const optionsSchema = z.strictObject({
-  threads: z.number().int().min(0).optional(),
-  context_size: z.number().int().min(32).optional(),
-  max_tokens: z.number().int().min(1).optional(),
-  temperature: z.number().min(0).optional(),
-  top_k: z.number().int().min(0).optional(),
+  threads: z.number().int().min(0).max(1_024).optional(),
+  // Beyond a million tokens no GGUF model has the context, and the KV cache allocation would fail late.
+  context_size: z.number().int().min(32).max(1_048_576).optional(),
+  max_tokens: z.number().int().min(1).max(1_048_576).optional(),
+  temperature: z.number().min(0).max(100).optional(),
+  top_k: z.number().int().min(0).max(1_000_000).optional(),
   top_p: z.number().min(0).max(1).optional(),
   seed: z.number().int().optional(),
 });

@@ -9,6 +9,7 @@ import type { ProcessResult } from '../../process/spawn-process.js';
 import type { CliOutputParser } from '../cli-runner.js';
 import { errorFromExit, kindFromHttpStatus, kindFromMessage, failureEvents } from '../failure.js';
 import { createBadLineCounter, parseJsonLine } from '../json-line.js';
+import { isGeminiRefusal, refusalTarget } from '../refusals.js';
 import type { AgentError, AgentEvent, FailureKind, FileChangeKind } from '../spec.js';
 
 export const geminiLineSchema = z.discriminatedUnion('type', [
@@ -20,7 +21,7 @@ export const geminiLineSchema = z.discriminatedUnion('type', [
     tool_id: z.string(),
     status: z.string(),
     output: z.string().optional(),
-    error: z.looseObject({ message: z.string().optional() }).optional(),
+    error: z.looseObject({ type: z.string().optional(), message: z.string().optional() }).optional(),
   }),
   z.looseObject({ type: z.literal('error'), message: z.string().optional(), severity: z.string().optional() }),
   z.looseObject({
@@ -72,6 +73,7 @@ export function geminiError(exitCode: number | null, message: string): AgentErro
 export function createGeminiCliParser(command: string): CliOutputParser {
   const bad = createBadLineCounter();
   const pendingWrites = new Map<string, { path: string; kind: FileChangeKind }>();
+  const calls = new Map<string, { name: string; target?: string }>();
   let answer = '';
   let result: Extract<GeminiLine, { type: 'result' }> | undefined;
 
@@ -87,6 +89,8 @@ export function createGeminiCliParser(command: string): CliOutputParser {
         const kind = FILE_TOOLS[line.tool_name];
         const input = z.looseObject({ file_path: z.string() }).safeParse(line.parameters);
         if (kind && input.success) pendingWrites.set(line.tool_id, { path: input.data.file_path, kind });
+        const target = refusalTarget(line.parameters);
+        calls.set(line.tool_id, { name: line.tool_name, ...(target !== undefined ? { target } : {}) });
         return [{ type: 'tool-call', name: line.tool_name, id: line.tool_id, input: line.parameters }];
       }
       case 'tool_result': {
@@ -95,6 +99,16 @@ export function createGeminiCliParser(command: string): CliOutputParser {
         const events: AgentEvent[] = [{ type: 'tool-result', id: line.tool_id, ok, ...(output !== undefined ? { output } : {}) }];
         const write = pendingWrites.get(line.tool_id);
         if (write && ok) events.push({ type: 'file-change', path: write.path, kind: write.kind });
+        if (!ok && isGeminiRefusal(line.error)) {
+          const call = calls.get(line.tool_id);
+          events.push({
+            type: 'refusal',
+            tool: call?.name ?? 'tool',
+            id: line.tool_id,
+            ...(call?.target !== undefined ? { target: call.target } : {}),
+            reason: line.error?.message ?? output ?? 'refused',
+          });
+        }
         return events;
       }
       case 'error':

@@ -22,6 +22,15 @@ describe('gemini-cli adapter against a fixture CLI', () => {
     expect(existsSync(path.join(cwd, 'hello.txt'))).toBe(true);
   });
 
+  it('reports a write outside the workspace as a refusal, and a failed edit as no refusal', async () => {
+    const denied = await run('denied').result;
+    expect(denied.success).toBe(true);
+    expect(denied.refusals).toEqual([
+      { tool: 'write_file', target: '/outside/hello.txt', reason: expect.stringMatching(/^Path not in workspace: /) as string },
+    ]);
+    expect((await run('success').result).refusals).toBeUndefined();
+  });
+
   it('sends the prompt on stdin with an empty -p, trusts the folder and skips the relaunch', async () => {
     const record = path.join(mkdtempSync(path.join(os.tmpdir(), 'aio-rec-')), 'rec.json');
     await run('success', { record }).result;

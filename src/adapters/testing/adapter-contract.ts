@@ -45,6 +45,7 @@ const EVENT_TYPES: Record<AgentEvent['type'], true> = {
   'tool-call': true,
   'tool-result': true,
   'file-change': true,
+  refusal: true,
   'proposed-change': true,
   usage: true,
   session: true,

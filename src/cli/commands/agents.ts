@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createCommandContext } from '../command-context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerAgentsCommand(program: Command): void {
@@ -8,7 +8,7 @@ export function registerAgentsCommand(program: Command): void {
     .description('list configured agents, their roles and whether each can run here')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const context = createCommandContext(command);
+      const context = createDataContext(command);
       const { config } = await context.loadConfig();
       const { describeAgents } = await import('../../adapters/describe-agents.js');
       const { openProbeCache } = await import('../../adapters/probe-cache.js');

@@ -7,8 +7,10 @@ import type { Command } from 'commander';
 import { OrchestratorError } from '../../shared/errors.js';
 import type { MemoryManager } from '../../context/memory-manager.js';
 import type { NodeType } from '../../context/types.js';
+import { confirmDestructive } from '../confirm.js';
 import type { CliContext } from '../context.js';
 import { printJson, printLine, printTable } from '../output.js';
+import { createAgentsRedactor, type Redactor } from '../../security/redact.js';
 
 async function openMemory(context: CliContext): Promise<MemoryManager> {
   const { MemoryManager } = await import('../../context/memory-manager.js');
@@ -22,7 +24,7 @@ async function openMemory(context: CliContext): Promise<MemoryManager> {
 }
 
 async function withMemory<T>(command: Command, fn: (memory: MemoryManager, context: CliContext) => Promise<T> | T): Promise<T> {
-  // The memory loads the database and the schemas anyway: the full context costs nothing more.
+  // The full context (synchronous config, logger) loads with the memory, not at start-up.
   const { createCliContext } = await import('../context.js');
   const context = createCliContext(command);
   const memory = await openMemory(context);
@@ -43,10 +45,25 @@ async function parseTypes(value: string | undefined): Promise<NodeType[] | undef
   return types as NodeType[];
 }
 
+const MAX_LIMIT = 1_000_000;
+
 function positiveInt(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new OrchestratorError('INVALID_INPUT', `${flag} must be a positive whole number (got "${value}")`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_LIMIT) {
+    throw new OrchestratorError('INVALID_INPUT', `${flag} must be a whole number from 1 to ${MAX_LIMIT} (got "${value}")`);
+  }
   return n;
+}
+
+/** Our environment's secrets and those written into the agents' `env`; shapes alone if the config is broken. */
+function redactorOf(context: CliContext): Redactor {
+  let agentEnvs: Readonly<Record<string, string>>[] = [];
+  try {
+    agentEnvs = Object.values(context.config().config.agents).map((agent) => agent.env);
+  } catch {
+    // A broken config must not stop an export: shapes and our environment still apply.
+  }
+  return createAgentsRedactor(agentEnvs, context.env);
 }
 
 export function registerContextCommand(program: Command): void {
@@ -158,13 +175,24 @@ export function registerContextCommand(program: Command): void {
 
   context
     .command('delete-project')
-    .description("delete a project's whole memory graph")
+    .description("delete a project's whole memory graph (asks first on a terminal)")
     .argument('<path-or-id>', 'project id (or its path)')
-    .action(async (idOrPath: string, _options: unknown, command: Command) => {
-      await withMemory(command, (memory) => {
+    .option('-y, --yes', 'do not ask (needed when not on a terminal)')
+    .action(async (idOrPath: string, options: { yes?: boolean }, command: Command) => {
+      // An empty argument would resolve to the current directory: never a silent default here.
+      if (idOrPath.trim() === '') throw new OrchestratorError('INVALID_INPUT', 'give the project id or path to delete (see "context projects")');
+      await withMemory(command, async (memory) => {
         const projectId = memory.resolveProjectId(idOrPath);
+        const count = memory.store.countNodes({ projectId });
+        if (count === 0) throw new OrchestratorError('INVALID_INPUT', `no memory for project ${idOrPath}`);
+        const project = memory.getProject(projectId);
+        const label = `project ${project ? `${project.name} (${projectId}, ${project.path})` : projectId}`;
+        if (!(await confirmDestructive(`delete all ${count} memory nodes of ${label}?`, `delete ${label}`, options.yes ? { yes: true } : {}))) {
+          process.stderr.write('nothing deleted\n');
+          process.exitCode = 1;
+          return;
+        }
         const deleted = memory.deleteProject(projectId);
-        if (deleted === 0) throw new OrchestratorError('INVALID_INPUT', `no memory for project ${idOrPath}`);
         printLine(`deleted ${deleted} nodes of project ${projectId}`);
       });
     });
@@ -180,14 +208,20 @@ export function registerContextCommand(program: Command): void {
         throw new OrchestratorError('INVALID_INPUT', 'give exactly one of --obsidian <dir> or --json <file>');
       }
       const types = await parseTypes(options.types);
-      await withMemory(command, async (memory) => {
+      await withMemory(command, async (memory, cli) => {
+        const redact = redactorOf(cli);
         if (options.obsidian !== undefined) {
           const { exportObsidian } = await import('../../context/obsidian-export.js');
-          const result = exportObsidian(memory, options.obsidian, types ? { types } : {});
-          printLine(`wrote ${result.notesWritten} notes and ${result.edgesLinked} links to ${result.outputPath}`);
+          const result = exportObsidian(memory, options.obsidian, {
+            ...(types ? { types } : {}),
+            redact,
+            onWarning: (message) => cli.logger().warn(message),
+          });
+          const skipped = result.skipped.length > 0 ? ` (${result.skipped.length} notes skipped, see the warnings)` : '';
+          printLine(`wrote ${result.notesWritten} notes and ${result.edgesLinked} links to ${result.outputPath}${skipped}`);
         } else if (options.json !== undefined) {
           const { exportJsonFile } = await import('../../context/json-export.js');
-          const result = exportJsonFile(memory, options.json);
+          const result = exportJsonFile(memory, options.json, redact);
           printLine(`wrote ${result.nodes} nodes and ${result.edges} edges to ${options.json}`);
         }
       });
@@ -198,9 +232,9 @@ export function registerContextCommand(program: Command): void {
     .description('import a JSON graph written by "context export --json" (upserts)')
     .argument('<file>', 'JSON export')
     .action(async (file: string, _options: unknown, command: Command) => {
-      await withMemory(command, async (memory) => {
+      await withMemory(command, async (memory, cli) => {
         const { importJsonFile } = await import('../../context/json-export.js');
-        const result = await importJsonFile(memory, file);
+        const result = await importJsonFile(memory, file, redactorOf(cli));
         printLine(`imported ${result.nodes} nodes and ${result.edges} edges${result.skippedEdges > 0 ? ` (${result.skippedEdges} edges skipped: missing ends)` : ''}`);
       });
     });

@@ -3,7 +3,7 @@
  * hint per failed check. Exit code 0 when ready, 1 when not.
  */
 import type { Command } from 'commander';
-import { createCommandContext } from '../command-context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine } from '../output.js';
 
 export function registerDoctorCommand(program: Command): void {
@@ -12,7 +12,7 @@ export function registerDoctorCommand(program: Command): void {
     .description('check that this machine can run tasks: config, agents, database — with a fix for each problem')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const context = createCommandContext(command);
+      const context = createDataContext(command);
       const { liveness, readiness } = await import('../../observability/health.js');
       const { openProbeCache } = await import('../../adapters/probe-cache.js');
       const { closeAllDatabases } = await import('../../storage/database.js');

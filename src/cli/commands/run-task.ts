@@ -1,72 +1,53 @@
 /**
- * The `run` action: reads the task, opens the shared task runner (./task-runner.ts, also used by
- * `shell`), handles Ctrl+C, runs the task and prints the result. Exit code: 0 completed, 1 failed,
- * 130 cancelled.
+ * The `run` action: reads the task, submits it to the task service, follows it live (Ctrl+C
+ * cancels) and prints the result. Also `tasks resume`, which follows a resumed task the same way.
+ * Exit code: 0 completed, 1 failed, 130 cancelled.
  */
 import type { Command } from 'commander';
 import { OrchestratorError } from '../../shared/errors.js';
+import type { SubmittedTask, TaskService } from '../../service/task-service.js';
 import { resultJson } from '../../workflow/result-json.js';
-import { createCliContext } from '../context.js';
+import { createCliContext, type CliContext } from '../context.js';
 import { printJson, printLine } from '../output.js';
+import { openCliTaskService } from '../task-service.js';
+import { exitCodeFor, followTask } from './follow-task.js';
 import type { RunOptions } from './run.js';
-import { openTaskRunner } from './task-runner.js';
-
-export const EXIT_CANCELLED = 130;
 
 export async function runTaskCommand(taskArgument: string, options: RunOptions, command: Command): Promise<number> {
   const context = createCliContext(command);
   const task = await readTask(taskArgument);
-  const runner = openTaskRunner(context, options);
-  const { store } = runner;
+  const maxIterations = options.maxIterations !== undefined ? parseIterations(options.maxIterations) : undefined;
+  const budgetUsd = options.budgetUsd !== undefined ? parseBudget(options.budgetUsd) : undefined;
+  const service = openCliTaskService(context);
+  const submitted = service.submit({
+    task,
+    workflow: options.workflow,
+    ...(maxIterations !== undefined ? { maxIterations } : {}),
+    ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+    ...(options.project !== undefined ? { projectPath: options.project } : {}),
+    ...(options.offline ? { offline: true } : {}),
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    ...(options.worktree ? { isolation: 'worktree' as const } : {}),
+    ...(options.base !== undefined ? { base: options.base } : {}),
+    source: 'cli',
+  });
+  return finishFollowing(context, service, submitted, { stream: Boolean(options.stream), json: Boolean(options.json), since: 0 });
+}
 
-  const controller = new AbortController();
-  const created: { taskId?: string; stopRenderer?: () => void } = {};
-  let interrupts = 0;
-  const onSignal = (signal: NodeJS.Signals): void => {
-    interrupts++;
-    if (interrupts === 1) {
-      created.stopRenderer?.();
-      process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl+C' : signal}: cancelling the task (again to exit at once)\n`);
-      controller.abort();
-      return;
-    }
-    // Second signal: record the cancel and leave now; the process module's exit hook kills agent groups.
-    try {
-      const current = created.taskId ? store.get(created.taskId) : undefined;
-      if (current && (current.status === 'in_progress' || current.status === 'pending')) {
-        store.finish(current.id, {
-          status: 'cancelled',
-          success: false,
-          stopReason: 'cancelled',
-          reason: 'cancelled by the user (forced exit)',
-          iterations: current.iterations,
-          finalOutput: '',
-          usage: current.usage,
-        });
-      }
-    } finally {
-      process.exit(EXIT_CANCELLED);
-    }
-  };
-  process.on('SIGINT', onSignal);
-  process.on('SIGTERM', onSignal);
-  let outcome;
-  try {
-    outcome = await runner.run({
-      task,
-      workflow: options.workflow,
-      signal: controller.signal,
-      onTaskCreated: (id) => (created.taskId = id),
-      onRendererStop: (stop) => (created.stopRenderer = stop),
-    });
-  } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-  }
-
-  if (options.json) printJson(resultJson(outcome));
-  else if (outcome.finalOutput) printLine(outcome.finalOutput);
-  return outcome.status === 'completed' ? 0 : outcome.status === 'cancelled' ? EXIT_CANCELLED : 1;
+/** Follows a submitted (or resumed) task of this process to its end and prints its result. */
+export async function finishFollowing(
+  context: CliContext,
+  service: TaskService,
+  submitted: SubmittedTask,
+  options: { readonly stream: boolean; readonly json: boolean; readonly since: number },
+): Promise<number> {
+  await followTask(context, service, submitted.taskId, { stream: options.stream, since: options.since, interrupt: 'cancel' });
+  const result = await submitted.done;
+  // A request that could not be planned (no agent available, …) is bad input, not a task result.
+  if (result.refusal) throw new OrchestratorError(result.refusal.code, result.refusal.message);
+  if (options.json) printJson(resultJson(result));
+  else if (result.status === 'completed' && result.finalOutput) printLine(result.finalOutput);
+  return exitCodeFor(result.status);
 }
 
 async function readTask(argument: string): Promise<string> {
@@ -79,4 +60,20 @@ async function readTask(argument: string): Promise<string> {
   const task = text.trim();
   if (task === '') throw new OrchestratorError('INVALID_INPUT', 'Task description is empty');
   return task;
+}
+
+export function parseBudget(text: string): number {
+  const value = Number(text);
+  if (!Number.isFinite(value) || value <= 0) {
+    throw new OrchestratorError('INVALID_INPUT', `--budget-usd must be a positive number of US dollars (got "${text}")`);
+  }
+  return value;
+}
+
+export function parseIterations(text: string): number {
+  const value = Number(text);
+  if (!Number.isInteger(value) || value < 1 || value > 100) {
+    throw new OrchestratorError('INVALID_INPUT', `--max-iterations must be a whole number from 1 to 100 (got "${text}")`);
+  }
+  return value;
 }

@@ -14,6 +14,10 @@ export interface RunOptions {
   readonly stream?: boolean;
   /** US dollars; overrides settings.budget_usd. */
   readonly budgetUsd?: string;
+  /** Run in a new git worktree on branch aio/<task id>. */
+  readonly worktree?: boolean;
+  /** The revision the worktree starts from. */
+  readonly base?: string;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -27,6 +31,8 @@ export function registerRunCommand(program: Command): void {
     .option('--cwd <dir>', 'directory the agents work in (default: settings.workspace_dir, i.e. the current directory)')
     .option('--project <path>', 'project this task belongs to, for context memory (default: $PROJECT_PATH, settings.project_path, else the git repository of --cwd)')
     .option('--budget-usd <usd>', 'stop the task before the next step once this many US dollars are spent (default: settings.budget_usd)')
+    .option('--worktree', 'run in a new git worktree on branch aio/<task id>, leaving this tree alone (default: settings.isolation)')
+    .option('--base <ref>', 'with --worktree: the commit or branch the worktree starts from (default: HEAD)')
     .option('--stream', "copy the agents' output to stderr as it arrives")
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (task: string, options: RunOptions, command: Command) => {

@@ -3,10 +3,15 @@
  * (src/cli/repl/shell-session.ts) and the task runner load on use.
  */
 import type { Command } from 'commander';
-import type { TaskRunnerOptions } from './task-runner.js';
-
-export interface ShellOptions extends TaskRunnerOptions {
+export interface ShellOptions {
   readonly workflow: string;
+  readonly maxIterations?: string;
+  readonly offline?: boolean;
+  readonly cwd?: string;
+  readonly project?: string;
+  readonly stream?: boolean;
+  /** US dollars; overrides settings.budget_usd. */
+  readonly budgetUsd?: string;
 }
 
 export function registerShellCommand(program: Command): void {

@@ -15,6 +15,8 @@ export function taskSummaryJson(task: TaskRecord) {
     reason: task.reason ?? null,
     created_at: task.createdAt,
     finished_at: task.finishedAt ?? null,
+    source: task.source,
+    follow_up_of: task.followUpOf ?? null,
   };
 }
 
@@ -27,6 +29,9 @@ export function taskDetailJson(task: TaskRecord, steps: readonly StepRecord[]) {
     owner_pid: task.ownerPid,
     started_at: task.startedAt ?? null,
     heartbeat_at: task.heartbeatAt ?? null,
+    current_step: task.currentStep
+      ? { iteration: task.currentStep.iteration, index: task.currentStep.index, agent: task.currentStep.agent, role: task.currentStep.role, started_at: task.currentStep.startedAt }
+      : null,
     usage: usageJson(task.usage),
     steps: steps.map(stepJson),
     convergence: task.convergence.map(iterationJson),

@@ -1,11 +1,16 @@
 /**
- * `ai-orchestrator tasks list|show|clean`: the task store from the command line. Opening the
- * store marks tasks left unfinished by a dead process as `interrupted`.
+ * `ai-orchestrator tasks list|show|watch|cancel|resume|diff|rollback|apply|clean`: the task store
+ * from the command line. Opening the store marks tasks left unfinished by a dead process as `interrupted`.
  */
 import type { Command } from 'commander';
 import { OrchestratorError } from '../../shared/errors.js';
-import { createCommandContext } from '../command-context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine, printTable } from '../output.js';
+import { registerTasksApplyCommand } from './tasks-apply.js';
+import { registerTasksCleanCommand } from './tasks-clean.js';
+import { registerTasksDiffCommand } from './tasks-diff.js';
+import { registerTaskFollowCommands } from './tasks-follow.js';
+import { registerTasksRollbackCommand } from './tasks-rollback.js';
 
 interface ListOptions {
   readonly json?: boolean;
@@ -13,28 +18,38 @@ interface ListOptions {
   readonly limit?: string;
 }
 
+/** More rows than anyone reads; SQLite's LIMIT and JavaScript's integers both hold it exactly. */
+const MAX_LIST_LIMIT = 1_000_000;
+
 export function registerTasksCommand(program: Command): void {
-  const tasks = program.command('tasks').description('list, inspect and clean up tasks');
+  const tasks = program.command('tasks').description('list, inspect, watch, cancel, resume and clean up tasks');
+  registerTaskFollowCommands(tasks);
+  registerTasksDiffCommand(tasks);
+  registerTasksRollbackCommand(tasks);
+  registerTasksApplyCommand(tasks);
+  registerTasksCleanCommand(tasks);
 
   tasks
     .command('list')
     .description('recent tasks, newest first')
     .option('--json', 'print JSON')
-    .option('--status <status>', 'only tasks in this state (pending, in_progress, completed, failed, cancelled, interrupted)')
+    .option('--status <status>', 'only tasks in this state (queued, pending, in_progress, completed, failed, cancelled, interrupted)')
     .option('--limit <n>', 'at most this many', '20')
     .action(async (options: ListOptions, command: Command) => {
-      const context = createCommandContext(command);
+      const context = createDataContext(command);
       const { isTaskStatus } = await import('../../tasks/task-state.js');
       const { openTaskStore } = await import('../../tasks/open-task-store.js');
       const { taskSummaryJson } = await import('./tasks-json.js');
       if (options.status !== undefined && !isTaskStatus(options.status)) {
         throw new OrchestratorError(
           'INVALID_INPUT',
-          `unknown status "${options.status}" (pending, in_progress, completed, failed, cancelled, interrupted)`,
+          `unknown status "${options.status}" (queued, pending, in_progress, completed, failed, cancelled, interrupted)`,
         );
       }
       const limit = Number(options.limit ?? '20');
-      if (!Number.isInteger(limit) || limit < 1) throw new OrchestratorError('INVALID_INPUT', `--limit must be a positive whole number (got "${options.limit}")`);
+      if (!Number.isInteger(limit) || limit < 1 || limit > MAX_LIST_LIMIT) {
+        throw new OrchestratorError('INVALID_INPUT', `--limit must be a whole number from 1 to ${MAX_LIST_LIMIT} (got "${options.limit}")`);
+      }
       const { store } = openTaskStore(context.home);
       const list = store.list({ ...(options.status !== undefined && isTaskStatus(options.status) ? { status: options.status } : {}), limit });
       if (options.json) {
@@ -57,7 +72,7 @@ export function registerTasksCommand(program: Command): void {
     .argument('<id>', 'task id (or a unique prefix of it)')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
-      const context = createCommandContext(command);
+      const context = createDataContext(command);
       const { openTaskStore } = await import('../../tasks/open-task-store.js');
       const { taskDetailJson } = await import('./tasks-json.js');
       const { createPlanStore, describeStoredPlan } = await import('../../workflow/plan-store.js');
@@ -72,7 +87,13 @@ export function registerTasksCommand(program: Command): void {
       }
       printLine(`task      ${task.id}`);
       printLine(`status    ${task.status}${task.stopReason ? ` (${task.stopReason})` : ''}`);
+      if (task.currentStep) {
+        const step = task.currentStep;
+        const seconds = Math.max(0, Math.round((Date.now() - Date.parse(step.startedAt)) / 1000));
+        printLine(`running   iteration ${step.iteration}, step ${step.index + 1}: ${step.agent} ${step.role}, for ${seconds} s`);
+      }
       if (task.reason) printLine(`reason    ${task.reason}`);
+      if (task.followUpOf) printLine(`follows   ${task.followUpOf}`);
       printLine(`workflow  ${task.workflow}, ${task.iterations}/${task.maxIterations} iterations`);
       printLine(`cwd       ${task.cwd}`);
       printLine(`created   ${task.createdAt}${task.finishedAt ? `, finished ${task.finishedAt}` : ''}`);
@@ -94,26 +115,11 @@ export function registerTasksCommand(program: Command): void {
         ]),
       );
       for (const s of steps.filter((step) => step.error)) printLine(`  step ${s.iteration}.${s.index + 1} ${s.error?.kind}: ${s.error?.message}`);
+      for (const s of steps) for (const r of s.refusals ?? []) printLine(`  step ${s.iteration}.${s.index + 1} refused: ${r.tool}${r.target !== undefined ? ` ${r.target}` : ''} — ${oneLine(r.reason, 200)}`);
       if (task.finalOutput) {
         printLine();
         printLine(task.finalOutput);
       }
-    });
-
-  tasks
-    .command('clean')
-    .description('delete finished tasks older than a duration (unfinished ones are kept)')
-    .requiredOption('--older-than <duration>', 'e.g. 30m, 12h, 7d, 2w')
-    .option('--json', 'print JSON')
-    .action(async (options: { olderThan: string; json?: boolean }, command: Command) => {
-      const context = createCommandContext(command);
-      const { parseDuration } = await import('../../tasks/duration.js');
-      const { openTaskStore } = await import('../../tasks/open-task-store.js');
-      const ms = parseDuration(options.olderThan);
-      const { store } = openTaskStore(context.home);
-      const deleted = store.clean(new Date(Date.now() - ms));
-      if (options.json) printJson({ deleted });
-      else printLine(`deleted ${deleted} task${deleted === 1 ? '' : 's'} older than ${options.olderThan}`);
     });
 }
 

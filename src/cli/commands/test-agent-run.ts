@@ -1,19 +1,16 @@
 /**
- * The `test-agent` action: resolve the agent, run it once through its adapter with live output on
- * stderr, and print the folded result (JSON with `--json`, else the answer) on stdout. Ctrl+C or
- * SIGTERM aborts the agent (its process group is killed) and exits 130.
+ * The `test-agent` action: submits the agent with exactly this prompt to the task service (a
+ * one-step task), shows its live output on stderr, and prints the step's result (JSON with
+ * `--json`, else the answer) on stdout. Ctrl+C or SIGTERM cancels it (its process group is
+ * killed) and exits 130.
  */
-import { existsSync, statSync } from 'node:fs';
-import path from 'node:path';
 import type { Command } from 'commander';
-import { detectChangedFiles } from '../../adapters/files-changed.js';
-import { createAdapter } from '../../adapters/registry.js';
-import { runAgent } from '../../adapters/run-agent.js';
-import type { AgentEvent, AgentResult } from '../../adapters/spec.js';
-import { createRedactor, secretValues, type Redactor } from '../../security/redact.js';
+import type { AgentEvent } from '../../adapters/spec.js';
+import type { StepRecord } from '../../events/events.js';
 import { ERROR_CODES, OrchestratorError } from '../../shared/errors.js';
-import { createCliContext, type CliContext } from '../context.js';
+import { createCliContext } from '../context.js';
 import { printJson, printLine } from '../output.js';
+import { openCliTaskService } from '../task-service.js';
 import type { TestAgentOptions } from './test-agent.js';
 
 const EXIT_CANCELLED = ERROR_CODES.CANCELLED.exitCode;
@@ -38,62 +35,62 @@ export async function runTestAgent(name: string, promptArgument: string, options
     throw new OrchestratorError('AGENT_NOT_FOUND', `unknown agent "${name}" (known: ${known.length > 0 ? known.join(', ') : 'none'})`);
   }
   const prompt = await readPrompt(promptArgument);
-  const cwd = workingDirectory(context, options.cwd ?? config.settings.workspace_dir);
-  const redact = createRedactor([...secretValues(process.env), ...secretValues(agent.env)]);
   const quiet = Boolean(context.globals.quiet);
   if (!agent.enabled && !quiet) process.stderr.write(`note: agent "${name}" is disabled in the configuration; running it anyway\n`);
 
-  const adapter = createAdapter({
-    name,
-    agent,
-    applyLocalEdits: config.settings.apply_local_edits,
-    ...(context.globals.verbose ? { onStderr: (_agent: string, chunk: string) => process.stderr.write(redact(chunk)) } : {}),
-  });
-  const display = quiet ? undefined : createLiveDisplay(redact);
-  const controller = new AbortController();
+  // An ordinary task of the service (visible in `tasks list`, cancellable from anywhere) whose
+  // one step is this agent with exactly this prompt.
+  const service = openCliTaskService(context);
+  const submitted = service.submit({ task: prompt, agent: name, ...(options.cwd !== undefined ? { cwd: options.cwd } : {}), source: 'test-agent' });
+  const display = quiet ? undefined : createLiveDisplay();
+  let interrupts = 0;
   const onSignal = (signal: NodeJS.Signals): void => {
-    if (controller.signal.aborted) process.exit(EXIT_CANCELLED);
+    if (++interrupts > 1) process.exit(EXIT_CANCELLED);
     process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl+C' : signal}: stopping ${name}\n`);
-    controller.abort();
+    void service.cancel(submitted.taskId).catch(() => undefined);
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
-  let result: AgentResult;
+  let result;
   try {
-    result = await runAgent(
-      adapter,
-      { prompt, role: 'raw', cwd },
-      { signal: controller.signal, detectChanges: detectChangedFiles, ...(display ? { onEvent: display.event } : {}) },
-    );
+    for await (const stored of service.watch(submitted.taskId)) {
+      if (stored.event.type === 'step.output') display?.event(stored.event.event);
+    }
+    result = await submitted.done;
   } finally {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
     display?.end();
   }
-
-  const json = toJson(result, redact);
+  if (result.refusal) throw new OrchestratorError(result.refusal.code, result.refusal.message);
+  const step = result.steps[0];
+  const json = toJson(name, step);
   if (options.json) printJson(json);
   else {
     if (json.output) printLine(json.output);
     if (!quiet) process.stderr.write(`${summary(json)}\n`);
   }
-  if (result.success) return 0;
-  return result.error?.kind === 'cancelled' ? EXIT_CANCELLED : 1;
+  if (json.success) return 0;
+  return result.status === 'cancelled' || step?.error?.kind === 'cancelled' ? EXIT_CANCELLED : 1;
 }
 
-export function toJson(result: AgentResult, redact: Redactor): TestAgentJson {
+/** The step a probe ran, as `test-agent --json` prints it (output and errors already redacted). */
+export function toJson(agent: string, step: StepRecord | undefined): TestAgentJson {
+  if (!step) {
+    return { agent, success: false, output: '', error: { kind: 'cancelled', message: 'cancelled before the agent started' }, files_modified: [], usage: { input_tokens: 0, output_tokens: 0 }, duration_ms: 0 };
+  }
   return {
-    agent: result.agent,
-    success: result.success,
-    output: redact(result.output),
-    error: result.error ? { kind: result.error.kind, message: redact(result.error.message) } : null,
-    files_modified: result.filesModified,
+    agent: step.agent,
+    success: step.success,
+    output: step.output,
+    error: step.error ? { kind: step.error.kind, message: step.error.message } : null,
+    files_modified: step.filesModified,
     usage: {
-      input_tokens: result.usage.inputTokens,
-      output_tokens: result.usage.outputTokens,
-      ...(result.usage.costUsd !== undefined ? { cost_usd: result.usage.costUsd } : {}),
+      input_tokens: step.usage.inputTokens,
+      output_tokens: step.usage.outputTokens,
+      ...(step.usage.costUsd !== undefined ? { cost_usd: step.usage.costUsd } : {}),
     },
-    duration_ms: result.durationMs,
+    duration_ms: step.durationMs,
   };
 }
 
@@ -104,8 +101,8 @@ function summary(json: TestAgentJson): string {
   return `${json.agent}: ${status} — ${json.duration_ms} ms, ${json.usage.input_tokens} in / ${json.usage.output_tokens} out tokens${cost}${files}`;
 }
 
-/** The agent's events as they arrive, on stderr: its text, tool calls, file changes, errors. */
-function createLiveDisplay(redact: Redactor) {
+/** The agent's events (redacted in the log) as they arrive, on stderr. */
+function createLiveDisplay() {
   let sawDelta = false;
   let midLine = false;
   const write = (text: string): void => {
@@ -118,22 +115,25 @@ function createLiveDisplay(redact: Redactor) {
       switch (event.type) {
         case 'text-delta':
           sawDelta = true;
-          write(redact(event.text));
+          write(event.text);
           break;
         case 'text':
-          if (!sawDelta) line(redact(event.text));
+          if (!sawDelta) line(event.text);
           break;
         case 'tool-call':
-          line(`→ ${event.name}${describeInput(event.input, redact)}`);
+          line(`→ ${event.name}${describeInput(event.input)}`);
           break;
         case 'tool-result':
-          if (!event.ok) line(`✗ tool failed${event.output ? `: ${redact(oneLine(event.output))}` : ''}`);
+          if (!event.ok) line(`✗ tool failed${event.output ? `: ${oneLine(event.output)}` : ''}`);
           break;
         case 'file-change':
           line(`± ${event.kind} ${event.path}`);
           break;
+        case 'refusal':
+          line(`⊘ refused: ${event.tool}${event.target !== undefined ? ` ${event.target}` : ''} — ${oneLine(event.reason)}`);
+          break;
         case 'error':
-          line(`error (${event.error.kind}): ${redact(event.error.message)}`);
+          line(`error (${event.error.kind}): ${event.error.message}`);
           break;
         case 'start':
         case 'usage':
@@ -149,10 +149,10 @@ function createLiveDisplay(redact: Redactor) {
   };
 }
 
-function describeInput(input: unknown, redact: Redactor): string {
+function describeInput(input: unknown): string {
   if (input === undefined) return '';
   const text = oneLine(typeof input === 'string' ? input : JSON.stringify(input));
-  return ` ${redact(text.length > 120 ? `${text.slice(0, 120)}…` : text)}`;
+  return ` ${text.length > 120 ? `${text.slice(0, 120)}…` : text}`;
 }
 
 function oneLine(text: string): string {
@@ -168,12 +168,4 @@ async function readPrompt(argument: string): Promise<string> {
   }
   if (prompt.trim() === '') throw new OrchestratorError('INVALID_INPUT', 'the prompt is empty');
   return prompt;
-}
-
-function workingDirectory(context: CliContext, dir: string): string {
-  const resolved = path.resolve(context.cwd, dir);
-  if (!existsSync(resolved) || !statSync(resolved).isDirectory()) {
-    throw new OrchestratorError('INVALID_INPUT', `working directory ${resolved} does not exist or is not a directory`);
-  }
-  return resolved;
 }

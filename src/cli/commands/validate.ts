@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createCommandContext } from '../command-context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine } from '../output.js';
 
 export function registerValidateCommand(program: Command): void {
@@ -8,7 +8,7 @@ export function registerValidateCommand(program: Command): void {
     .description('check the config: YAML syntax, schema, workflow references, agent availability')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const context = createCommandContext(command);
+      const context = createDataContext(command);
       const { config, source } = await context.loadConfig(); // throws ConfigError: file:line:col message
       const { describeAgents } = await import('../../adapters/describe-agents.js');
       const { openProbeCache } = await import('../../adapters/probe-cache.js');

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { listWorkflows } from '../../config/workflows.js';
-import { createCommandContext } from '../command-context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine } from '../output.js';
 
 export function registerWorkflowsCommand(program: Command): void {
@@ -9,7 +9,7 @@ export function registerWorkflowsCommand(program: Command): void {
     .description('list configured workflows and their steps')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const { config } = await createCommandContext(command).loadConfig();
+      const { config } = await createDataContext(command).loadConfig();
       const workflows = listWorkflows(config).map((w) => ({
         name: w.name,
         description: w.description,

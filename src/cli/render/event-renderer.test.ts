@@ -41,6 +41,16 @@ describe('the event renderer', () => {
     expect(text).not.toContain('\u001b[');
   });
 
+  it('shows a refused tool call as it happens, without --stream, and counts refusals on the step line', () => {
+    let text = '';
+    const renderer = createEventRenderer({ out: { write: (s: string) => (text += s) }, style: createStyle(false), live: false, stream: false });
+    const refusal = { tool: 'Write', target: '/elsewhere/refined.txt', reason: "Claude requested permissions to write to /elsewhere/refined.txt, but you haven't granted it yet." };
+    renderer.render({ type: 'step.output', taskId: 'abcdef123456', timestamp: at, iteration: 1, index: 0, agent: 'claude', event: { type: 'refusal', id: 'toolu_1', ...refusal } });
+    renderer.render({ type: 'step.finished', taskId: 'abcdef123456', timestamp: at, step: { ...step, agent: 'claude', role: 'refine', refusals: [refusal] } });
+    expect(text).toContain("  ⊘ refused: Write /elsewhere/refined.txt — Claude requested permissions to write to /elsewhere/refined.txt, but you haven't granted it yet.");
+    expect(text).toContain('✓ [1/1 · 2/1] claude refine 1.5s, 1.5k tokens, 1 tool call refused');
+  });
+
   it('copies agent text only with stream, and colours only when asked', () => {
     expect(render({ stream: true, color: false, live: false })).toContain('streamed text');
     expect(render({ stream: false, color: true, live: false })).toContain('\u001b[32m✓');

@@ -4,7 +4,7 @@
  * end), good for logs and CI. With `stream`, the agents' text is copied through as it arrives
  * (the spinner is then off, so the two never interleave).
  */
-import type { EventOf, OrchestratorBus, OrchestratorEvent } from '../../events/events.js';
+import type { EventOf, OrchestratorBus, OrchestratorEvent, PlanSummary } from '../../events/events.js';
 import { formatDuration, formatTokens, oneLine, plural } from './format.js';
 import type { Style } from './style.js';
 
@@ -20,6 +20,8 @@ export interface EventRendererOptions {
   readonly live: boolean;
   /** Copy agents' text output through. */
   readonly stream: boolean;
+  /** Show the agents' stderr lines (--verbose). */
+  readonly verbose?: boolean;
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -36,6 +38,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
   let maxIterations = 1;
   let spinner: NodeJS.Timeout | undefined;
   let spinnerText = '';
+  let activity = '';
   let spinnerStarted = 0;
   let frame = 0;
   let midLine = false; // streamed text left the cursor mid-line
@@ -57,7 +60,8 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
   };
   const drawSpinner = (): void => {
     const elapsed = formatDuration(performance.now() - spinnerStarted);
-    out.write(`\r\x1b[K${style.paint('cyan', FRAMES[frame % FRAMES.length] ?? '*')} ${spinnerText} ${style.paint('gray', elapsed)}`);
+    const doing = activity ? ` ${style.paint('gray', `· ${activity}`)}` : '';
+    out.write(`\r\x1b[K${style.paint('cyan', FRAMES[frame % FRAMES.length] ?? '*')} ${spinnerText} ${style.paint('gray', elapsed)}${doing}`);
     frame++;
   };
 
@@ -65,8 +69,45 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
     style.paint('gray', `[${iteration}/${maxIterations} · ${index + 1}/${stepCount}]`);
 
   let stepCount = 1;
+  let started = false;
   const handlers: { [K in OrchestratorEvent['type']]: (event: EventOf<K>) => void } = {
+    'task.created': () => undefined,
+    'task.queued': (event) => {
+      line(style.paint('yellow', `… queued: waiting for task ${event.waitingFor.slice(0, 8)}, which is running in ${event.cwd}`));
+    },
+    'task.planned': (event) => {
+      for (const text of planLines(event.plan)) line(style.paint('gray', text));
+    },
+    'task.resumed': (event) => {
+      started = true;
+      maxIterations = event.maxIterations;
+      line(
+        `${style.paint('bold', '↻')} task ${event.taskId.slice(0, 8)} resumed (was ${event.previousStatus}) at iteration ${event.iteration}, step ${event.index + 1} · ${plural(event.keptSteps, 'step')} kept`,
+      );
+    },
+    'agent.started': () => undefined,
+    'agent.retrying': (event) => {
+      const delay = (event.delayMs / 1000).toFixed(1);
+      line(style.paint('yellow', `  ↻ ${event.agent}: ${event.error.kind} (${oneLine(event.error.message, 160)}); retry ${event.attempt + 1}/${event.maxAttempts} in ${delay} s`));
+    },
+    'circuit.changed': (event) => {
+      const until = event.openUntil ? ` until ${event.openUntil.slice(11, 19)}` : '';
+      line(style.paint('yellow', `  ! ${event.agent}: circuit ${event.from} → ${event.to}${until}`));
+    },
+    'step.activity': (event) => {
+      activity = event.activity;
+    },
+    'agent.stderr': (event) => {
+      if (options.verbose) line(style.paint('gray', `  [${event.agent}] ${event.line}`));
+    },
+    'workspace.notice': (event) => {
+      line(style.paint('gray', `  · ${event.message}`));
+    },
+    'workspace.checkpoint': (event) => {
+      if (options.verbose) line(style.paint('gray', `  checkpoint ${event.commit.slice(0, 10)} (${event.ref})`));
+    },
     'task.started': (event) => {
+      started = true;
       maxIterations = event.maxIterations;
       stepCount = Math.max(1, event.steps.length);
       const steps = event.steps.map((s) => `${s.agent} ${s.role}`).join(' → ');
@@ -79,6 +120,8 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       const via = event.fallbackFrom
         ? style.paint('yellow', ` (fallback for ${event.fallbackFrom}: ${event.primaryError?.kind ?? 'failed'})`)
         : '';
+      stepCount = event.stepCount;
+      activity = '';
       const text = `${where(event.iteration, event.index, event.stepCount)} ${style.paint('bold', event.agent)} ${event.role}${via}`;
       if (live) {
         clearSpinner();
@@ -93,8 +136,14 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       }
     },
     'step.output': (event) => {
-      if (!options.stream) return;
       const e = event.event;
+      // Shown always, not only with --stream: the agent's own summary may claim the opposite.
+      if (e.type === 'refusal') {
+        const target = e.target !== undefined ? ` ${e.target}` : '';
+        line(style.paint('yellow', `  ⊘ refused: ${e.tool}${target} — ${oneLine(e.reason, 200)}`));
+        return;
+      }
+      if (!options.stream) return;
       if (e.type === 'text-delta' || e.type === 'text') {
         const text = e.type === 'text' ? `${e.text}\n` : e.text;
         out.write(style.paint('dim', text));
@@ -113,7 +162,8 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       if (step.filesModified.length > 0) details.push(plural(step.filesModified.length, 'file'));
       if (step.usage.inputTokens + step.usage.outputTokens > 0) details.push(formatTokens(step.usage));
       const via = step.fallbackFrom ? style.paint('yellow', ` (fallback for ${step.fallbackFrom})`) : '';
-      line(`${mark} ${where(step.iteration, step.index, stepCount)} ${style.paint('bold', step.agent)} ${step.role}${via} ${style.paint('gray', details.join(', '))}`);
+      const refused = step.refusals?.length ? style.paint('yellow', `, ${plural(step.refusals.length, 'tool call')} refused`) : '';
+      line(`${mark} ${where(step.iteration, step.index, stepCount)} ${style.paint('bold', step.agent)} ${step.role}${via} ${style.paint('gray', details.join(', '))}${refused}`);
       if (step.error) line(style.paint('red', `  ${step.error.kind}: ${oneLine(step.error.message, 300)}`));
     },
     'iteration.finished': (event) => {
@@ -123,6 +173,9 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       line(style.paint('gray', `  iteration ${it.iteration}: ${reviews}, ${plural(it.filesChanged.length, 'file')} changed, ${formatTokens(it.usage)} → ${next}`));
     },
     'task.finished': (event) => {
+      // A task that failed before it started (its plan could not be made) is the caller's one
+      // error line, not a run that ended.
+      if (!started && event.status === 'failed') return;
       const color = event.status === 'completed' ? 'green' : event.status === 'cancelled' ? 'yellow' : 'red';
       const mark = event.status === 'completed' ? '✓' : event.status === 'cancelled' ? '■' : '✗';
       line(
@@ -140,4 +193,18 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
 /** Subscribes a renderer to a bus; returns the unsubscribe. */
 export function renderBus(bus: OrchestratorBus, renderer: EventRenderer, options: { signal?: AbortSignal } = {}): () => void {
   return bus.subscribeAll(renderer.render, options);
+}
+
+/** A dynamic plan as shown before it runs: who planned it, its steps, what was left out. */
+function planLines(plan: PlanSummary): string[] {
+  const origin = plan.origin;
+  if (!origin || origin.source === 'workflow') return [];
+  return [
+    origin.source === 'planner'
+      ? `plan by ${origin.planner ?? 'the planner'}:`
+      : `fallback plan (implement → review)${origin.planner ? `, planner ${origin.planner}` : ''}:`,
+    ...plan.steps.map((s, i) => `  ${i + 1}. ${s.agent} ${s.role}${s.description ? ` — ${s.description}` : ''}`),
+    ...origin.excluded.map((x) => `  excluded ${x.agent}: ${x.reason}`),
+    ...origin.notes.map((note) => `  note: ${note}`),
+  ];
 }

@@ -1,15 +1,18 @@
 /**
- * The `shell` action: opens the task runner shared with `run`, the line history, and runs the
- * session on this process's stdin. `/agents`, `/workflows` and `/show` run the very commands
+ * The `shell` action: opens the task service (as `run` does), the line history, and runs the
+ * session on this process's stdin: each line is submitted as a task and followed live. `/agents`, `/workflows` and `/show` run the very commands
  * `agents`, `workflows` and `tasks show` (same code, same output) with the shell's global options.
  */
 import path from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { listWorkflows } from '../../config/workflows.js';
+import { createAgentsRedactor } from '../../security/redact.js';
 import { OrchestratorError, errorMessage } from '../../shared/errors.js';
 import { registerAgentsCommand } from '../commands/agents.js';
 import type { ShellOptions } from '../commands/shell.js';
-import { openTaskRunner } from '../commands/task-runner.js';
+import { followTask } from '../commands/follow-task.js';
+import { parseBudget, parseIterations } from '../commands/run-task.js';
+import { openCliTaskService } from '../task-service.js';
 import { registerTasksCommand } from '../commands/tasks.js';
 import { registerWorkflowsCommand } from '../commands/workflows.js';
 import { createCliContext, type GlobalOptions } from '../context.js';
@@ -19,22 +22,49 @@ import { runShellSession } from './shell-session.js';
 
 export async function shellCommand(options: ShellOptions, command: Command): Promise<number> {
   const context = createCliContext(command);
-  const runner = openTaskRunner(context, options);
-  const workflowNames = [...new Set([...listWorkflows(runner.config).map((w) => w.name), 'default', 'dynamic'])];
+  const maxIterations = options.maxIterations !== undefined ? parseIterations(options.maxIterations) : undefined;
+  const budgetUsd = options.budgetUsd !== undefined ? parseBudget(options.budgetUsd) : undefined;
+  const service = openCliTaskService(context);
+  const workflowNames = [...new Set([...listWorkflows(service.config).map((w) => w.name), 'default', 'dynamic'])];
   if (!workflowNames.includes(options.workflow)) {
     throw new OrchestratorError('INVALID_INPUT', `unknown workflow "${options.workflow}" (known: ${workflowNames.join(', ')})`);
   }
   const terminal = Boolean(process.stdin.isTTY && process.stderr.isTTY);
   if (terminal && !context.globals.quiet) process.stderr.write('ai-orchestrator shell — type a task, /help for commands, Ctrl+D to leave\n');
   return runShellSession({
-    runner,
+    runTask: async (request) => {
+      const submitted = service.submit({
+        task: request.task,
+        workflow: request.workflow,
+        ...(request.followUpOf ? { followUpOf: request.followUpOf } : {}),
+        ...(maxIterations !== undefined ? { maxIterations } : {}),
+        ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
+        ...(options.project !== undefined ? { projectPath: options.project } : {}),
+        ...(options.offline ? { offline: true } : {}),
+        ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+        source: 'shell',
+      });
+      request.onTaskCreated(submitted.taskId);
+      const cancel = (): void => void service.cancel(submitted.taskId).catch(() => undefined);
+      request.signal.addEventListener('abort', cancel, { once: true });
+      try {
+        await followTask(context, service, submitted.taskId, { stream: Boolean(options.stream), interrupt: 'caller', onRenderer: request.onRendererStop });
+        const result = await submitted.done;
+        if (result.refusal) throw new OrchestratorError(result.refusal.code, result.refusal.message);
+        return result;
+      } finally {
+        request.signal.removeEventListener('abort', cancel);
+      }
+    },
     workflow: options.workflow,
     workflowNames,
     input: process.stdin,
     err: process.stderr,
     print: printLine,
     terminal,
-    history: openShellHistory(path.join(context.home, 'shell_history')),
+    history: openShellHistory(path.join(context.home, 'shell_history'), {
+      redact: createAgentsRedactor(Object.values(service.config.agents).map((agent) => agent.env)),
+    }),
     runCommand: (args) => runSubcommand(context.globals, args),
   });
 }

@@ -1,10 +1,11 @@
 /**
  * The shell's line history, kept in $AI_ORCHESTRATOR_HOME/shell_history (one line per entry,
  * newest last, bounded) so arrow-up works across sessions. Unreadable or unwritable: no history,
- * never an error.
+ * never an error. Lines are tasks: they are redacted before they are kept, and the file is 0600.
  */
-import { appendFileSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import path from 'node:path';
+import { readFileSync } from 'node:fs';
+import type { Redactor } from '../../security/redact.js';
+import { appendPrivateFile, writePrivateFile } from '../../storage/private-files.js';
 
 export const SHELL_HISTORY_MAX = 500;
 
@@ -14,7 +15,15 @@ export interface ShellHistory {
   add(line: string): void;
 }
 
-export function openShellHistory(file: string, max = SHELL_HISTORY_MAX): ShellHistory {
+export interface ShellHistoryOptions {
+  readonly max?: number;
+  /** Applied to each line before it is kept (default: kept as typed). */
+  readonly redact?: Redactor;
+}
+
+export function openShellHistory(file: string, options: ShellHistoryOptions = {}): ShellHistory {
+  const max = options.max ?? SHELL_HISTORY_MAX;
+  const redact = options.redact ?? ((line: string): string => line);
   let lines: string[] = [];
   try {
     lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim() !== '').slice(-max);
@@ -26,19 +35,19 @@ export function openShellHistory(file: string, max = SHELL_HISTORY_MAX): ShellHi
     get lines() {
       return lines;
     },
-    add(line) {
+    add(typed) {
+      const line = redact(typed);
       // One entry per line of the file: a pasted multi-line text is not stored.
       if (line.trim() === '' || /[\r\n]/.test(line) || lines.at(-1) === line) return;
       lines.push(line);
       appended++;
       try {
-        mkdirSync(path.dirname(file), { recursive: true });
         if (lines.length > max || appended > max) {
           lines = lines.slice(-max);
-          writeFileSync(file, `${lines.join('\n')}\n`, { mode: 0o600 });
+          writePrivateFile(file, `${lines.join('\n')}\n`);
           appended = 0;
         } else {
-          appendFileSync(file, `${line}\n`, { mode: 0o600 });
+          appendPrivateFile(file, `${line}\n`);
         }
       } catch {
         // history is a convenience

@@ -1,6 +1,6 @@
 /**
  * The `shell` loop: reads lines (node:readline, prompt `aio> ` on stderr), runs plain lines as
- * tasks through the shared task runner, keeps the last completed task as follow-up context and
+ * tasks through the task service, keeps the last completed task as follow-up context and
  * answers slash commands. One task at a time: lines typed or piped while a task runs wait their
  * turn. Ctrl+C cancels the running task (its AbortSignal, as in `run`); at the prompt, a second
  * Ctrl+C within 2 s (or Ctrl+D, or /exit) leaves. A failing task never ends the shell.
@@ -11,17 +11,27 @@
 import readline from 'node:readline';
 import type { Readable, Writable } from 'node:stream';
 import { errorMessage } from '../../shared/errors.js';
-import type { TaskOutcome } from '../../workflow/engine.js';
-import type { TaskRunner } from '../commands/task-runner.js';
-import { followUpTask, type PreviousTask } from './follow-up.js';
+import type { TaskResult } from '../../service/task-service.js';
 import type { ShellHistory } from './shell-history.js';
 import { SLASH_HELP, parseSlashCommand } from './slash-commands.js';
 
 const PROMPT = 'aio> ';
 const EXIT_WINDOW_MS = 2_000;
 
+/** One task as the shell runs it: submitted (as a follow-up of `followUpOf`), followed live, to its end. */
+export interface ShellTaskRequest {
+  readonly task: string;
+  readonly workflow: string;
+  readonly followUpOf?: string;
+  /** Aborted by Ctrl+C: the task is cancelled. */
+  readonly signal: AbortSignal;
+  readonly onTaskCreated: (taskId: string) => void;
+  readonly onRendererStop: (stop: () => void) => void;
+}
+
 export interface ShellSessionOptions {
-  readonly runner: TaskRunner;
+  /** Runs one task to its end; throws OrchestratorError for bad input. */
+  readonly runTask: (request: ShellTaskRequest) => Promise<TaskResult>;
   readonly workflow: string;
   /** Names `/workflow` accepts. */
   readonly workflowNames: readonly string[];
@@ -43,9 +53,10 @@ interface SessionTask {
 }
 
 export async function runShellSession(options: ShellSessionOptions): Promise<number> {
-  const { runner, err, print } = options;
+  const { err, print } = options;
   let workflow = options.workflow;
-  let previous: PreviousTask | undefined;
+  /** The last completed task: the next line is its follow-up. */
+  let previous: string | undefined;
   let lastTaskOk = true;
   const tasks: SessionTask[] = [];
   let running: { controller: AbortController; stopRenderer?: () => void } | undefined;
@@ -91,15 +102,15 @@ export async function runShellSession(options: ShellSessionOptions): Promise<num
   process.on('SIGINT', interrupt);
 
   async function runTask(line: string): Promise<void> {
-    const task = previous ? followUpTask(previous, line) : line;
     const controller = new AbortController();
     running = { controller };
     const current = running;
-    let outcome: TaskOutcome;
+    let outcome: TaskResult;
     try {
-      outcome = await runner.run({
-        task,
+      outcome = await options.runTask({
+        task: line,
         workflow,
+        ...(previous ? { followUpOf: previous } : {}),
         signal: controller.signal,
         onTaskCreated: (id) => tasks.push({ id, task: line, status: 'in_progress' }),
         onRendererStop: (stop) => (current.stopRenderer = stop),
@@ -114,9 +125,10 @@ export async function runShellSession(options: ShellSessionOptions): Promise<num
     const entry = tasks.find((t) => t.id === outcome.taskId);
     if (entry) entry.status = outcome.status;
     lastTaskOk = outcome.status === 'completed';
-    if (outcome.finalOutput) print(outcome.finalOutput);
-    if (outcome.status === 'completed') previous = { task: line, result: outcome.finalOutput };
-    else note(`task ${outcome.taskId.slice(0, 8)} ${outcome.status}: ${outcome.reason}`);
+    if (outcome.status === 'completed') {
+      if (outcome.finalOutput) print(outcome.finalOutput);
+      previous = outcome.taskId;
+    } else note(`task ${outcome.taskId.slice(0, 8)} ${outcome.status}: ${outcome.reason}`);
   }
 
   async function slash(line: string): Promise<boolean> {

@@ -1,12 +1,13 @@
 /**
- * A small JSON file of cached answers in the home (`<home>/cache/<name>.json`, mode 0600 in a
- * 0700 directory: it may hold configuration text). A cache only saves work: a missing, unreadable
- * or malformed file reads as empty, and a write that fails (read-only home) is skipped — the next
- * command simply computes the answer again. Writes go to a temporary file renamed into place, so
- * commands started together never read half a file.
+ * A small JSON file of cached answers in the home (`<home>/cache/<name>.json`, private like the
+ * rest of the home: it may hold configuration text). A cache only saves work: a missing,
+ * unreadable or malformed file reads as empty, and a write that fails (read-only home) is skipped
+ * — the next command simply computes the answer again. Writes go to a temporary file renamed
+ * into place, so commands started together never read half a file.
  */
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { readFileSync, renameSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { writePrivateFile } from './private-files.js';
 
 export interface JsonCacheFile {
   readonly path: string;
@@ -36,8 +37,7 @@ export function jsonCacheFile(home: string, name: string): JsonCacheFile {
     write(value) {
       const temporary = `${file}.${process.pid}.tmp`;
       try {
-        mkdirSync(dir, { recursive: true, mode: 0o700 });
-        writeFileSync(temporary, JSON.stringify(value), { mode: 0o600 });
+        writePrivateFile(temporary, JSON.stringify(value));
         renameSync(temporary, file);
       } catch {
         // A cache that cannot be written (read-only or full home) costs speed, not correctness.

@@ -1,21 +1,17 @@
 /**
- * What every command gets, at almost no start-up cost: where it runs, its global options, its
- * home, and the configuration on request — from the validated-config cache when the file is
- * unchanged, so commands that only read the configuration never load the YAML parser or the
- * schema. Commands that run agents use context.ts, which adds the synchronous configuration and
- * the logger.
+ * The context of the data commands (agents, workflows, validate, doctor, models, metrics, tasks),
+ * at almost no start-up cost: where the command runs, its global options, its home, and the
+ * configuration on request — from the validated-config cache when the file is unchanged, so a
+ * command that only reads the configuration never loads the YAML parser or the schema. Commands
+ * that run agents use the full command context (src/service/command-context.ts, with the
+ * synchronous configuration and the logger), imported inside their actions.
  */
 import type { Command } from 'commander';
 import { resolveHome, type LoadedConfig } from '../config/config-source.js';
 import { loadConfigCached } from '../config/load-cached.js';
+import type { GlobalOptions } from '../service/command-context.js';
 
-export interface GlobalOptions {
-  readonly config?: string;
-  readonly verbose?: boolean;
-  readonly quiet?: boolean;
-}
-
-export interface CommandContext {
+export interface DataContext {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly home: string;
@@ -24,7 +20,7 @@ export interface CommandContext {
   loadConfig(): Promise<LoadedConfig>;
 }
 
-export function createCommandContext(command: Command): CommandContext {
+export function createDataContext(command: Command): DataContext {
   const globals = command.optsWithGlobals<GlobalOptions>();
   const env = process.env;
   const home = resolveHome(env);

@@ -1,25 +1,25 @@
 /**
- * Context memory for `run`: when settings.enable_context_memory is on, opens the memory in the
- * home's one database, registers the project (--project, $PROJECT_PATH, settings.project_path or
- * the git repository of the working directory;
- * scanned once, later runs reuse it) and hands the engine its memory hook. The project id is the
- * memory's id for the path, so tasks, `context search --project` and the scan agree.
+ * Context memory for tasks: when settings.enable_context_memory is on, opens the memory in the
+ * home's one database, registers the project (named, or the git repository of the working
+ * directory; scanned once, later tasks reuse it) and gives the memory hook (relevant earlier work
+ * in, the finished task out). The project id is the memory's id for the path, so tasks,
+ * `context search --project` and the scan agree.
  */
 import path from 'node:path';
-import type { Settings } from '../../config/schema.js';
-import { databasePath } from '../../storage/database.js';
-import type { Logger } from '../../observability/logger.js';
-import { errorMessage } from '../../shared/errors.js';
-import type { EngineMemory } from '../../workflow/engine.js';
+import type { Settings } from '../config/schema.js';
+import { databasePath } from '../storage/database.js';
+import type { Logger } from '../observability/logger.js';
+import { errorMessage } from '../shared/errors.js';
+import type { EngineMemory } from '../workflow/engine.js';
 
-export interface RunMemory {
+export interface TaskMemory {
   readonly memory?: EngineMemory;
   readonly projectId?: string;
   /** settings.memory.token_budget: tokens of memory in each step prompt. */
   readonly tokenBudget?: number;
 }
 
-export interface RunMemoryOptions {
+export interface TaskMemoryOptions {
   readonly home: string;
   readonly enabled: boolean;
   /** settings.memory: embedding provider and prompt budget. */
@@ -31,15 +31,15 @@ export interface RunMemoryOptions {
   readonly logger: Logger;
 }
 
-export async function openRunMemory(options: RunMemoryOptions): Promise<RunMemory> {
+export async function openTaskMemory(options: TaskMemoryOptions): Promise<TaskMemory> {
   const projectPath = options.projectPath ? path.resolve(options.cwd, options.projectPath) : undefined;
-  const { projectIdForPath } = await import('../../context/project-scanner.js');
+  const { projectIdForPath } = await import('../context/project-scanner.js');
   const projectId = projectPath ? projectIdForPath(projectPath) : undefined;
   if (!options.enabled) return projectId ? { projectId } : {};
   try {
-    const { MemoryManager } = await import('../../context/memory-manager.js');
-    const { embeddingFromSettings } = await import('../../context/memory-settings.js');
-    const { createEngineMemory } = await import('../../workflow/memory-hook.js');
+    const { MemoryManager } = await import('../context/memory-manager.js');
+    const { embeddingFromSettings } = await import('../context/memory-settings.js');
+    const { createEngineMemory } = await import('../workflow/memory-hook.js');
     const manager = await MemoryManager.open({
       dbPath: databasePath(options.home),
       embedding: embeddingFromSettings(options.settings, options.env ?? process.env),

@@ -1,12 +1,13 @@
 /**
- * Follow-up tasks in the shell: the task sent to the engine carries the previous task and its
- * result, in the format of the original web UI ("Previous task: …\nPrevious result: …\n\nFollow-up: …").
+ * Follow-up tasks: the task text the agents get carries the previous task and its result, in the
+ * format of the seed's web UI ("Previous task: …\nPrevious result: …\n\nFollow-up: …"). What is
+ * stored and shown as the task is what the user typed; the follow-up links to its previous task.
  */
 
 /**
  * At most this many characters of the previous result go into a follow-up: enough for the agent
- * to know what was done, small enough that a long transcript does not crowd out the new request
- * (agents' prompt windows and the task row both stay sane). The cut is marked in the text.
+ * to know what was done, small enough that a long transcript does not crowd out the new request.
+ * The cut is marked in the text.
  */
 export const PREVIOUS_RESULT_MAX_CHARS = 4_000;
 

@@ -1,0 +1,102 @@
+/**
+ * Following a task from a terminal, shared by `run`, `tasks resume`, `tasks watch` and `shell`:
+ * the task's events (replayed from the log, then live) through the live renderer; Ctrl+C or
+ * SIGTERM cancels the task (through the service, so it works for a task of another process too),
+ * a second one leaves at once. The task's own process may be this one or another.
+ */
+import type { StoredEvent } from '../../events/events.js';
+import type { TaskService } from '../../service/task-service.js';
+import type { TaskStatus } from '../../tasks/task-state.js';
+import type { CliContext } from '../context.js';
+import { createEventRenderer, type EventRenderer } from '../render/event-renderer.js';
+import { colorWanted, createStyle } from '../render/style.js';
+
+export const EXIT_CANCELLED = 130;
+
+export interface FollowOptions {
+  /** Copy the agents' text through (--stream). */
+  readonly stream?: boolean;
+  /** Render events after this seq (a resumed task: only the new run). */
+  readonly since?: number;
+  /** Each event as one JSON line on stdout instead of the renderer (`tasks watch --json`). */
+  readonly jsonLines?: boolean;
+  /** Ctrl+C cancels the task (run, resume), only stops watching (watch), or is the caller's (shell). */
+  readonly interrupt: 'cancel' | 'detach' | 'caller';
+  /** Stops following (the caller's own Ctrl+C handling). */
+  readonly signal?: AbortSignal;
+  /** Receives the renderer's stop, so a caller printing a notice can clear the spinner first. */
+  readonly onRenderer?: (stop: () => void) => void;
+}
+
+export interface Followed {
+  /** The status the task ended in (as its last event says), if it ended while followed. */
+  readonly status?: TaskStatus;
+  readonly detached: boolean;
+}
+
+export function createCliRenderer(context: CliContext, stream: boolean): EventRenderer | undefined {
+  if (context.globals.quiet) return undefined;
+  const settings = context.config().config.settings;
+  return createEventRenderer({
+    out: process.stderr,
+    style: createStyle(colorWanted(process.stderr, context.env, settings.colored_output)),
+    live: Boolean(process.stderr.isTTY),
+    stream,
+    verbose: Boolean(context.globals.verbose),
+  });
+}
+
+export async function followTask(context: CliContext, service: TaskService, taskId: string, options: FollowOptions): Promise<Followed> {
+  const renderer = options.jsonLines ? undefined : createCliRenderer(context, Boolean(options.stream));
+  const stopWatching = new AbortController();
+  let interrupts = 0;
+  let detached = false;
+  const onSignal = (signal: NodeJS.Signals): void => {
+    interrupts++;
+    renderer?.stop();
+    if (options.interrupt === 'detach') {
+      detached = true;
+      stopWatching.abort();
+      return;
+    }
+    if (interrupts === 1) {
+      process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl+C' : signal}: cancelling the task (again to exit at once)\n`);
+      void service.cancel(taskId).catch(() => undefined);
+      return;
+    }
+    // Second signal: record the cancel and leave now; the process module's exit hook kills agent groups.
+    try {
+      service.abandon(taskId);
+    } finally {
+      process.exit(EXIT_CANCELLED);
+    }
+  };
+  if (options.interrupt !== 'caller') {
+    process.on('SIGINT', onSignal);
+    process.on('SIGTERM', onSignal);
+  }
+  if (renderer) options.onRenderer?.(() => renderer.stop());
+  const signal = options.signal ? AbortSignal.any([options.signal, stopWatching.signal]) : stopWatching.signal;
+  let status: TaskStatus | undefined;
+  try {
+    for await (const stored of service.watch(taskId, { since: options.since ?? 0, signal })) {
+      if (options.jsonLines) process.stdout.write(`${JSON.stringify(jsonLine(stored))}\n`);
+      else renderer?.render(stored.event);
+      if (stored.event.type === 'task.finished') status = stored.event.status;
+    }
+  } finally {
+    renderer?.stop();
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  return { ...(status ? { status } : {}), detached };
+}
+
+function jsonLine(stored: StoredEvent): Record<string, unknown> {
+  return { seq: stored.seq, ...stored.event };
+}
+
+/** The exit code `run` has for a task that ended in this status. */
+export function exitCodeFor(status: TaskStatus | undefined): number {
+  return status === 'completed' ? 0 : status === 'cancelled' ? EXIT_CANCELLED : 1;
+}

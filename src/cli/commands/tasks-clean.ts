@@ -1,0 +1,58 @@
+/**
+ * `ai-orchestrator tasks clean [--older-than D]`: removes the worktrees of finished tasks — their
+ * branches only when every commit on them is merged elsewhere, and it says which it kept — and
+ * with --older-than deletes finished tasks older than that, together with their checkpoint refs.
+ */
+import type { Command } from 'commander';
+import { createDataContext } from '../data-context.js';
+import { printJson, printLine } from '../output.js';
+
+/** Older than any task; beyond it the cut-off date is not a date JavaScript can hold. */
+const MAX_AGE_MS = 100 * 365.25 * 86_400_000;
+
+export function registerTasksCleanCommand(tasks: Command): void {
+  tasks
+    .command('clean')
+    .description('remove worktrees of finished tasks (keeping branches with unmerged commits); with --older-than also delete old finished tasks')
+    .option('--older-than <duration>', 'also delete finished tasks older than this, e.g. 30m, 12h, 7d, 2w (their worktrees and checkpoints too)')
+    .option('--json', 'print JSON')
+    .action(async (options: { olderThan?: string; json?: boolean }, command: Command) => {
+      const context = createDataContext(command);
+      const { parseDuration } = await import('../../tasks/duration.js');
+      const { ACTIVE_STATUSES } = await import('../../tasks/task-state.js');
+      const { openTaskWorkspaceStores } = await import('./task-workspace-store.js');
+      const { cleanWorktrees } = await import('../../workspace/worktree-clean.js');
+      const { OrchestratorError } = await import('../../shared/errors.js');
+      const ms = options.olderThan !== undefined ? parseDuration(options.olderThan) : undefined;
+      if (ms !== undefined && ms > MAX_AGE_MS) throw new OrchestratorError('INVALID_INPUT', `--older-than must be at most 100 years (got "${options.olderThan}")`);
+      const cutoff = ms !== undefined ? new Date(Date.now() - ms) : undefined;
+      const stores = openTaskWorkspaceStores(context.home);
+      const deleted = cutoff ? stores.tasks.clean(cutoff) : 0;
+      const report = await cleanWorktrees(stores.workspace, (taskId) => {
+        const task = stores.tasks.get(taskId);
+        if (!task) return 'gone';
+        if (ACTIVE_STATUSES.includes(task.status)) return 'running';
+        return cutoff && Date.parse(task.createdAt) >= cutoff.getTime() ? 'recent' : 'finished';
+      });
+      if (options.json) {
+        printJson({
+          deleted,
+          removed_worktrees: report.removed.map((r) => ({ task_id: r.taskId, path: r.path })),
+          deleted_branches: report.deletedBranches,
+          kept_branches: report.keptBranches.map((k) => ({ task_id: k.taskId, branch: k.branch, unmerged_commits: k.commits })),
+          skipped: report.skipped.map((s) => ({ task_id: s.taskId, reason: s.reason })),
+          deleted_refs: report.deletedRefs,
+        });
+        return;
+      }
+      if (cutoff) printLine(`deleted ${deleted} task${deleted === 1 ? '' : 's'} older than ${options.olderThan ?? ''}`);
+      printLine(`removed ${report.removed.length} worktree${report.removed.length === 1 ? '' : 's'}${report.deletedBranches.length > 0 ? `, deleted merged branch${report.deletedBranches.length === 1 ? '' : 'es'} ${report.deletedBranches.join(', ')}` : ''}`);
+      for (const kept of report.keptBranches) {
+        printLine(
+          `kept branch ${kept.branch}: ${kept.commits} commit${kept.commits === 1 ? '' : 's'} not merged anywhere (\`ai-orchestrator tasks apply ${kept.taskId.slice(0, 8)}\` or \`git merge ${kept.branch}\`; \`git branch -D ${kept.branch}\` to drop it)`,
+        );
+      }
+      for (const skipped of report.skipped) printLine(`left the worktree of task ${skipped.taskId.slice(0, 8)}: ${skipped.reason}`);
+      if (report.deletedRefs > 0) printLine(`deleted ${report.deletedRefs} checkpoint ref${report.deletedRefs === 1 ? '' : 's'} of deleted tasks`);
+    });
+}

@@ -1,0 +1,181 @@
+/**
+ * What every task of one service shares, opened once per process: the database with the task
+ * store, event log, plan store and agent health; resilience (breakers, limits, retries) around
+ * one agent resolver; the redactor; one bus on which every task publishes (events carry their
+ * task id) with the recorder as the one writer of task state; and the context memory, opened on
+ * first use. Nothing here knows which task is "current": calls carry their own context.
+ */
+import path from 'node:path';
+import type { OrchestratorConfig } from '../config/schema.js';
+import { createOrchestratorBus, type OrchestratorBus, type StoredEvent } from '../events/events.js';
+import type { Logger } from '../observability/logger.js';
+import { createAgentHealthStore, type AgentHealthStore } from '../resilience/agent-health-store.js';
+import { createResilience } from '../resilience/resilience.js';
+import { createRedactor, secretValues, type Redactor } from '../security/redact.js';
+import { errorMessage } from '../shared/errors.js';
+import { databasePath, openDatabase, type Db } from '../storage/database.js';
+import { createEventLog, type EventLog } from '../tasks/event-log.js';
+import { openTaskStore } from '../tasks/open-task-store.js';
+import { attachTaskRecorder, createTaskRecorder } from '../tasks/task-recorder.js';
+import type { TaskStore } from '../tasks/task-store.js';
+import { createAgentResolver, tapAgentStarts, type AgentResolver } from '../workflow/agents.js';
+import { createPlanStore, type PlanStore } from '../workflow/plan-store.js';
+import { createTaskWorkspaces, type TaskWorkspaces } from '../workspace/task-workspace.js';
+import { openTaskMemory, type TaskMemory } from './task-memory.js';
+
+export interface ServiceRuntimeOptions {
+  readonly home: string;
+  readonly config: OrchestratorConfig;
+  readonly logger: Logger;
+  readonly env?: NodeJS.ProcessEnv;
+  /** Base directory for relative project paths. */
+  readonly baseDir: string;
+}
+
+export interface ServiceRuntime {
+  readonly home: string;
+  readonly config: OrchestratorConfig;
+  readonly logger: Logger;
+  readonly db: Db;
+  readonly databaseFile: string;
+  readonly store: TaskStore;
+  readonly log: EventLog;
+  readonly plans: PlanStore;
+  readonly health: AgentHealthStore;
+  readonly resolveAgent: AgentResolver;
+  readonly redact: Redactor;
+  /** Every event of every task this process runs. */
+  readonly bus: OrchestratorBus;
+  /** Checkpoints and worktrees of the tasks. */
+  readonly workspaces: TaskWorkspaces;
+  /** Tasks found unfinished by a dead process when the store was opened. */
+  readonly interrupted: readonly string[];
+  /** Wakes in-process watchers of a task when one of its events is stored. */
+  onStored(taskId: string, listener: (stored: StoredEvent) => void): () => void;
+  /** The memory of a project (opened once, on first use). */
+  memory(projectPath: string | undefined): Promise<TaskMemory>;
+}
+
+export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRuntime {
+  const { config, logger } = options;
+  const env = options.env ?? process.env;
+  const databaseFile = databasePath(options.home);
+  const db = openDatabase(databaseFile);
+  const { store, interrupted } = openTaskStore(options.home);
+  const health = createAgentHealthStore(db);
+  const plans = createPlanStore(db);
+  // Secrets from our environment and those written into agents' `env` never reach output or storage.
+  const redact = createRedactor([...secretValues(env), ...Object.values(config.agents).flatMap((a) => secretValues(a.env))]);
+  const log = createEventLog(db, { redact });
+  const bus = createOrchestratorBus({ onListenerError: (error) => logger.error(`event subscriber failed: ${errorMessage(error)}`) });
+  const listeners = new Map<string, Set<(stored: StoredEvent) => void>>();
+  attachTaskRecorder(bus, createTaskRecorder(db, store, log), (stored) => {
+    for (const listener of listeners.get(stored.event.taskId) ?? []) listener(stored);
+  });
+
+  const stamp = (): string => new Date().toISOString();
+  // Every agent call (the planner's too) goes through resilience: breaker, rate limit, retry,
+  // recorded in the health store, so circuits and success rates persist between runs. Retries
+  // and circuit changes become events of the task whose call caused them.
+  const resilience = createResilience({
+    config,
+    store: health,
+    onRetry: (notice) => {
+      if (!notice.context) return;
+      bus.publish({
+        type: 'agent.retrying',
+        taskId: notice.context.taskId,
+        timestamp: stamp(),
+        agent: notice.agent,
+        ...(notice.context.iteration !== undefined ? { iteration: notice.context.iteration } : {}),
+        ...(notice.context.stepIndex !== undefined ? { index: notice.context.stepIndex } : {}),
+        attempt: notice.attempt,
+        maxAttempts: notice.maxAttempts,
+        delayMs: notice.delayMs,
+        error: { kind: notice.error.kind, message: redact(notice.error.message) },
+      });
+    },
+    onCircuitChange: (change) => {
+      if (!change.context) {
+        logger.warn(`${change.agent}: circuit ${change.from} → ${change.to.state}`);
+        return;
+      }
+      bus.publish({
+        type: 'circuit.changed',
+        taskId: change.context.taskId,
+        timestamp: stamp(),
+        agent: change.agent,
+        from: change.from,
+        to: change.to.state,
+        consecutiveFailures: change.to.consecutiveFailures,
+        ...(change.to.openUntil !== undefined ? { openUntil: new Date(change.to.openUntil).toISOString() } : {}),
+      });
+    },
+  });
+  // Agent pids are published as each process starts (below resilience, which holds events back
+  // until a call commits), so a crash of this process can be cleaned up by the next command.
+  const resolveAgent = resilience.wrap(
+    tapAgentStarts(createAgentResolver(config, { applyLocalEdits: config.settings.apply_local_edits }), (agent, pid, context) => {
+      if (!context) return;
+      bus.publish({
+        type: 'agent.started',
+        taskId: context.taskId,
+        timestamp: stamp(),
+        agent,
+        ...(context.iteration !== undefined ? { iteration: context.iteration } : {}),
+        ...(context.stepIndex !== undefined ? { index: context.stepIndex } : {}),
+        pid,
+      });
+    }),
+  );
+
+  const workspaces = createTaskWorkspaces({
+    db,
+    worktreeDir: path.resolve(options.home, config.settings.worktree.dir),
+    copy: config.settings.worktree.copy,
+  });
+
+  const memories = new Map<string, Promise<TaskMemory>>();
+  return {
+    home: options.home,
+    config,
+    logger,
+    db,
+    databaseFile,
+    store,
+    log,
+    plans,
+    health,
+    resolveAgent,
+    redact,
+    bus,
+    workspaces,
+    interrupted,
+    onStored(taskId, listener) {
+      const set = listeners.get(taskId) ?? new Set();
+      listeners.set(taskId, set);
+      set.add(listener);
+      return () => {
+        set.delete(listener);
+        if (set.size === 0) listeners.delete(taskId);
+      };
+    },
+    memory(projectPath) {
+      const key = projectPath ?? '';
+      let opened = memories.get(key);
+      if (!opened) {
+        opened = openTaskMemory({
+          home: options.home,
+          enabled: config.settings.enable_context_memory,
+          settings: config.settings.memory,
+          env,
+          cwd: options.baseDir,
+          logger,
+          ...(projectPath ? { projectPath } : {}),
+        });
+        memories.set(key, opened);
+      }
+      return opened;
+    },
+  };
+}

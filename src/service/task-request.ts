@@ -1,0 +1,120 @@
+/**
+ * What a surface may ask the task service for, checked once here for every surface (the CLI's
+ * flags, the API's body, an MCP tool's input): a bad request is an OrchestratorError with a
+ * one-line message before anything is stored or run.
+ */
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import type { OrchestratorConfig } from '../config/schema.js';
+import { findRepositoryRoot } from '../context/project-root.js';
+import { OrchestratorError } from '../shared/errors.js';
+
+/** Longest task text accepted (characters): a request, not a file dump. */
+export const MAX_TASK_CHARS = 100_000;
+export const MAX_ITERATIONS = 100;
+/** A probe's prompt is sent byte for byte and may be a whole file. */
+export const MAX_PROBE_PROMPT_CHARS = 10_000_000;
+
+export const taskRequestSchema = z.object({
+  task: z.string(),
+  workflow: z.string().min(1).max(200).optional(),
+  maxIterations: z.number().int().min(1).max(MAX_ITERATIONS).optional(),
+  /** Directory the agents work in (relative to the service's base directory). */
+  cwd: z.string().min(1).optional(),
+  /** Project for context memory (default: the git repository of cwd). */
+  projectPath: z.string().min(1).optional(),
+  offline: z.boolean().optional(),
+  budgetUsd: z.number().positive().max(1_000_000).optional(),
+  /** Where it comes from: cli, shell, api, mcp, … (shown in history). */
+  source: z.string().min(1).max(40).optional(),
+  /** A follow-up of this earlier task: its text and result go into the prompt. */
+  followUpOf: z.string().min(1).optional(),
+  /** `worktree`: the task runs in a new git worktree on its own branch (default: settings.isolation). */
+  isolation: z.enum(['none', 'worktree']).optional(),
+  /** The revision a worktree starts from (default HEAD); only with isolation `worktree`. */
+  base: z.string().min(1).max(400).optional(),
+  /**
+   * Run this one agent once with `task` as its exact prompt (role raw, no template, no memory):
+   * a probe that the agent is installed and answering, still an ordinary, cancellable task.
+   */
+  agent: z.string().min(1).max(200).optional(),
+});
+export type TaskRequest = z.infer<typeof taskRequestSchema>;
+
+export interface CheckedRequest {
+  readonly task: string;
+  readonly workflow: string;
+  readonly cwd: string;
+  readonly maxIterations?: number;
+  readonly projectPath?: string;
+  readonly offline: boolean;
+  readonly budgetUsd?: number;
+  readonly source: string;
+  readonly followUpOf?: string;
+  readonly isolation: 'none' | 'worktree';
+  readonly base?: string;
+  readonly agent?: string;
+}
+
+export function checkRequest(request: TaskRequest, config: OrchestratorConfig, baseDir: string): CheckedRequest {
+  const parsed = taskRequestSchema.safeParse(request);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new OrchestratorError('INVALID_INPUT', `invalid task request: ${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : 'bad input'}`);
+  }
+  const r = parsed.data;
+  const probe = r.agent;
+  // A probe's prompt is exact; a task's text is what the user meant, without stray whitespace.
+  const task = probe ? r.task : r.task.trim();
+  if (task.trim() === '') throw new OrchestratorError('INVALID_INPUT', probe ? 'the prompt is empty' : 'Task description is empty');
+  const maxChars = probe ? MAX_PROBE_PROMPT_CHARS : MAX_TASK_CHARS;
+  if (task.length > maxChars) {
+    throw new OrchestratorError('INVALID_INPUT', `Task description is too long (${task.length} characters; at most ${maxChars})`);
+  }
+  if (probe && !Object.hasOwn(config.agents, probe)) {
+    const known = Object.keys(config.agents);
+    throw new OrchestratorError('AGENT_NOT_FOUND', `unknown agent "${probe}" (known: ${known.length > 0 ? known.join(', ') : 'none'})`);
+  }
+  const workflow = probe ? `agent:${probe}` : (r.workflow ?? 'default');
+  if (!probe) checkWorkflow(config, workflow);
+  const settings = config.settings;
+  const cwd = workingDirectory(baseDir, r.cwd ?? settings.workspace_dir);
+  const projectPath = r.projectPath ?? (settings.project_path || undefined);
+  const budgetUsd = r.budgetUsd ?? settings.budget_usd;
+  const isolation = r.isolation ?? settings.isolation;
+  if (r.base !== undefined && isolation !== 'worktree') throw new OrchestratorError('INVALID_INPUT', '--base needs --worktree (a base is where a worktree starts)');
+  if (isolation === 'worktree' && !findRepositoryRoot(cwd)) {
+    throw new OrchestratorError('INVALID_INPUT', `--worktree needs a git repository, and ${cwd} is not in one`);
+  }
+  return {
+    task,
+    workflow,
+    cwd,
+    ...(r.maxIterations !== undefined ? { maxIterations: r.maxIterations } : {}),
+    ...(projectPath ? { projectPath: path.resolve(baseDir, projectPath) } : {}),
+    offline: Boolean(r.offline) || settings.offline.enabled,
+    ...(budgetUsd !== undefined ? { budgetUsd } : {}),
+    source: r.source ?? 'cli',
+    ...(r.followUpOf ? { followUpOf: r.followUpOf } : {}),
+    isolation,
+    ...(r.base !== undefined ? { base: r.base } : {}),
+    ...(probe ? { agent: probe } : {}),
+  };
+}
+
+/** Unknown workflow names fail before a task exists; `dynamic` (and a missing `default`) are planned. */
+function checkWorkflow(config: OrchestratorConfig, name: string): void {
+  if (Object.hasOwn(config.workflows, name) || name === 'dynamic' || name === 'default') return;
+  if (name === 'offline-default') return;
+  const known = Object.keys(config.workflows);
+  throw new OrchestratorError('WORKFLOW_NOT_FOUND', `Workflow '${name}' not found${known.length > 0 ? ` (available: ${known.join(', ')})` : ''}`);
+}
+
+function workingDirectory(baseDir: string, dir: string): string {
+  const resolved = path.resolve(baseDir, dir);
+  if (!existsSync(resolved) || !statSync(resolved).isDirectory()) {
+    throw new OrchestratorError('INVALID_INPUT', `working directory ${resolved} does not exist or is not a directory`);
+  }
+  return resolved;
+}
