@@ -121,3 +121,6 @@ export type { TaskStore, TaskRecord as StoredTaskRecord, NewTask, TaskEnd } from
 export { openTaskStore } from './tasks/open-task-store.js';
 export { attachTaskRecorder } from './tasks/task-recorder.js';
 export { parseDuration } from './tasks/duration.js';
+export { createTaskService, type TaskService, type TaskRequest, type TaskResult, type SubmittedTask } from './service/task-service.js';
+export { OrchestratorMCPClient, type ExecuteOptions } from './mcp/orchestrator-client.js';
+export { createMcpServer, type McpServerOptions } from './mcp/server.js';

@@ -2,8 +2,8 @@
  * The common shape of the four coding-CLI adapters (Claude Code, Codex, Gemini CLI, Copilot CLI):
  * each one only says how to build one run — argv, its own default environment, the prompt on
  * stdin, a fresh output parser — and this turns that into an `AgentAdapterV1` on top of
- * `runCliAgent`. The agent's config is honoured here once: `command`, `env`, `timeout`, and
- * `args` (which each definition appends after its own flags).
+ * `runCliAgent`. The agent's config is honoured here once: `command`, `env` and `args` (which
+ * each definition appends after its own flags); its `timeout` arrives as the run's AbortSignal.
  */
 import type { AgentConfig } from '../config/schema.js';
 import { isLocalAgent } from '../config/workflows.js';
@@ -45,7 +45,6 @@ export function createCliAdapter(settings: AdapterSettings, definition: CliAdapt
           adapterEnv: prepared.env,
           configEnv: agent.env,
           stdin: prepared.stdin,
-          timeoutMs: agent.timeout * 1000,
           parser: prepared.parser,
           ...(settings.onStderr ? { onStderr: (chunk: string) => settings.onStderr?.(name, chunk) } : {}),
         },

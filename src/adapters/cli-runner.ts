@@ -38,7 +38,6 @@ export interface CliInvocation {
   readonly configEnv?: Readonly<Record<string, string>>;
   /** Prompt text for stdin; undefined gives the child an empty stdin. */
   readonly stdin?: string;
-  readonly timeoutMs: number;
   readonly parser: CliOutputParser;
   readonly onStderr?: (chunk: string) => void;
 }
@@ -70,7 +69,6 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
     env,
     ...(invocation.stdin !== undefined ? { stdin: invocation.stdin } : {}),
     signal,
-    timeoutMs: invocation.timeoutMs,
     ...(onStderr ? { onStderr } : {}),
   });
   try {
@@ -90,7 +88,7 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
       yield { type: 'finish', success: false, error: stopError };
       return;
     }
-    const processError = errorFromProcess(result, invocation.command, invocation.timeoutMs);
+    const processError = errorFromProcess(result, invocation.command);
     if (processError) {
       yield { type: 'error', error: processError };
       yield { type: 'finish', success: false, error: processError };

@@ -3,7 +3,7 @@ import type { ProcessResult } from '../process/spawn-process.js';
 import { errorFromExit, errorFromProcess, kindFromHttpStatus, kindFromMessage } from './failure.js';
 
 function processResult(overrides: Partial<ProcessResult> = {}): ProcessResult {
-  return { exitCode: 1, signal: null, timedOut: false, isCanceled: false, durationMs: 10, stderrTail: '', ...overrides };
+  return { exitCode: 1, signal: null, timedOut: false, isCanceled: false, durationMs: 10, stderrTail: '', escapedKilled: 0, ...overrides };
 }
 
 describe('kindFromHttpStatus', () => {
@@ -54,7 +54,7 @@ describe('kindFromMessage', () => {
 describe('errorFromProcess', () => {
   it('maps cancellation, timeout and start failures, and nothing else', () => {
     expect(errorFromProcess(processResult({ isCanceled: true }), 'x')?.kind).toBe('cancelled');
-    expect(errorFromProcess(processResult({ timedOut: true }), 'x', 3000)).toEqual({ kind: 'timeout', message: 'timed out after 3 s' });
+    expect(errorFromProcess(processResult({ timedOut: true, durationMs: 3012 }), 'x')).toEqual({ kind: 'timeout', message: 'timed out after 3 s' });
     expect(errorFromProcess(processResult({ spawnError: { code: 'ENOENT', message: 'spawn x ENOENT' } }), 'x')?.kind).toBe('not_installed');
     expect(errorFromProcess(processResult({ spawnError: { code: 'EACCES', message: 'spawn x EACCES' } }), 'x')?.kind).toBe('not_installed');
     expect(errorFromProcess(processResult({ spawnError: { code: 'E2BIG', message: 'spawn E2BIG' } }), 'x')?.kind).toBe('config');

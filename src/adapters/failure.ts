@@ -4,6 +4,7 @@
  * on the kind alone.
  */
 import type { ProcessResult } from '../process/spawn-process.js';
+import { abortKind } from '../shared/abort.js';
 import type { AgentError, AgentEvent, FailureKind } from './spec.js';
 
 export function kindFromHttpStatus(status: number): FailureKind {
@@ -35,11 +36,9 @@ export function kindFromMessage(message: string): FailureKind | undefined {
  * The failure a process result implies by itself, before any output is considered:
  * cancelled and timed-out runs, binaries that could not be started.
  */
-export function errorFromProcess(result: ProcessResult, command: string, timeoutMs?: number): AgentError | undefined {
+export function errorFromProcess(result: ProcessResult, command: string): AgentError | undefined {
   if (result.isCanceled) return { kind: 'cancelled', message: 'cancelled' };
-  if (result.timedOut) {
-    return { kind: 'timeout', message: `timed out after ${Math.round((timeoutMs ?? result.durationMs) / 1000)} s` };
-  }
+  if (result.timedOut) return { kind: 'timeout', message: timedOutMessage(result.durationMs) };
   if (result.spawnError) {
     const code = result.spawnError.code;
     if (code === 'ENOENT') return { kind: 'not_installed', message: `${command} is not installed (not found on PATH)` };
@@ -53,6 +52,18 @@ export function errorFromProcess(result: ProcessResult, command: string, timeout
     return { kind: 'config', message: `cannot start ${command}: ${result.spawnError.message}` };
   }
   return undefined;
+}
+
+/** "timed out after N s", for a run stopped by its time limit after `elapsedMs`. */
+export function timedOutMessage(elapsedMs: number): string {
+  return `timed out after ${Math.round(elapsedMs / 1000)} s`;
+}
+
+/** The failure of a run whose signal aborted: its time limit (a TimeoutError reason) or a cancel. */
+export function errorFromAbort(signal: AbortSignal, elapsedMs: number): AgentError {
+  return abortKind(signal) === 'timeout'
+    ? { kind: 'timeout', message: timedOutMessage(elapsedMs) }
+    : { kind: 'cancelled', message: 'cancelled' };
 }
 
 /** An error for a process that exited non-zero without telling us why in its output. */

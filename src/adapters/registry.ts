@@ -24,6 +24,8 @@ export interface AdapterSettings {
   readonly applyLocalEdits?: boolean;
   /** Live stderr of CLI agents (for --verbose); never stdout. */
   readonly onStderr?: (agent: string, chunk: string) => void;
+  /** settings.output_limit_bytes: the most an adapter keeps of one run's answer text. */
+  readonly outputLimitBytes?: number;
 }
 
 export type AdapterFactory = (settings: AdapterSettings) => AgentAdapterV1;

@@ -135,3 +135,27 @@ describe('runAgent', () => {
     expect(readFileSync(path.join(cwd, 'hello.txt'), 'utf8')).toBe('hi\n');
   });
 });
+
+describe('a run that prints far more than the output limit', () => {
+  const FLOOD_AGENT = path.join(import.meta.dirname, '../../test/fixtures/bin/flood-agent.mjs');
+
+  it.each([
+    ['100-byte lines', '100'],
+    ['one line without newline', '0'],
+  ])('keeps the head and the tail within the limit, and shows at most the limit live (%s)', async (_label, lineBytes) => {
+    const adapter = fakeAgent({}, { command: FLOOD_AGENT, env: { FLOOD_BYTES: String(20 * 1024 * 1024), FLOOD_LINE_BYTES: lineBytes, FLOOD_HEAD: 'HEAD-MARK', FLOOD_TAIL: 'TAIL-MARK' } });
+    let shownBytes = 0;
+    const result = await runAgent(adapter, { prompt: 'flood', role: 'implement', cwd: mkdtempSync(path.join(os.tmpdir(), 'aio-flood-')) }, {
+      outputLimitBytes: 64 * 1024,
+      onEvent: (event) => {
+        if (event.type === 'text-delta') shownBytes += Buffer.byteLength(event.text);
+      },
+    });
+    expect(result.success).toBe(true);
+    expect(result.output.startsWith('HEAD-MARK')).toBe(true);
+    expect(result.output.trimEnd().endsWith('TAIL-MARK')).toBe(true);
+    expect(result.output).toMatch(/\[… \d+ bytes cut\]/);
+    expect(Buffer.byteLength(result.output)).toBeLessThan(64 * 1024 + 100);
+    expect(shownBytes).toBeLessThan(64 * 1024 + 100);
+  });
+});

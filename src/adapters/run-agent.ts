@@ -1,8 +1,13 @@
 /**
  * The non-streaming API is a fold over the streaming one: `runAgent` consumes an adapter's
  * events (forwarding each to `onEvent` for live display) and returns one `AgentResult`.
+ *
+ * It also owns the step's time limit: `timeoutMs` becomes an `AbortSignal.timeout` combined with
+ * the caller's signal, and that one signal is all the adapter (and the resilience middleware
+ * around it, with its retries and backoff) gets — so the limit bounds the whole call.
  */
 import path from 'node:path';
+import { withTimeout } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
 import type {
   AgentAdapterV1,
@@ -15,10 +20,18 @@ import type {
   Refusal,
   Usage,
 } from './spec.js';
+import { capText, createBoundedText, createEventLimiter, DEFAULT_OUTPUT_LIMIT_BYTES } from './output-limit.js';
 import { extractSuggestions } from './suggestions.js';
 
 export interface RunAgentOptions {
   readonly signal?: AbortSignal;
+  /** The agent's time limit for this call, retries included; aborting past it ends as `timeout`. */
+  readonly timeoutMs?: number;
+  /**
+   * settings.output_limit_bytes: the most kept of the output (head and tail around a cut marker)
+   * and shown through `onEvent`; default 1 MiB.
+   */
+  readonly outputLimitBytes?: number;
   readonly context?: AgentRunOptions['context'];
   readonly onStderr?: AgentRunOptions['onStderr'];
   readonly onEvent?: (event: AgentEvent) => void;
@@ -36,28 +49,37 @@ export async function runAgent(
 ): Promise<AgentResult> {
   const started = performance.now();
   const finishDetection = options.detectChanges ? await options.detectChanges(request.cwd) : undefined;
-  const fold = createFold(adapter.name, request.cwd);
+  const limitBytes = options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES;
+  const fold = createFold(adapter.name, request.cwd, limitBytes);
+  const limit = createEventLimiter(limitBytes);
+  const signal = withTimeout(options.signal, options.timeoutMs);
   try {
     const runOptions: AgentRunOptions = {
-      ...(options.signal ? { signal: options.signal } : {}),
+      ...(signal ? { signal } : {}),
       ...(options.context ? { context: options.context } : {}),
       ...(options.onStderr ? { onStderr: options.onStderr } : {}),
     };
     for await (const event of adapter.doRun(request, runOptions)) {
       fold.add(event);
-      options.onEvent?.(event);
+      if (!options.onEvent) continue;
+      const shown = limit(event);
+      if (shown) options.onEvent(shown);
     }
   } catch (error) {
     // Adapters report failures as events; a throw is a bug in the adapter, still kept as a result.
     fold.add({ type: 'error', error: { kind: 'bad_output', message: `adapter error: ${errorMessage(error)}` } });
   }
   const detected = finishDetection ? await finishDetection() : [];
-  return fold.result(Math.round(performance.now() - started), detected);
+  const result = fold.result(Math.round(performance.now() - started), detected);
+  const timedOut = signal?.aborted === true && options.signal?.aborted !== true;
+  if (!timedOut || result.success || options.timeoutMs === undefined) return result;
+  // Whatever the stopped agent said last, the reason it stopped is its time limit.
+  return { ...result, error: { kind: 'timeout', message: `timed out after ${options.timeoutMs / 1000} s` } };
 }
 
 /** Folds events into a result; exported so tests and other runners share the exact rules. */
-export function createFold(agent: string, cwd: string) {
-  let text = '';
+export function createFold(agent: string, cwd: string, limitBytes = DEFAULT_OUTPUT_LIMIT_BYTES) {
+  const text = createBoundedText(limitBytes);
   let lastMessage: string | undefined;
   let finalOutput: string | undefined;
   let finished: { success: boolean; error?: AgentError } | undefined;
@@ -80,10 +102,10 @@ export function createFold(agent: string, cwd: string) {
     add(event: AgentEvent): void {
       switch (event.type) {
         case 'text-delta':
-          text += event.text;
+          text.append(event.text);
           break;
         case 'text':
-          lastMessage = event.text;
+          lastMessage = capText(event.text, limitBytes);
           break;
         case 'file-change':
           files.add(relative(event.path));
@@ -114,7 +136,7 @@ export function createFold(agent: string, cwd: string) {
           break;
         case 'finish':
           finished = { success: event.success, ...(event.error ? { error: event.error } : {}) };
-          if (event.output !== undefined) finalOutput = event.output;
+          if (event.output !== undefined) finalOutput = capText(event.output, limitBytes);
           break;
         case 'start':
         case 'tool-call':
@@ -123,7 +145,7 @@ export function createFold(agent: string, cwd: string) {
       }
     },
     result(durationMs: number, detected: readonly string[]): AgentResult {
-      const output = finalOutput ?? lastMessage ?? text;
+      const output = finalOutput ?? lastMessage ?? text.text();
       const success = (finished?.success ?? false) && !finished?.error;
       const error: AgentError | undefined =
         finished?.error ??

@@ -4,7 +4,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { LineCounter, isMap, isScalar, isSeq, parseDocument, type Document, type Node } from 'yaml';
+import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
 import { openConfigCache } from './config-cache.js';
 import { ConfigError, applyEnvironment, findConfigSource, type LoadConfigOptions, type LoadedConfig } from './config-source.js';
@@ -47,6 +47,36 @@ export function loadConfig(options: LoadConfigOptions & { readonly home?: string
   return { config: applyEnvironment(config, options.env ?? process.env), source };
 }
 
+/**
+ * Alias expansions allowed while turning the YAML into values. A few nested aliases that each
+ * repeat the previous one ("billion laughs") would otherwise expand into gigabytes.
+ */
+const MAX_ALIAS_COUNT = 100;
+
+/** The document as plain values; an alias bomb is a located config error, not a crash. */
+function toPlainValue(doc: Document, at: (offset: number) => { file: string; line: number; col: number }): unknown {
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT }) ?? {};
+  } catch (error) {
+    let aliasOffset = 0;
+    visit(doc, {
+      Alias(_key, node) {
+        aliasOffset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const { file, line, col } = at(aliasOffset);
+    throw new ConfigError([
+      {
+        file,
+        line,
+        column: col,
+        message: `YAML aliases expand too much (over ${MAX_ALIAS_COUNT} expansions, ${firstLine(error instanceof Error ? error.message : String(error))})`,
+      },
+    ]);
+  }
+}
+
 /** Parses and validates YAML text; throws ConfigError with located issues. */
 export function parseConfigText(text: string, file: string): OrchestratorConfig {
   const shortName = displayName(file);
@@ -65,7 +95,7 @@ export function parseConfigText(text: string, file: string): OrchestratorConfig 
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
-  const raw: unknown = doc.toJS() ?? {};
+  const raw = toPlainValue(doc, (offset) => ({ file: shortName, ...lineCounter.linePos(offset) }));
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(

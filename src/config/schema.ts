@@ -258,6 +258,11 @@ export const settingsSchema = z.strictObject({
   snapshot: z
     .strictObject({ max_files: z.number().int().min(1).default(20_000) })
     .default({ max_files: 20_000 }),
+  /**
+   * Bytes of one step's output kept in memory, the database, events and reports (its beginning
+   * and end around a "[… N bytes cut]" marker). 1 KiB to 256 MiB; default 1 MiB.
+   */
+  output_limit_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

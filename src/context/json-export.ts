@@ -4,11 +4,12 @@
  * Both directions pass every text through the redactor: an export is a file people share, and an
  * import may come from anywhere.
  */
-import { readFileSync, statSync, writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { createRedactor, type Redactor } from '../security/redact.js';
 import { OrchestratorError } from '../shared/errors.js';
+import { readFileLimited } from '../shared/read-limited.js';
 import type { MemoryManager } from './memory-manager.js';
 import { nestsDeeperThan } from './parse-json.js';
 import { memoryEdgeSchema, memoryNodeSchema, type JsonValue, type MemoryEdge, type MemoryNode } from './types.js';
@@ -114,17 +115,19 @@ export async function importGraph(
   return { nodes: nodes.length, edges: edges.length, skippedEdges: parsed.data.edges.length - edges.length };
 }
 
+/**
+ * The largest export `context import` reads. JSON.parse needs several times a document's size in
+ * memory, and V8 strings end near 512 MiB: well above any real export, well below a runaway read.
+ */
+export const IMPORT_LIMIT_BYTES = 256 * 1024 * 1024;
+
 export async function importJsonFile(
   memory: Pick<MemoryManager, 'addNodes' | 'store'>,
   file: string,
   redact: Redactor = createRedactor(),
+  limitBytes = IMPORT_LIMIT_BYTES,
 ): Promise<ImportSummary> {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    throw new OrchestratorError('INVALID_INPUT', `cannot read ${file}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
-  }
+  const text = readFileLimited(file, limitBytes, 'context import');
   let value: unknown;
   try {
     value = JSON.parse(text) as unknown;

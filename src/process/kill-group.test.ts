@@ -5,7 +5,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/helpers/cli.js';
-import { FAKE_CLI, isAlive, readPid, waitGone } from '../../test/helpers/fake-cli.js';
+import { FAKE_CLI, readPid, waitGone } from '../../test/helpers/fake-cli.js';
 import { killGroup } from './kill-group.js';
 
 const SPAWN_PROCESS = pathToFileURL(path.join(import.meta.dirname, 'spawn-process.ts')).href;
@@ -73,6 +73,6 @@ describe('the exit hook', () => {
     expect(run.status).toBe(7);
     // The application exited; the exit hook still cleaned up.
     expect(await waitGone(await run.leader)).toBe(true);
-    expect(isAlive(await run.grandchild)).toBe(false);
+    expect(await waitGone(await run.grandchild)).toBe(true);
   });
 });

@@ -1,8 +1,12 @@
 /**
  * Process-group signalling, plus a registry of live groups so that if the orchestrator itself
- * exits (normally or on an uncaught error) no agent group is left running behind it.
+ * exits (normally or on an uncaught error) no agent group — nor what it started outside its
+ * group — is left running behind it.
  */
-const liveGroups = new Set<number>();
+import { killTagged, type PidMark } from './process-table.js';
+
+/** Group leader pid → the run tag its descendants carry, and where in the pid sequence they start. */
+const liveGroups = new Map<number, { readonly tag?: string; readonly mark?: PidMark }>();
 let exitHookInstalled = false;
 
 /** Signals a whole process group; a group that is already gone is not an error. */
@@ -24,7 +28,10 @@ export function killGroup(pid: number, signal: NodeJS.Signals): void {
 const FATAL_SIGNALS: readonly NodeJS.Signals[] = ['SIGINT', 'SIGTERM', 'SIGHUP'];
 
 function killAllGroups(): void {
-  for (const group of liveGroups) killGroup(group, 'SIGKILL');
+  for (const [group, { tag, mark }] of liveGroups) {
+    killGroup(group, 'SIGKILL');
+    if (tag !== undefined) killTagged(tag, mark);
+  }
 }
 
 /**
@@ -40,8 +47,8 @@ function onFatalSignal(signal: NodeJS.Signals): void {
   process.kill(process.pid, signal);
 }
 
-export function trackGroup(pid: number): void {
-  liveGroups.add(pid);
+export function trackGroup(pid: number, tag?: string, mark?: PidMark): void {
+  liveGroups.set(pid, { ...(tag !== undefined ? { tag } : {}), ...(mark ? { mark } : {}) });
   if (!exitHookInstalled) {
     exitHookInstalled = true;
     process.once('exit', killAllGroups);

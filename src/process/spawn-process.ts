@@ -2,12 +2,16 @@
  * The only place that starts child processes. Every agent runs from an argument array (no
  * shell), gets its prompt on stdin, lives in its own process group, and that whole group is
  * killed when the step ends — on timeout or abort with SIGTERM then SIGKILL, and after a normal
- * exit too, so no grandchild outlives its step.
+ * exit too, so no grandchild outlives its step. Descendants that left the group (setsid) are
+ * found by the run tag in their environment (./process-table.ts) and killed with it; and a step
+ * never waits forever on a stdout pipe that something we could not kill still holds open.
  */
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
-import { createInterface } from 'node:readline';
+import { abortKind, withTimeout } from '../shared/abort.js';
 import { killGroup, trackGroup, untrackGroup } from './kill-group.js';
+import { DEFAULT_MAX_LINE_BYTES, readLines } from './line-reader.js';
+import { descendantsOf, findTagged, killTagged, markPid, newRunTag, RUN_TAG_VARIABLE, signalProcesses } from './process-table.js';
 
 export interface SpawnProcessOptions {
   readonly command: string;
@@ -17,13 +21,20 @@ export interface SpawnProcessOptions {
   readonly env: Readonly<Record<string, string>>;
   /** Text written to stdin, then stdin is closed; undefined gives the child an empty stdin. */
   readonly stdin?: string;
+  /**
+   * Aborting it stops the process group. An abort whose reason is a TimeoutError (as from
+   * `AbortSignal.timeout`) is reported as `timedOut`, any other as `isCanceled`.
+   */
   readonly signal?: AbortSignal;
+  /** Shorthand for a `AbortSignal.timeout(timeoutMs)` combined with `signal`. */
   readonly timeoutMs?: number;
   /** Time between SIGTERM and SIGKILL. */
   readonly killGraceMs?: number;
   /** How much of stderr is kept for error messages. */
   readonly stderrTailBytes?: number;
   readonly onStderr?: (chunk: string) => void;
+  /** Longer stdout lines are cut (with a `[… N bytes cut]` marker) so memory stays bounded. */
+  readonly maxLineBytes?: number;
 }
 
 export interface ProcessResult {
@@ -33,6 +44,8 @@ export interface ProcessResult {
   readonly isCanceled: boolean;
   readonly durationMs: number;
   readonly stderrTail: string;
+  /** Descendants outside the process group (found by their run tag) that were killed. */
+  readonly escapedKilled: number;
   /** Set when the process could not be started (ENOENT = not installed, EACCES, ...). */
   readonly spawnError?: { readonly code: string; readonly message: string };
 }
@@ -47,6 +60,14 @@ export interface RunningProcess {
 
 const DEFAULT_GRACE_MS = 2000;
 const DEFAULT_TAIL_BYTES = 16 * 1024;
+/**
+ * After the leader exited and everything we found was killed, stdout may still be held open by
+ * a process we could not find or kill. We stop waiting for it once it has been silent this long
+ * (a stream still delivering buffered output is never cut off before this much silence)…
+ */
+const PIPE_IDLE_MS = 1000;
+/** …and in any case this long after the exit, so a step always ends. */
+const PIPE_MAX_WAIT_MS = 5000;
 
 export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
   const started = performance.now();
@@ -57,6 +78,7 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
   let stderrTail = '';
   let spawnError: ProcessResult['spawnError'];
   let escalation: NodeJS.Timeout | undefined;
+  let escapedKilled = 0;
 
   if (!isDirectory(options.cwd)) {
     // spawn() would fail with ENOENT, indistinguishable from a missing binary.
@@ -65,11 +87,13 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
       started,
     );
   }
+  const signal = withTimeout(options.signal, options.timeoutMs);
+  const tag = newRunTag();
   let child;
   try {
     child = spawn(options.command, [...options.args], {
       cwd: options.cwd,
-      env: { ...options.env },
+      env: { ...options.env, [RUN_TAG_VARIABLE]: tag },
       shell: false,
       detached: true,
       stdio: [options.stdin === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
@@ -81,32 +105,40 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
     return notStarted(error, started);
   }
   if (!child.stdout || !child.stderr) throw new Error('spawnProcess: stdout and stderr must be pipes');
-  const stdout: NodeJS.ReadableStream = child.stdout;
-  const stderr: NodeJS.ReadableStream = child.stderr;
+  const stdout = child.stdout;
+  const stderr = child.stderr;
   const pid = child.pid;
-  if (pid !== undefined) trackGroup(pid);
+  let exitSeen = false;
+  // Everything the child starts gets a pid after this mark: sweeps only read those processes.
+  const mark = pid === undefined ? undefined : markPid(pid);
+  if (pid !== undefined) trackGroup(pid, tag, mark);
+
+  /** Whatever the agent started outside its group: by run tag, and by parent links while it lives. */
+  const escapees = (): number[] => {
+    if (pid === undefined) return [];
+    const found = new Set(findTagged((candidate) => candidate === tag, mark));
+    if (!exitSeen) for (const descendant of descendantsOf(pid)) found.add(descendant);
+    return [...found];
+  };
 
   const terminate = (): void => {
-    if (pid === undefined || escalation) return;
+    if (pid === undefined || escalation || exitSeen) return;
     killGroup(pid, 'SIGTERM');
-    escalation = setTimeout(() => killGroup(pid, 'SIGKILL'), graceMs);
+    signalProcesses(escapees(), 'SIGTERM');
+    escalation = setTimeout(() => {
+      killGroup(pid, 'SIGKILL');
+      escapedKilled += signalProcesses(escapees(), 'SIGKILL');
+    }, graceMs);
     escalation.unref();
   };
 
   const onAbort = (): void => {
-    isCanceled = true;
+    if (signal && abortKind(signal) === 'timeout') timedOut = true;
+    else isCanceled = true;
     terminate();
   };
-  if (options.signal?.aborted) onAbort();
-  else options.signal?.addEventListener('abort', onAbort, { once: true });
-
-  const timer =
-    options.timeoutMs !== undefined
-      ? setTimeout(() => {
-          timedOut = true;
-          terminate();
-        }, options.timeoutMs)
-      : undefined;
+  if (signal?.aborted) onAbort();
+  else signal?.addEventListener('abort', onAbort, { once: true });
 
   stderr.setEncoding('utf8');
   stderr.on('data', (chunk: string) => {
@@ -120,52 +152,102 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
     child.stdin.end(options.stdin);
   }
 
+  /** Since when the line reader has been waiting for stdout (undefined while the consumer holds a line). */
+  let waitingSince: number | undefined;
+  async function* chunks(): AsyncGenerator<Buffer> {
+    // Not destroyed when the consumer leaves early: terminate() ends the process instead.
+    const iterator = stdout.iterator({ destroyOnReturn: false })[Symbol.asyncIterator]();
+    try {
+      for (;;) {
+        waitingSince = performance.now();
+        const next = await iterator.next();
+        waitingSince = undefined;
+        if (next.done) return;
+        yield next.value as Buffer;
+      }
+    } finally {
+      waitingSince = undefined;
+      await iterator.return?.();
+    }
+  }
+
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) => {
     child.once('error', (error: NodeJS.ErrnoException) => {
       spawnError = { code: error.code ?? 'UNKNOWN', message: error.message };
       resolve({ code: null, signal: null });
     });
-    child.once('exit', (code, signal) => resolve({ code, signal }));
+    child.once('exit', (code, exitSignal) => resolve({ code, signal: exitSignal }));
   });
 
+  let isClosed = false;
   const closed = new Promise<void>((resolve) => {
-    child.once('close', () => resolve());
-    child.once('error', () => resolve());
+    const done = (): void => {
+      isClosed = true;
+      resolve();
+    };
+    child.once('close', done);
+    child.once('error', done);
   });
+
+  /**
+   * Waits for stdout and stderr to close. A pipe still held open after the leader and every
+   * descendant we found are dead belongs to something we cannot reach: once the reader has waited
+   * on it PIPE_IDLE_MS in silence (or PIPE_MAX_WAIT_MS have passed since the exit), stop reading
+   * and let the step end. Never while the consumer is still busy with a line it was given.
+   */
+  const pipesClosed = async (): Promise<void> => {
+    const exitAt = performance.now();
+    while (!isClosed) {
+      const now = performance.now();
+      if (waitingSince !== undefined && (now - waitingSince >= PIPE_IDLE_MS || now - exitAt >= PIPE_MAX_WAIT_MS)) {
+        stdout.destroy();
+        stderr.destroy();
+        await closed;
+        return;
+      }
+      await Promise.race([closed, new Promise((resolve) => setTimeout(resolve, 100).unref())]);
+    }
+  };
 
   const result = (async (): Promise<ProcessResult> => {
-    const { code, signal } = await exited;
-    // The leader is gone; anything it left behind in its group goes too.
-    if (pid !== undefined) killGroup(pid, 'SIGKILL');
-    await closed;
-    if (timer) clearTimeout(timer);
+    const { code, signal: exitSignal } = await exited;
+    exitSeen = true;
+    // The leader is gone; anything it left behind, in its group or outside it, goes too.
+    if (pid !== undefined) {
+      killGroup(pid, 'SIGKILL');
+      escapedKilled += killTagged(tag, mark);
+    }
+    await pipesClosed();
     if (escalation) clearTimeout(escalation);
-    options.signal?.removeEventListener('abort', onAbort);
+    signal?.removeEventListener('abort', onAbort);
     if (pid !== undefined) untrackGroup(pid);
     return {
       exitCode: code,
-      signal,
+      signal: exitSignal,
       timedOut,
       isCanceled,
       durationMs: Math.round(performance.now() - started),
       stderrTail,
+      escapedKilled,
       ...(spawnError ? { spawnError } : {}),
     };
   })();
 
-  async function* readLines(): AsyncGenerator<string> {
-    const reader = createInterface({ input: stdout, crlfDelay: Infinity });
+  async function* lines(): AsyncGenerator<string> {
     let finished = false;
     try {
-      for await (const line of reader) yield line;
+      yield* readLines(chunks(), options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+      finished = true;
+    } catch (error) {
+      // Destroying a pipe nobody would close (see pipesClosed) ends the stream with an error.
+      if (!stdout.destroyed) throw error;
       finished = true;
     } finally {
-      reader.close();
       if (!finished) terminate();
     }
   }
 
-  return { pid, lines: readLines(), result };
+  return { pid, lines: lines(), result };
 }
 
 function isDirectory(dir: string): boolean {
@@ -186,6 +268,7 @@ function notStarted(error: unknown, started: number): RunningProcess {
     isCanceled: false,
     durationMs: Math.round(performance.now() - started),
     stderrTail: '',
+    escapedKilled: 0,
     spawnError: { code, message },
   };
   async function* noLines(): AsyncGenerator<string> {

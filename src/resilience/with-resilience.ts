@@ -13,6 +13,7 @@
  *     that already streamed output or touched files is never repeated behind the consumer's back.
  * Adapters stay ignorant of all this; the engine sees one ordinary adapter.
  */
+import { errorFromAbort } from '../adapters/failure.js';
 import type { AgentAdapterV1, AgentError, AgentEvent, AgentRequest, AgentRunOptions, CallContext, Usage } from '../adapters/spec.js';
 import { errorMessage } from '../shared/errors.js';
 import type { AgentCallRecord } from './agent-health-store.js';
@@ -64,6 +65,7 @@ export function withResilience(adapter: AgentAdapterV1, policy: ResiliencePolicy
 
   async function* doRun(request: AgentRequest, options: AgentRunOptions = {}): AsyncGenerator<AgentEvent> {
     const signal = options.signal;
+    const callStarted = performance.now();
     const context = options.context;
     const record = (fields: Omit<AgentCallRecord, 'agent' | 'role' | 'taskId'>): void => {
       deps.recordCall?.({ agent: adapter.name, role: request.role, ...(context ? { taskId: context.taskId } : {}), ...fields });
@@ -112,7 +114,7 @@ export function withResilience(adapter: AgentAdapterV1, policy: ResiliencePolicy
           }
         } catch (thrown) {
           // Adapters report failures as events; a throw is a bug, still kept as a failed call.
-          if (signal?.aborted) lastError = { kind: 'cancelled', message: 'cancelled' };
+          if (signal?.aborted) lastError = errorFromAbort(signal, performance.now() - started);
           else lastError = { kind: 'bad_output', message: `adapter error: ${errorMessage(thrown)}` };
           const event: AgentEvent = { type: 'error', error: lastError };
           if (committed) yield event;
@@ -164,7 +166,8 @@ export function withResilience(adapter: AgentAdapterV1, policy: ResiliencePolicy
     } catch (thrown) {
       // Only waits (slot, token, backoff) get here: they end when the signal aborts.
       if (!signal?.aborted) throw thrown;
-      const error: AgentError = { kind: 'cancelled', message: 'cancelled' };
+      // The run's time limit (a TimeoutError reason) or the user's cancel.
+      const error = errorFromAbort(signal, performance.now() - callStarted);
       yield { type: 'error', error };
       yield { type: 'finish', success: false, error };
     } finally {

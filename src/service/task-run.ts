@@ -5,6 +5,7 @@
  * of it is an event on the runtime's bus; nothing here prints.
  */
 import { createChangeDetector } from '../adapters/files-changed.js';
+import type { OrchestratorConfig } from '../config/schema.js';
 import type { PlanSummary } from '../events/events.js';
 import { createBudgetGuard } from '../resilience/budget.js';
 import { offlineDetectorFromSettings } from '../resilience/offline-detector.js';
@@ -161,6 +162,8 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
   const startedAt = stamp();
   const engine = createEngine({
     resolveAgent: runtime.resolveAgent,
+    agentTimeoutMs: (agent) => agentTimeoutMs(config, agent),
+    outputLimitBytes: settings.output_limit_bytes,
     bus,
     templates: resolveTemplates(settings.templates),
     suggestionThreshold: settings.min_suggestions_threshold,
@@ -235,4 +238,10 @@ export function planFromSummary(summary: PlanSummary): Plan {
     offline: summary.offline,
     ...(summary.origin && summary.origin.source !== 'workflow' ? { origin: { ...summary.origin, source: summary.origin.source } } : {}),
   };
+}
+
+/** An agent's `timeout` (seconds in the config) in milliseconds: it bounds each of its steps, retries included. */
+function agentTimeoutMs(config: OrchestratorConfig, agent: string): number | undefined {
+  const seconds = Object.hasOwn(config.agents, agent) ? config.agents[agent]?.timeout : undefined;
+  return seconds === undefined ? undefined : seconds * 1000;
 }

@@ -15,7 +15,7 @@ import type { OrchestratorEvent, StepRecord, StoredEvent } from '../events/event
 import type { Logger } from '../observability/logger.js';
 import { findRepositoryRoot } from '../context/project-root.js';
 import { OrchestratorError } from '../shared/errors.js';
-import { killOrphanedAgent } from '../tasks/agent-process.js';
+import { killEscapedDescendants, killOrphanedAgent } from '../tasks/agent-process.js';
 import { isFinal, isResumable, type TaskStatus } from '../tasks/task-state.js';
 import { isProcessAlive, type ListOptions, type TaskRecord } from '../tasks/task-store.js';
 import type { FinishedTask } from '../workflow/engine.js';
@@ -327,6 +327,8 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
         agentStopped = true;
         const agent = store.agentProcess(task.id);
         if (agent) killOrphanedAgent(agent.pid, agent.startTime);
+        // What a dead owner's agent started outside its group (a live owner sweeps that itself).
+        if (ownerGone) killEscapedDescendants(now.ownerPid);
       }
       if (ownerGone) {
         bus.publish({

@@ -1,46 +1,64 @@
 import { spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDir } from '../../test/helpers/cli.js';
-import { closeAllDatabases, migrate, openDatabase } from './database.js';
+import { REPO_ROOT } from '../../test/helpers/cli.js';
 
-const DATABASE = pathToFileURL(path.join(import.meta.dirname, 'database.ts')).href;
+const DATABASE_MODULE = pathToFileURL(path.join(import.meta.dirname, 'database.ts')).href;
 
-/** A process that opens `file` and applies one slow migration (it sleeps before creating its table). */
-function migrator(file: string): Promise<{ code: number | null; stderr: string }> {
-  const script = `
-    import { migrate, openDatabase } from ${JSON.stringify(DATABASE)};
-    const db = openDatabase(${JSON.stringify(file)});
-    migrate(db, [{ id: 'test/001-slow', up: (d) => {
-      Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 300);
-      d.exec('CREATE TABLE slow (x INTEGER)');
-    } }]);
-  `;
-  return new Promise((resolve) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { cwd: REPO_ROOT, stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    child.stderr.setEncoding('utf8').on('data', (chunk: string) => (stderr += chunk));
-    child.on('close', (code) => resolve({ code, stderr }));
-  });
+/**
+ * A process that opens `file`, waits for `go` to exist, waits `delayMs` more, then applies one
+ * migration that creates a table and holds its transaction for `holdMs`.
+ */
+function migrator(dir: string, name: string, delayMs: number, holdMs: number) {
+  const script = path.join(dir, `${name}.mjs`);
+  writeFileSync(
+    script,
+    `import { existsSync } from 'node:fs';
+import { migrate, openDatabase } from ${JSON.stringify(DATABASE_MODULE)};
+const db = openDatabase(${JSON.stringify(path.join(dir, 'context.db'))});
+process.stdout.write('ready\\n');
+while (!existsSync(${JSON.stringify(path.join(dir, 'go'))})) await new Promise((resolve) => setTimeout(resolve, 10));
+await new Promise((resolve) => setTimeout(resolve, ${delayMs}));
+migrate(db, [{ id: 'race/001-create', up: (d) => {
+  d.exec('CREATE TABLE raced (x INTEGER)');
+  const until = Date.now() + ${holdMs};
+  while (Date.now() < until) { /* holding the write lock */ }
+} }]);
+process.stdout.write('migrated\\n');
+`,
+  );
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { cwd: REPO_ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
+  const done = new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) =>
+    child.on('close', (code) => resolve({ code, stdout, stderr })),
+  );
+  const ready = async (): Promise<void> => {
+    while (!stdout.includes('ready')) {
+      if (child.exitCode !== null) throw new Error(`migrator ${name} ended early: ${stderr}`);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  };
+  return { done, ready };
 }
 
-describe('migrations', () => {
-  it('apply once when several processes open a new database at the same moment', async () => {
-    const file = path.join(tempDir('aio-db-'), 'context.db');
-    const results = await Promise.all([migrator(file), migrator(file), migrator(file)]);
-    for (const result of results) expect(result.code, result.stderr).toBe(0);
-    const db = openDatabase(file);
-    expect(db.prepare("SELECT COUNT(*) AS n FROM schema_migrations WHERE id = 'test/001-slow'").get()).toEqual({ n: 1 });
-    closeAllDatabases();
-  }, 60_000);
-
-  it('skip a migration already applied', () => {
-    const db = openDatabase(':memory:');
-    let runs = 0;
-    const migration = { id: 'test/002', up: () => void runs++ };
-    migrate(db, [migration]);
-    migrate(db, [migration]);
-    expect(runs).toBe(1);
+describe('migrate', () => {
+  it('lets a second process that found the migration pending skip it once the first one applied it', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'aio-migrate-race-'));
+    const first = migrator(dir, 'first', 0, 1500);
+    const second = migrator(dir, 'second', 400, 0);
+    await Promise.all([first.ready(), second.ready()]);
+    writeFileSync(path.join(dir, 'go'), '');
+    const results = await Promise.all([first.done, second.done]);
+    for (const result of results) {
+      expect(result.stderr).toBe('');
+      expect(result).toMatchObject({ code: 0, stdout: 'ready\nmigrated\n' });
+    }
+    expect(existsSync(path.join(dir, 'context.db'))).toBe(true);
   });
 });

@@ -17,6 +17,8 @@ export interface Migration {
 }
 
 const open = new Map<string, Db>();
+/** How long a command waits for another one's write lock before giving up. */
+const BUSY_TIMEOUT_MS = 15_000;
 
 export { databasePath } from './database-path.js';
 
@@ -28,10 +30,12 @@ export function openDatabase(file: string): Db {
   try {
     // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
     if (key !== ':memory:') ensurePrivateFile(key);
-    const db = new Database(key);
+    // The busy timeout comes first: commands started together on a fresh home all switch it to
+    // WAL and create the tables at the same moment, and must wait for each other, not fail.
+    const db = new Database(key, { timeout: BUSY_TIMEOUT_MS });
+    db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');
-    db.pragma('busy_timeout = 5000');
     db.pragma('synchronous = NORMAL');
     db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
     if (key !== ':memory:') open.set(key, db);
@@ -41,24 +45,29 @@ export function openDatabase(file: string): Db {
   }
 }
 
-/** Applies the migrations not applied yet, each in its own transaction. */
+/**
+ * Applies the migrations not applied yet. Safe when several processes open a fresh database at
+ * once: they run in one IMMEDIATE transaction (the write lock is taken before anything is read),
+ * and the applied ids are read again under that lock, so a migration another process applied
+ * while we waited is skipped instead of failing ("table … already exists"). All pending
+ * migrations of the call land together or not at all.
+ */
 export function migrate(db: Db, migrations: readonly Migration[]): void {
-  const applied = new Set(
-    db.prepare<[], { id: string }>('SELECT id FROM schema_migrations').all().map((row) => row.id),
-  );
+  const appliedIds = (): Set<string> =>
+    new Set(db.prepare<[], { id: string }>('SELECT id FROM schema_migrations').all().map((row) => row.id));
+  // The common case — nothing to do — takes no write lock.
+  const before = appliedIds();
+  if (migrations.every((migration) => before.has(migration.id))) return;
   const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
-  const isApplied = db.prepare('SELECT 1 FROM schema_migrations WHERE id = ?');
-  for (const migration of migrations) {
-    if (applied.has(migration.id)) continue;
-    // IMMEDIATE: the write lock is taken before the check, so two processes opening a new
-    // database at the same moment apply each migration once (the second waits, then skips it).
-    db.transaction(() => {
-      if (isApplied.get(migration.id)) return;
+  db.transaction(() => {
+    const applied = appliedIds();
+    for (const migration of migrations) {
+      if (applied.has(migration.id)) continue;
       if (typeof migration.up === 'string') db.exec(migration.up);
       else migration.up(db);
       record.run(migration.id, new Date().toISOString());
-    }).immediate();
-  }
+    }
+  }).immediate();
 }
 
 /** Closes every database this process opened (end of a CLI command, tests). */

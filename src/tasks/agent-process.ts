@@ -1,27 +1,25 @@
 /**
  * Identifies a process across our own death: its pid plus the kernel's start time for that pid
  * (Linux /proc; elsewhere unknown). A task found interrupted kills the agent group it left
- * behind only when both still match, so a reused pid is never signalled.
+ * behind only when both still match, so a reused pid is never signalled — and then every
+ * descendant that left the group, found by the run tag naming the dead orchestrator.
  */
-import { readFileSync } from 'node:fs';
 import { killGroup } from '../process/kill-group.js';
+import { killOrphansOf, processStartTime } from '../process/process-table.js';
 
-/** The start time (clock ticks since boot) of a live pid, or undefined when it cannot be known. */
-export function processStartTime(pid: number): string | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Fields after the command name, which is in parentheses and may contain spaces.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    if (fields[0] === 'Z') return undefined; // a zombie is already dead
-    return fields[19];
-  } catch {
-    return undefined;
-  }
-}
+export { processStartTime };
 
 /** Kills the agent's process group if the same process is still there; returns whether it did. */
 export function killOrphanedAgent(pid: number, startTime: string): boolean {
   if (processStartTime(pid) !== startTime) return false;
   killGroup(pid, 'SIGKILL');
   return true;
+}
+
+/**
+ * Kills what the dead orchestrator `ownerPid` started and left running outside any group we
+ * recorded (setsid children, daemons); returns how many. A live owner's processes are left alone.
+ */
+export function killEscapedDescendants(ownerPid: number): number {
+  return killOrphansOf(ownerPid);
 }

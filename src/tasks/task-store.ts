@@ -21,7 +21,7 @@ import { createRedactor, type Redactor } from '../security/redact.js';
 import { ROLES } from '../shared/roles.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { migrate, type Db } from '../storage/database.js';
-import { killOrphanedAgent, processStartTime } from './agent-process.js';
+import { killEscapedDescendants, killOrphanedAgent, processStartTime } from './agent-process.js';
 import { TASK_MIGRATIONS } from './migrations.js';
 import { canMove, isTaskStatus, type TaskStatus } from './task-state.js';
 
@@ -571,7 +571,10 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       for (const task of gone) {
         const agent = agentOf.get(task.id);
         const killed = agent?.agent_pid && agent.agent_start_time ? killOrphanedAgent(agent.agent_pid, agent.agent_start_time) : false;
-        const note = killed ? `; its agent (pid ${agent?.agent_pid ?? ''}) was still running and was stopped` : '';
+        const escaped = killEscapedDescendants(task.ownerPid);
+        const note =
+          (killed ? `; its agent (pid ${agent?.agent_pid ?? ''}) was still running and was stopped` : '') +
+          (escaped > 0 ? `; ${escaped} process(es) the agent started outside its group were stopped` : '');
         mark.run(`interrupted: its process (pid ${task.ownerPid}) ended before the task finished${note}`, at, task.id);
       }
       return gone.map((task) => task.id);

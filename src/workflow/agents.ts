@@ -28,6 +28,7 @@ export function createAgentResolver(config: OrchestratorConfig, options: AgentRe
     const adapter = createAdapter({
       name,
       agent,
+      outputLimitBytes: config.settings.output_limit_bytes,
       ...(options.applyLocalEdits !== undefined ? { applyLocalEdits: options.applyLocalEdits } : {}),
       ...(options.onStderr ? { onStderr: options.onStderr } : {}),
     });

@@ -63,6 +63,10 @@ export interface BudgetGuard {
 
 export interface EngineOptions {
   readonly resolveAgent: AgentResolver;
+  /** An agent's time limit per step (its config `timeout`), retries included; undefined = none. */
+  readonly agentTimeoutMs?: (agent: string) => number | undefined;
+  /** settings.output_limit_bytes: the most kept of one step's output (default 1 MiB). */
+  readonly outputLimitBytes?: number;
   readonly bus: OrchestratorBus;
   readonly templates?: TemplateSet;
   /** settings.min_suggestions_threshold */
@@ -440,6 +444,8 @@ export function createEngine(options: EngineOptions): Engine {
         { prompt: input.prompt, role: step.role, cwd: request.cwd },
         {
           ...(request.signal ? { signal: request.signal } : {}),
+          timeoutMs: options.agentTimeoutMs?.(agent),
+          ...(options.outputLimitBytes !== undefined ? { outputLimitBytes: options.outputLimitBytes } : {}),
           ...(input.detectChanges ? { detectChanges: input.detectChanges } : {}),
           context: { taskId: request.taskId, iteration, stepIndex: index },
           onStderr: (chunk) => stderr.push(chunk),

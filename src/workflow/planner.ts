@@ -99,10 +99,16 @@ export async function planDynamicWorkflow(options: DynamicPlanOptions): Promise<
   const planner = choosePlanner(config, candidates);
   let answer: string;
   try {
+    const timeout = config.agents[planner]?.timeout;
     const result = await runAgent(
       options.resolveAgent(planner),
       { prompt: plannerPrompt(options.task, candidates), role: 'plan', cwd: options.cwd },
-      { ...(options.signal ? { signal: options.signal } : {}), ...(options.taskId ? { context: { taskId: options.taskId } } : {}) },
+      {
+        ...(options.signal ? { signal: options.signal } : {}),
+        ...(options.taskId ? { context: { taskId: options.taskId } } : {}),
+        ...(timeout !== undefined ? { timeoutMs: timeout * 1000 } : {}),
+        outputLimitBytes: config.settings.output_limit_bytes,
+      },
     );
     if (!result.success) return fallback(`the planner ${planner} failed: ${result.error?.message ?? 'no answer'}`, planner);
     answer = result.output;

@@ -69,14 +69,13 @@ describe('prompts reach the agent byte for byte and execute nothing', () => {
 });
 
 describe('no agent process outlives its step', () => {
-  it('a hanging agent with timeout: 3 ends in about 3 s as "timeout", with its grandchild gone', async () => {
+  it('a hanging agent with a 3 s time limit ends in about 3 s as "timeout", with its grandchild gone', async () => {
     const dir = tmp();
     const adapter = fakeAgent(
       { FAKE_HANG: '1', FAKE_PID_FILE: path.join(dir, 'pid'), FAKE_GRANDCHILD_PID_FILE: path.join(dir, 'gc') },
-      { timeout: 3 },
     );
     const started = performance.now();
-    const result = await runFake(adapter, 'hang', dir);
+    const result = await runFake(adapter, 'hang', dir, { timeoutMs: 3000 });
     const seconds = (performance.now() - started) / 1000;
     expect(result.error?.kind).toBe('timeout');
     expect(result.success).toBe(false);
@@ -92,10 +91,9 @@ describe('no agent process outlives its step', () => {
     const dir = tmp();
     const adapter = fakeAgent(
       { FAKE_HANG: '1', FAKE_IGNORE_TERM: '1', FAKE_PID_FILE: path.join(dir, 'pid'), FAKE_GRANDCHILD_PID_FILE: path.join(dir, 'gc') },
-      { timeout: 1 },
     );
     const started = performance.now();
-    const result = await runFake(adapter, 'hang', dir);
+    const result = await runFake(adapter, 'hang', dir, { timeoutMs: 1000 });
     expect(result.error?.kind).toBe('timeout');
     // timeout (1 s) + grace (2 s) before SIGKILL; generous upper bound for a busy machine.
     expect(performance.now() - started).toBeLessThan(15_000);

@@ -75,8 +75,10 @@ async function waitFor<T>(probe: () => T | undefined | Promise<T | undefined>, w
 async function taskIdOf(s: Setup): Promise<string> {
   return waitFor(async () => {
     const listed = await cli(s, ['tasks', 'list', '--json']);
-    const tasks = (JSON.parse(listed.stdout) as { tasks: { task_id: string }[] }).tasks;
-    return tasks[0]?.task_id;
+    // A loaded machine can make one listing fail (it is retried): only a listing with the task counts.
+    if (listed.code !== 0) return undefined;
+    const tasks = (JSON.parse(listed.stdout) as { tasks?: { task_id: string }[] }).tasks;
+    return tasks?.[0]?.task_id;
   }, 'the task to be stored');
 }
 

@@ -43,11 +43,14 @@ export function encodeAnthropic(reply: Reply, model: string, stream: boolean): W
   const usage = reply.usage ?? DEFAULT_USAGE;
   const blocks: Record<string, unknown>[] = [];
   if (reply.type === 'text') blocks.push({ type: 'text', text: reply.text });
-  else {
+  else if (reply.type === 'tool-call') {
+    if (reply.text) blocks.push({ type: 'text', text: reply.text });
+    blocks.push({ type: 'tool_use', id: nextId('toolu_fake_'), name: reply.name, input: reply.input });
+  } else {
     if (reply.text) blocks.push({ type: 'text', text: reply.text });
     blocks.push({ type: 'tool_use', id: nextId('toolu_fake_'), name: 'Write', input: { file_path: reply.path, content: reply.content } });
   }
-  const stopReason = reply.type === 'write-file' ? 'tool_use' : 'end_turn';
+  const stopReason = reply.type === 'text' ? 'end_turn' : 'tool_use';
   const id = nextId('msg_fake_');
   const usageBody = { input_tokens: usage.input, output_tokens: usage.output, cache_creation_input_tokens: 0, cache_read_input_tokens: 0 };
   if (!stream) {

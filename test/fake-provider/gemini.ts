@@ -75,6 +75,7 @@ export function encodeGemini(reply: Reply, model: string, stream: boolean): Wire
     );
   }
   if (reply.type === 'disconnect') throw new Error('disconnect is handled by the server');
+  if (reply.type === 'tool-call') throw new Error('tool-call replies are scripted for the Anthropic API only');
   const usage = reply.usage ?? DEFAULT_USAGE;
   const parts: Record<string, unknown>[] = [];
   if (reply.type === 'text') parts.push({ text: reply.text });

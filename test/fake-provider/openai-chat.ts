@@ -24,6 +24,7 @@ export function decodeChat(body: unknown): { model?: string; stream: boolean; to
 export function encodeChat(reply: Reply, model: string, stream: boolean): WireResponse {
   if (reply.type === 'error') return openAiError(reply.status, reply.message, reply.retryAfterSeconds);
   if (reply.type === 'disconnect') throw new Error('disconnect is handled by the server');
+  if (reply.type === 'tool-call') throw new Error('tool-call replies are scripted for the Anthropic API only');
   const usage = reply.usage ?? DEFAULT_USAGE;
   const id = nextId('chatcmpl-fake');
   const created = Math.floor(Date.now() / 1000);

@@ -54,6 +54,7 @@ function addFilePatch(path: string, content: string): string {
 export function encodeResponses(reply: Reply, model: string): WireResponse {
   if (reply.type === 'error') return openAiError(reply.status, reply.message, reply.retryAfterSeconds);
   if (reply.type === 'disconnect') throw new Error('disconnect is handled by the server');
+  if (reply.type === 'tool-call') throw new Error('tool-call replies are scripted for the Anthropic API only');
   const usage = reply.usage ?? DEFAULT_USAGE;
   const items: Record<string, unknown>[] = [];
   const messageItem = (t: string): Record<string, unknown> => ({

@@ -53,6 +53,11 @@ export type Reply =
       readonly text?: string;
       readonly usage?: TokenUsage;
     }
+  /**
+   * A call of any tool the client offered, by its name and input (Anthropic only: it is how a
+   * test makes Claude Code call an MCP server's tool, `mcp__<server>__<tool>`).
+   */
+  | { readonly type: 'tool-call'; readonly name: string; readonly input: Record<string, unknown>; readonly text?: string; readonly usage?: TokenUsage }
   /** An HTTP error with the provider's own error body (401, 429, 500, ...). */
   | { readonly type: 'error'; readonly status: number; readonly message?: string; readonly retryAfterSeconds?: number }
   /** Drops the connection without an answer. */

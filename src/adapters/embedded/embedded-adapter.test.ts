@@ -81,9 +81,9 @@ describe.skipIf(TINY_GGUF_MISSING)(`embedded adapter with ${path.basename(TINY_G
     expect(result.usage.outputTokens).toBeGreaterThan(0); // tokens spent before the cancel still count
   });
 
-  it("ends with kind timeout when the agent's timeout runs out", async () => {
-    const tiny = adapter({ model: TINY_GGUF, timeout: 0.5, options: { ...TINY_OPTIONS, max_tokens: 100_000 } });
-    const result = await runAgent(tiny, { prompt: 'Go on forever', role: 'review', cwd: tempDir() });
+  it("ends with kind timeout when the run's time limit passes", async () => {
+    const tiny = adapter({ model: TINY_GGUF, options: { ...TINY_OPTIONS, max_tokens: 100_000 } });
+    const result = await runAgent(tiny, { prompt: 'Go on forever', role: 'review', cwd: tempDir() }, { timeoutMs: 500 });
     expect(result).toMatchObject({ success: false, error: { kind: 'timeout', message: 'timed out after 0.5 s' } });
     expect(result.durationMs).toBeLessThan(10_000);
   });

@@ -8,8 +8,10 @@
 import path from 'node:path';
 import type { LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
 import { errorMessage } from '../../shared/errors.js';
+import { errorFromAbort } from '../failure.js';
 import { buildChatMessages } from '../http/messages.js';
 import { localEditEvents } from '../local-edits.js';
+import { createBoundedText, DEFAULT_OUTPUT_LIMIT_BYTES } from '../output-limit.js';
 import type { AdapterSettings } from '../registry.js';
 import type { AgentAdapterV1, AgentError, AgentEvent, AgentRequest, AgentRunOptions } from '../spec.js';
 import { createChunkChannel } from './chunk-channel.js';
@@ -43,7 +45,7 @@ async function* runEmbedded(settings: AdapterSettings, request: AgentRequest, op
   const file = agent.model === undefined ? undefined : resolveModelPath(agent.model);
   yield { type: 'start', ...(file ? { detail: file } : {}) };
   if (options.signal?.aborted) {
-    yield* fail({ kind: 'cancelled', message: 'cancelled' });
+    yield* fail(errorFromAbort(options.signal, 0));
     return;
   }
   if (!file) {
@@ -62,16 +64,12 @@ async function* runEmbedded(settings: AdapterSettings, request: AgentRequest, op
     return;
   }
 
-  const timeoutMs = agent.timeout * 1000;
-  const timeoutSignal = AbortSignal.timeout(timeoutMs);
-  // Stops generation when the user cancels, the time runs out, or the consumer stops reading.
+  const started = performance.now();
+  // Stops generation when the run's signal aborts (cancel or time limit) or the consumer stops reading.
   const stop = new AbortController();
-  const signal = AbortSignal.any([stop.signal, timeoutSignal, ...(options.signal ? [options.signal] : [])]);
-  const outcomeOfAbort = (): AgentError | undefined => {
-    if (options.signal?.aborted) return { kind: 'cancelled', message: 'cancelled' };
-    if (timeoutSignal.aborted) return { kind: 'timeout', message: `timed out after ${agent.timeout} s` };
-    return undefined;
-  };
+  const signal = options.signal ? AbortSignal.any([stop.signal, options.signal]) : stop.signal;
+  const outcomeOfAbort = (): AgentError | undefined =>
+    options.signal?.aborted ? errorFromAbort(options.signal, performance.now() - started) : undefined;
 
   let context: LlamaContext | undefined;
   let sequence: LlamaContextSequence | undefined;
@@ -103,14 +101,15 @@ async function* runEmbedded(settings: AdapterSettings, request: AgentRequest, op
     generation = prompting.finally(() => channel.close());
     // Keeps an early rejection from being unhandled while the channel is read.
     generation.catch(() => undefined);
-    let text = '';
+    const answer = createBoundedText(settings.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES);
     for await (const chunk of channel) {
-      text += chunk;
+      answer.append(chunk);
       yield { type: 'text-delta', text: chunk };
     }
     const meta = await prompting;
     yield usage(sequence.tokenMeter);
     // The answer is the streamed text; the session's own response trims trailing whitespace.
+    const text = answer.text();
     const output = text === '' ? meta.responseText : text;
     yield* localEditEvents(output, request, settings.applyLocalEdits === true);
     yield { type: 'finish', success: true, output };

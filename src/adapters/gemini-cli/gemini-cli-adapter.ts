@@ -14,7 +14,7 @@ export function createGeminiCliAdapter(settings: AdapterSettings): AgentAdapterV
         args: buildGeminiCliArgs(agent, request.role),
         env: { ...GEMINI_DEFAULT_ENV },
         stdin: request.prompt,
-        parser: createGeminiCliParser(command),
+        parser: createGeminiCliParser(command, settings.outputLimitBytes),
       };
     },
   });

@@ -9,6 +9,7 @@ import type { ProcessResult } from '../../process/spawn-process.js';
 import type { CliOutputParser } from '../cli-runner.js';
 import { errorFromExit, kindFromHttpStatus, kindFromMessage, failureEvents } from '../failure.js';
 import { createBadLineCounter, parseJsonLine } from '../json-line.js';
+import { createBoundedText, DEFAULT_OUTPUT_LIMIT_BYTES } from '../output-limit.js';
 import { isGeminiRefusal, refusalTarget } from '../refusals.js';
 import type { AgentError, AgentEvent, FailureKind, FileChangeKind } from '../spec.js';
 
@@ -70,11 +71,11 @@ export function geminiError(exitCode: number | null, message: string): AgentErro
   return { kind: kindFromMessage(message) ?? 'task_failed', message };
 }
 
-export function createGeminiCliParser(command: string): CliOutputParser {
+export function createGeminiCliParser(command: string, outputLimitBytes = DEFAULT_OUTPUT_LIMIT_BYTES): CliOutputParser {
   const bad = createBadLineCounter();
   const pendingWrites = new Map<string, { path: string; kind: FileChangeKind }>();
   const calls = new Map<string, { name: string; target?: string }>();
-  let answer = '';
+  const answer = createBoundedText(outputLimitBytes);
   let result: Extract<GeminiLine, { type: 'result' }> | undefined;
 
   function fromLine(line: GeminiLine): AgentEvent[] {
@@ -83,7 +84,7 @@ export function createGeminiCliParser(command: string): CliOutputParser {
         return line.session_id ? [{ type: 'session', sessionId: line.session_id }] : [];
       case 'message':
         if (line.role !== 'assistant') return [];
-        answer += line.content;
+        answer.append(line.content);
         return [{ type: 'text-delta', text: line.content }];
       case 'tool_use': {
         const kind = FILE_TOOLS[line.tool_name];
@@ -128,7 +129,7 @@ export function createGeminiCliParser(command: string): CliOutputParser {
       return parsed.status === 'ok' ? fromLine(parsed.value) : [];
     },
     end(process: ProcessResult) {
-      if (result?.status === 'success' && process.exitCode === 0) return [{ type: 'finish', success: true, output: answer }];
+      if (result?.status === 'success' && process.exitCode === 0) return [{ type: 'finish', success: true, output: answer.text() }];
       let error: AgentError;
       if (result && result.status !== 'success') {
         error = geminiError(process.exitCode, result.error?.message ?? `gemini reported ${result.status}`);

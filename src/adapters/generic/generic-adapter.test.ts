@@ -117,10 +117,10 @@ describe('generic CLI adapter', () => {
     expect((await runFake(adapter, 'p', cwd())).error?.kind).toBe('config');
   });
 
-  it('honours the timeout', async () => {
-    const adapter = fakeAgent({ FAKE_HANG: '1' }, { timeout: 0.3 });
-    const result = await runFake(adapter, 'p', cwd());
-    expect(result.error?.kind).toBe('timeout');
+  it('ends as timeout when the time limit of the run passes', async () => {
+    const adapter = fakeAgent({ FAKE_HANG: '1' });
+    const result = await runFake(adapter, 'p', cwd(), { timeoutMs: 300 });
+    expect(result.error).toEqual({ kind: 'timeout', message: 'timed out after 0.3 s' });
   });
 
   it('is available when the command is on disk, not when it is missing', async () => {

@@ -41,11 +41,11 @@ export function createGenericCliAdapter(settings: AdapterSettings): AgentAdapter
         kind: 'generic',
         configEnv: agent.env,
         ...(viaArg ? {} : { stdin: request.prompt }),
-        timeoutMs: agent.timeout * 1000,
         parser: createGenericOutputParser({
           format: agent.output_format,
           command,
           ...(agent.output_field !== undefined ? { field: agent.output_field } : {}),
+          ...(settings.outputLimitBytes !== undefined ? { limitBytes: settings.outputLimitBytes } : {}),
         }),
         ...(settings.onStderr ? { onStderr: (chunk: string) => settings.onStderr?.(name, chunk) } : {}),
       },

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import type { ProcessResult } from '../../process/spawn-process.js';
 import type { CliOutputParser } from '../cli-runner.js';
+import { createBoundedText, DEFAULT_OUTPUT_LIMIT_BYTES } from '../output-limit.js';
 import { errorFromExit, kindFromMessage } from '../failure.js';
 import type { AgentError, AgentEvent } from '../spec.js';
 
@@ -17,6 +18,8 @@ export interface GenericOutputSettings {
   readonly field?: string;
   /** The command, for error messages. */
   readonly command: string;
+  /** The most of stdout kept (head and tail around a cut marker); default 1 MiB. */
+  readonly limitBytes?: number;
 }
 
 const jsonRecord = z.record(z.string(), z.unknown());
@@ -76,7 +79,8 @@ function exitFailure(result: ProcessResult, command: string, stdout: string): Ag
 }
 
 export function createGenericOutputParser(settings: GenericOutputSettings): CliOutputParser {
-  const lines: string[] = [];
+  const stdout = createBoundedText(settings.limitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES);
+  let lineCount = 0;
   let lastAnswer: string | undefined;
   let badLine: { readonly number: number; readonly text: string } | undefined;
 
@@ -84,7 +88,7 @@ export function createGenericOutputParser(settings: GenericOutputSettings): CliO
     if (line.trim() === '') return [];
     const parsed = parseJson(line);
     if (!parsed.ok) {
-      badLine ??= { number: lines.length, text: line };
+      badLine ??= { number: lineCount, text: line };
       return [];
     }
     if (settings.field === undefined) {
@@ -129,10 +133,12 @@ export function createGenericOutputParser(settings: GenericOutputSettings): CliO
   return {
     keepBlankLines: settings.format === 'text',
     line(line: string): readonly AgentEvent[] {
-      lines.push(line);
+      lineCount += 1;
+      const piece = lineCount === 1 ? line : `\n${line}`;
+      stdout.append(piece);
       switch (settings.format) {
         case 'text':
-          return [{ type: 'text-delta', text: lines.length === 1 ? line : `\n${line}` }];
+          return [{ type: 'text-delta', text: piece }];
         case 'json':
           return [];
         case 'jsonl':
@@ -140,13 +146,13 @@ export function createGenericOutputParser(settings: GenericOutputSettings): CliO
       }
     },
     end(result: ProcessResult): readonly AgentEvent[] {
-      const stdout = lines.join('\n');
-      if (result.exitCode !== 0) return failed(exitFailure(result, settings.command, stdout));
+      const text = stdout.text();
+      if (result.exitCode !== 0) return failed(exitFailure(result, settings.command, text));
       switch (settings.format) {
         case 'text':
-          return [{ type: 'finish', success: true, output: stdout }];
+          return [{ type: 'finish', success: true, output: text }];
         case 'json':
-          return jsonEnd(stdout);
+          return jsonEnd(text);
         case 'jsonl':
           return jsonlEnd();
       }

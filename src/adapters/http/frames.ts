@@ -5,23 +5,17 @@
  * complete by what the frames said).
  */
 import { createParser } from 'eventsource-parser';
+import { DEFAULT_MAX_LINE_BYTES, readLines } from '../../process/line-reader.js';
 
-/** Lines of an NDJSON body, blank lines skipped; a trailing line without newline is kept. */
+/**
+ * Lines of an NDJSON body, blank lines skipped; a trailing line without newline is kept. A line
+ * past the reader's byte limit is cut (and then fails to parse) instead of filling memory.
+ */
 export async function* readNdjsonLines(body: AsyncIterable<Buffer>): AsyncGenerator<string> {
-  const decoder = new TextDecoder();
-  let buffer = '';
-  for await (const chunk of body) {
-    buffer += decoder.decode(chunk, { stream: true });
-    let newline = buffer.indexOf('\n');
-    while (newline >= 0) {
-      const line = buffer.slice(0, newline).trim();
-      buffer = buffer.slice(newline + 1);
-      if (line !== '') yield line;
-      newline = buffer.indexOf('\n');
-    }
+  for await (const line of readLines(body, DEFAULT_MAX_LINE_BYTES)) {
+    const trimmed = line.trim();
+    if (trimmed !== '') yield trimmed;
   }
-  const rest = (buffer + decoder.decode()).trim();
-  if (rest !== '') yield rest;
 }
 
 /** The `data` of each server-sent event, in order (comments and keep-alives skipped). */

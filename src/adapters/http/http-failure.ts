@@ -1,11 +1,11 @@
 /**
  * HTTP and transport failures of local model servers, mapped into the closed failure kinds:
  * connection refused / reset / cut off → network, 5xx → server, 404 of a model → not_installed
- * with the command that fixes it, 401/403 → auth, the caller's timeout → timeout, the user's
- * abort → cancelled.
+ * with the command that fixes it, 401/403 → auth, an abort of the run's signal → timeout when
+ * its reason is a TimeoutError (the step's time limit), else cancelled.
  */
 import { z } from 'zod';
-import { kindFromHttpStatus, kindFromMessage } from '../failure.js';
+import { errorFromAbort as errorFromRunAbort, kindFromHttpStatus, kindFromMessage } from '../failure.js';
 import type { AgentError } from '../spec.js';
 import { parseJsonFrame } from './frames.js';
 
@@ -25,19 +25,21 @@ const TRANSPORT_CODES = new Set([
 export interface TransportContext {
   /** What was being talked to, for the message ("Ollama at http://127.0.0.1:11434"). */
   readonly target: string;
-  /** The user's signal: aborted = cancelled. */
+  /** The run's signal: aborted by the time limit = timeout, otherwise = cancelled. */
   readonly signal?: AbortSignal;
-  /** The timeout signal: aborted = timeout. */
-  readonly timeoutSignal?: AbortSignal;
-  readonly timeoutMs?: number;
+  /** When the run started (performance.now()), for the timeout message. */
+  readonly started?: number;
+}
+
+/** Why an aborted run stopped: "Ollama at … timed out after N s", or cancelled. */
+export function errorFromAbort(signal: AbortSignal, context: TransportContext): AgentError {
+  const error = errorFromRunAbort(signal, context.started === undefined ? 0 : performance.now() - context.started);
+  return error.kind === 'timeout' ? { ...error, message: `${context.target} ${error.message}` } : error;
 }
 
 /** A thrown request or body-read error → AgentError. */
 export function errorFromTransport(error: unknown, context: TransportContext): AgentError {
-  if (context.signal?.aborted) return { kind: 'cancelled', message: 'cancelled' };
-  if (context.timeoutSignal?.aborted) {
-    return { kind: 'timeout', message: `${context.target} timed out after ${Math.round((context.timeoutMs ?? 0) / 1000)} s` };
-  }
+  if (context.signal?.aborted) return errorFromAbort(context.signal, context);
   const code = errorCode(error);
   const text = error instanceof Error ? error.message : String(error);
   if (code === 'ECONNREFUSED') return { kind: 'network', message: `${context.target} is not reachable (connection refused)` };

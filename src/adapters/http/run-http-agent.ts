@@ -6,9 +6,10 @@
  * kind network — never a half answer reported as success, never a hang.
  */
 import { localEditEvents } from '../local-edits.js';
+import { createBoundedText, DEFAULT_OUTPUT_LIMIT_BYTES } from '../output-limit.js';
 import type { AgentError, AgentEvent, AgentRequest, AgentRunOptions } from '../spec.js';
 import { readNdjsonLines, readSseData } from './frames.js';
-import { errorFromHttpStatus, errorFromTransport } from './http-failure.js';
+import { errorFromAbort, errorFromHttpStatus, errorFromTransport } from './http-failure.js';
 import { httpRequest, type HttpResponse } from './request.js';
 
 /** What one frame meant. `done` marks the terminal frame; `error` ends the run as failed. */
@@ -34,35 +35,32 @@ export interface HttpAgentInvocation {
   readonly model?: string;
   /** Whether `models pull` can fetch a missing model (Ollama): shapes the not-found hint. */
   readonly pullable?: boolean;
-  readonly timeoutMs: number;
   readonly request: AgentRequest;
   /** settings.apply_local_edits. */
   readonly applyLocalEdits?: boolean;
+  /** The most of the answer kept (head and tail around a cut marker); default 1 MiB. */
+  readonly outputLimitBytes?: number;
 }
 
 export async function* runHttpAgent(invocation: HttpAgentInvocation, options: AgentRunOptions = {}): AsyncGenerator<AgentEvent> {
-  const timeoutSignal = AbortSignal.timeout(invocation.timeoutMs);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeoutSignal]) : timeoutSignal;
-  const context = {
-    target: invocation.target,
-    timeoutSignal,
-    timeoutMs: invocation.timeoutMs,
-    ...(options.signal ? { signal: options.signal } : {}),
-  };
+  const started = performance.now();
+  // The run's one signal: the user's cancel and the step's time limit (its reason tells which).
+  const signal = options.signal;
+  const context = { target: invocation.target, started, ...(signal ? { signal } : {}) };
   const fail = (error: AgentError): AgentEvent[] => [
     { type: 'error', error },
     { type: 'finish', success: false, error },
   ];
 
   yield { type: 'start', detail: invocation.url };
-  let text = '';
+  const answer = createBoundedText(invocation.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES);
   let done = false;
   let response: HttpResponse | undefined;
   try {
     response = await httpRequest(invocation.url, {
       method: 'POST',
       json: invocation.body,
-      signal,
+      ...(signal ? { signal } : {}),
       headers: {
         accept: invocation.framing === 'sse' ? 'text/event-stream' : 'application/x-ndjson',
         ...invocation.headers,
@@ -84,7 +82,7 @@ export async function* runHttpAgent(invocation: HttpAgentInvocation, options: Ag
     for await (const data of frames) {
       const decoded = invocation.decoder.frame(data);
       for (const event of decoded.events) {
-        if (event.type === 'text-delta') text += event.text;
+        if (event.type === 'text-delta') answer.append(event.text);
         yield event;
       }
       if (decoded.error) {
@@ -104,16 +102,17 @@ export async function* runHttpAgent(invocation: HttpAgentInvocation, options: Ag
     response?.discard();
   }
   if (!done) {
-    if (options.signal?.aborted) {
-      yield* fail({ kind: 'cancelled', message: 'cancelled' });
+    if (signal?.aborted) {
+      yield* fail(errorFromAbort(signal, context));
       return;
     }
     yield* fail({
       kind: 'network',
-      message: `${invocation.target}: the stream ended before the model finished (${text.length} characters received)`,
+      message: `${invocation.target}: the stream ended before the model finished (${answer.totalBytes()} bytes received)`,
     });
     return;
   }
+  const text = answer.text();
   yield* localEditEvents(text, invocation.request, invocation.applyLocalEdits === true);
   yield { type: 'finish', success: true, output: text };
 }

@@ -46,9 +46,9 @@ export function createLlamaCppAdapter(settings: AdapterSettings): AgentAdapterV1
         framing: 'sse' as const,
         target,
         ...(agent.model ? { model: agent.model } : {}),
-        timeoutMs: agent.timeout * 1000,
         request,
         ...(settings.applyLocalEdits ? { applyLocalEdits: true } : {}),
+        ...(settings.outputLimitBytes !== undefined ? { outputLimitBytes: settings.outputLimitBytes } : {}),
       };
       if (agent.api === 'completion') {
         yield* runHttpAgent(

@@ -47,9 +47,9 @@ export function createOllamaAdapter(settings: AdapterSettings): AgentAdapterV1 {
           target: `Ollama at ${endpoint}`,
           model: agent.model,
           pullable: true,
-          timeoutMs: agent.timeout * 1000,
           request,
           ...(settings.applyLocalEdits ? { applyLocalEdits: true } : {}),
+          ...(settings.outputLimitBytes !== undefined ? { outputLimitBytes: settings.outputLimitBytes } : {}),
         },
         options,
       );

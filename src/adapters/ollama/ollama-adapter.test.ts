@@ -90,14 +90,14 @@ describe('ollama adapter', () => {
 
   it('waits for a slow first byte within the timeout', async () => {
     const fake = await start(() => ({ type: 'text', chunks: ['late ', 'but fine'], firstByteDelayMs: 1500 }));
-    const result = await runAgent(adapterFor(fake.url, { timeout: 30 }), { prompt: 'x', role: 'review', cwd: cwd() });
+    const result = await runAgent(adapterFor(fake.url), { prompt: 'x', role: 'review', cwd: cwd() }, { timeoutMs: 30_000 });
     expect(result).toMatchObject({ success: true, output: 'late but fine' });
   });
 
   it('times out a server that never answers, with kind timeout', async () => {
     const fake = await start(() => ({ type: 'hang' }));
-    const result = await runAgent(adapterFor(fake.url, { timeout: 0.5 }), { prompt: 'x', role: 'review', cwd: cwd() });
-    expect(result.error?.kind).toBe('timeout');
+    const result = await runAgent(adapterFor(fake.url), { prompt: 'x', role: 'review', cwd: cwd() }, { timeoutMs: 500 });
+    expect(result.error).toEqual({ kind: 'timeout', message: 'timed out after 0.5 s' });
   });
 
   it('cancels the request when the signal aborts', async () => {

@@ -46,9 +46,9 @@ export function createOpenAICompatibleAdapter(settings: AdapterSettings): AgentA
           decoder: createChatStreamDecoder(target),
           target,
           ...(agent.model ? { model: agent.model } : {}),
-          timeoutMs: agent.timeout * 1000,
           request,
           ...(settings.applyLocalEdits ? { applyLocalEdits: true } : {}),
+          ...(settings.outputLimitBytes !== undefined ? { outputLimitBytes: settings.outputLimitBytes } : {}),
         },
         options,
       );

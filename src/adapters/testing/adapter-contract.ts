@@ -6,8 +6,9 @@
  *
  * What it holds every adapter to: the `agent-v1` shape; a stream of known events with exactly one
  * `finish`, last; failures as events with a kind from the closed set (never a throw); cancellation
- * by AbortSignal that ends in `cancelled` quickly, even when aborted before the start; and an early
- * `break` by the consumer that releases the run promptly.
+ * by AbortSignal that ends in `cancelled` quickly, even when aborted before the start; the time
+ * limit as the same signal, aborted with a TimeoutError, ending in `timeout`; and an early `break`
+ * by the consumer that releases the run promptly.
  */
 import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
@@ -177,6 +178,14 @@ export function describeAdapterContract(
       const run = await collect(adapter, AbortSignal.abort());
       expect(run.elapsedMs).toBeLessThan(cancelWithinMs);
       expect(expectWellFormed(run)).toMatchObject({ success: false, error: { kind: 'cancelled' } });
+    });
+
+    scenario('hangs', 'ends with a timeout finish when the signal aborts for the time limit', async (adapter) => {
+      const run = await collect(adapter, AbortSignal.timeout(300));
+      expect(run.elapsedMs).toBeLessThan(300 + cancelWithinMs);
+      expect(expectWellFormed(run)).toMatchObject({ success: false, error: { kind: 'timeout' } });
+      const result = await runAgent(adapter, { prompt: 'contract check', role: 'implement', cwd: tempCwd() }, { timeoutMs: 300 });
+      expect(result.error).toEqual({ kind: 'timeout', message: 'timed out after 0.3 s' });
     });
 
     scenario('hangs', 'releases the run promptly when the consumer stops reading', async (adapter) => {

@@ -1,0 +1,242 @@
+/**
+ * Reading the Linux process table (/proc) to find what an agent started outside its process group
+ * (`setsid`, double forks, daemons). Every process we spawn carries a run tag in its environment
+ * (`AIO_RUN_ID=<our pid>-<our start time>-<n>`); its descendants inherit it, and the kernel keeps
+ * the initial environment readable in /proc/<pid>/environ for as long as they live — also after we
+ * die, which is how the next command finds what a killed orchestrator left behind. A descendant
+ * that cleared its environment is found through its parent chain while that chain still leads to
+ * the agent. Without /proc (macOS, BSD) nothing is found and only the process group is killed.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** The environment variable that marks every process we start and everything it starts. */
+export const RUN_TAG_VARIABLE = 'AIO_RUN_ID';
+
+const TAG_KEY = Buffer.from(`${RUN_TAG_VARIABLE}=`);
+
+/** The start time (clock ticks since boot) of a live pid, or undefined when it cannot be known. */
+export function processStartTime(pid: number): string | undefined {
+  const stat = readStat(pid);
+  return stat && stat.state !== 'Z' ? stat.startTime : undefined;
+}
+
+interface Stat {
+  readonly ppid: number;
+  readonly pgid: number;
+  readonly state: string;
+  readonly startTime: string;
+}
+
+function readStat(pid: number): Stat | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  } catch {
+    return undefined;
+  }
+  // Fields after the command name, which is in parentheses and may contain spaces.
+  const fields = text.slice(text.lastIndexOf(')') + 2).split(' ');
+  const [state, ppid, pgid] = fields;
+  const startTime = fields[19];
+  if (state === undefined || ppid === undefined || pgid === undefined || startTime === undefined) return undefined;
+  return { state, ppid: Number(ppid), pgid: Number(pgid), startTime };
+}
+
+let ownerTag: string | undefined;
+let sequence = 0;
+
+/** The part of every tag that names this orchestrator process: `<pid>-<start time>`. */
+function ownTag(): string {
+  ownerTag ??= `${process.pid}-${processStartTime(process.pid) ?? '0'}`;
+  return ownerTag;
+}
+
+/** A tag unique to one spawned process (and its descendants). */
+export function newRunTag(): string {
+  sequence += 1;
+  return `${ownTag()}-${sequence}`;
+}
+
+/**
+ * A point in the kernel's pid sequence, taken when a process is spawned: everything it starts
+ * later gets a larger pid — unless the counter wrapped around meanwhile, which the kernel's fork
+ * count tells. Lets a sweep read the environment of the few processes created since, not of all.
+ */
+export interface PidMark {
+  readonly pid: number;
+  readonly forks: number | undefined;
+}
+
+export function markPid(pid: number): PidMark {
+  return { pid, forks: forkCount() };
+}
+
+/** Processes created since boot (`processes` in /proc/stat). */
+function forkCount(): number | undefined {
+  try {
+    const match = /\nprocesses (\d+)/.exec(readFileSync('/proc/stat', 'utf8'));
+    return match?.[1] === undefined ? undefined : Number(match[1]);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The pid handed out last (the last field of /proc/loadavg). */
+function lastPid(): number | undefined {
+  try {
+    const last = Number(readFileSync('/proc/loadavg', 'utf8').trim().split(' ').at(-1));
+    return Number.isInteger(last) ? last : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let pidMaxCache: number | undefined;
+function pidMax(): number {
+  if (pidMaxCache === undefined) {
+    try {
+      pidMaxCache = Number(readFileSync('/proc/sys/kernel/pid_max', 'utf8').trim()) || 4_194_304;
+    } catch {
+      pidMaxCache = 4_194_304;
+    }
+  }
+  return pidMaxCache;
+}
+
+/** Pids below this are never reused by the kernel after a wrap. */
+const RESERVED_PIDS = 300;
+
+/** Live pids that may have been created after `mark` (all live pids when that cannot be told). */
+function pidsSince(mark: PidMark | undefined): number[] {
+  const pids = livePids();
+  if (mark?.forks === undefined) return pids;
+  const last = lastPid();
+  const forks = forkCount();
+  if (last === undefined || forks === undefined) return pids;
+  // A wrap shows as a last pid below the mark, or (all the way round) as at least pid_max forks.
+  if (last < mark.pid || forks - mark.forks >= pidMax() - RESERVED_PIDS) return pids;
+  return pids.filter((pid) => pid > mark.pid);
+}
+
+/** Live pids other than ours (an empty list where there is no /proc). */
+function livePids(): number[] {
+  let names: string[];
+  try {
+    names = readdirSync('/proc');
+  } catch {
+    return [];
+  }
+  const pids: number[] = [];
+  for (const name of names) {
+    const code = name.charCodeAt(0);
+    if (code < 48 || code > 57) continue;
+    const pid = Number(name);
+    if (Number.isInteger(pid) && pid !== process.pid) pids.push(pid);
+  }
+  return pids;
+}
+
+/** The run tag in a process's initial environment; undefined when absent or unreadable (another user's). */
+export function runTagOf(pid: number): string | undefined {
+  let environ: Buffer;
+  try {
+    environ = readFileSync(`/proc/${pid}/environ`);
+  } catch {
+    return undefined;
+  }
+  let at = environ.indexOf(TAG_KEY);
+  // The key must start an entry: at the beginning or right after a NUL.
+  while (at > 0 && environ[at - 1] !== 0) at = environ.indexOf(TAG_KEY, at + 1);
+  if (at < 0) return undefined;
+  const start = at + TAG_KEY.length;
+  const end = environ.indexOf(0, start);
+  return environ.subarray(start, end < 0 ? environ.length : end).toString('utf8');
+}
+
+/** Live processes whose run tag satisfies `matches` (only those created after `since`, when given). */
+export function findTagged(matches: (tag: string) => boolean, since?: PidMark): number[] {
+  const found: number[] = [];
+  for (const pid of pidsSince(since)) {
+    const tag = runTagOf(pid);
+    if (tag !== undefined && matches(tag)) found.push(pid);
+  }
+  return found;
+}
+
+/** Every live descendant of `root` by parent links, as the table reads now. */
+export function descendantsOf(root: number): number[] {
+  const children = new Map<number, number[]>();
+  for (const pid of livePids()) {
+    const stat = readStat(pid);
+    if (!stat || stat.state === 'Z') continue;
+    const siblings = children.get(stat.ppid);
+    if (siblings) siblings.push(pid);
+    else children.set(stat.ppid, [pid]);
+  }
+  const found: number[] = [];
+  const queue = [root];
+  for (let next = queue.shift(); next !== undefined; next = queue.shift()) {
+    for (const child of children.get(next) ?? []) {
+      found.push(child);
+      queue.push(child);
+    }
+  }
+  return found;
+}
+
+/**
+ * Signals each pid and, when it leads a process group of its own (it called setsid), that group
+ * too: what it started there may have dropped the tag. Returns how many were signalled.
+ */
+export function signalProcesses(pids: readonly number[], signal: NodeJS.Signals): number {
+  let signalled = 0;
+  for (const pid of pids) {
+    const leadsGroup = readStat(pid)?.pgid === pid;
+    try {
+      process.kill(pid, signal);
+      signalled += 1;
+    } catch {
+      // Gone already, or not ours to signal.
+    }
+    if (leadsGroup) {
+      try {
+        process.kill(-pid, signal);
+      } catch {
+        // The group is gone already.
+      }
+    }
+  }
+  return signalled;
+}
+
+/**
+ * SIGKILLs every live process carrying `tag`, in rounds until none is left (one that forked
+ * between the scan and the kill is caught by the next round). Returns how many were killed.
+ */
+export function killTagged(tag: string, since?: PidMark, maxRounds = 5): number {
+  let killed = 0;
+  for (let round = 0; round < maxRounds; round += 1) {
+    const found = findTagged((candidate) => candidate === tag, since);
+    if (found.length === 0) break;
+    killed += signalProcesses(found, 'SIGKILL');
+  }
+  return killed;
+}
+
+/**
+ * After our own death, the next command cleans up: SIGKILLs every process whose tag names the
+ * orchestrator `ownerPid` while that orchestrator is no longer the process with that pid (it died,
+ * or its pid now belongs to another process). A live orchestrator's processes are never touched.
+ */
+export function killOrphansOf(ownerPid: number, maxRounds = 5): number {
+  const prefix = `${ownerPid}-`;
+  const liveOwner = `${ownerPid}-${processStartTime(ownerPid) ?? 'gone'}-`;
+  const orphaned = (tag: string): boolean => tag.startsWith(prefix) && !tag.startsWith(liveOwner);
+  let killed = 0;
+  for (let round = 0; round < maxRounds; round += 1) {
+    const found = findTagged(orphaned);
+    if (found.length === 0) break;
+    killed += signalProcesses(found, 'SIGKILL');
+  }
+  return killed;
+}

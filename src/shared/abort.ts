@@ -1,0 +1,21 @@
+/**
+ * One timeout mechanism: a step's time limit is an AbortSignal (`AbortSignal.timeout`, combined
+ * with the user's cancel by `AbortSignal.any`), so whoever stops on the signal learns why from its
+ * reason — a TimeoutError means the time ran out, anything else that someone cancelled.
+ */
+
+/** Node's timers (and so AbortSignal.timeout) fire at once for a delay above this. */
+export const MAX_TIMER_MS = 2 ** 31 - 1;
+
+/** Why an aborted signal was aborted. */
+export function abortKind(signal: AbortSignal): 'timeout' | 'cancelled' {
+  const reason: unknown = signal.reason;
+  return reason instanceof Error && reason.name === 'TimeoutError' ? 'timeout' : 'cancelled';
+}
+
+/** A signal that aborts with a TimeoutError after `timeoutMs`, also when `signal` aborts first. */
+export function withTimeout(signal: AbortSignal | undefined, timeoutMs: number | undefined): AbortSignal | undefined {
+  if (timeoutMs === undefined) return signal;
+  const timeout = AbortSignal.timeout(Math.min(Math.max(Math.round(timeoutMs), 0), MAX_TIMER_MS));
+  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+}
