@@ -1,4 +1,4 @@
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/cli.js';
@@ -40,6 +40,16 @@ describe('probe cache', () => {
     const answers = await Promise.all([cache.answer('http://a/', a.probe), cache.answer('http://a/', a.probe), cache.answer('http://b/', b.probe)]);
     expect(answers.map((x) => x.detail)).toEqual(['a', 'a', 'b']);
     expect([a.calls(), b.calls()]).toEqual([1, 1]);
+  });
+
+  it('probes a URL with credentials every time and never writes it to the home', async () => {
+    const home = tempDir();
+    const url = 'http://admin:hunter2hunter2@127.0.0.1:1/api/version';
+    const server = counting({ available: false, detail: `${url} unreachable` });
+    await openProbeCache(home).answer(url, server.probe);
+    await openProbeCache(home).answer(url, server.probe);
+    expect(server.calls()).toBe(2);
+    expect(existsSync(path.join(home, 'cache', 'probes.json'))).toBe(false);
   });
 
   it('does not remember an answer its caller says is meaningless (a cancelled probe)', async () => {

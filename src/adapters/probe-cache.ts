@@ -3,8 +3,10 @@
  * burst of commands — `agents`, then `validate`, then `doctor` — probes each local model server
  * once, not once per command. Only probes are cached: PATH lookups and model-file checks are
  * local and cheaper than reading the cache. A server started a moment ago may read as down for
- * at most `ttlMs`.
+ * at most `ttlMs`. A URL carrying credentials (user:password@, a key in the query) is probed
+ * every time, never written to the home.
  */
+import { createRedactor } from '../security/redact.js';
 import { jsonCacheFile } from '../storage/json-cache-file.js';
 import type { Availability } from './spec.js';
 
@@ -47,8 +49,19 @@ export function openProbeCache(home: string, options: { readonly ttlMs?: number;
     file.write({ format: FORMAT, probes: Object.fromEntries(probes) });
   };
   const running = new Map<string, Promise<Availability>>();
+  const redact = createRedactor();
+  const holdsCredentials = (url: string): boolean => {
+    try {
+      const parsed = new URL(url);
+      if (parsed.username !== '' || parsed.password !== '') return true;
+    } catch {
+      return true; // not a URL we can vouch for: not remembered
+    }
+    return redact(url) !== url;
+  };
   return {
     answer(url, probe, remember = () => true) {
+      if (holdsCredentials(url)) return probe();
       const cached = fresh().get(url);
       if (cached) return Promise.resolve({ available: cached.available, detail: cached.detail });
       let answer = running.get(url);

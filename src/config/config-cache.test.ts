@@ -31,6 +31,19 @@ describe('validated-config cache', () => {
     expect(cache.get('/p/a.yaml', TEXT)).toBeUndefined();
   });
 
+  it('never writes a secret to the home: configurations holding one are validated every time, texts are kept as hashes', () => {
+    const home = tempDir();
+    const secret = 'tok-3f9a8b7c6d5e4f3a2b1c';
+    const withSecret = `agents:\n  mine:\n    command: x\n    env: { SERVICE_TOKEN: ${secret} }\n`;
+    const cache = openConfigCache(home);
+    cache.set('/p/a.yaml', withSecret, parseConfigText(withSecret, 'a.yaml'));
+    expect(cache.get('/p/a.yaml', withSecret)).toBeUndefined();
+    const commented = `# the old key was ${secret}\n${TEXT}`;
+    cache.set('/p/b.yaml', commented, parseConfigText(commented, 'b.yaml'));
+    expect(cache.get('/p/b.yaml', commented)).toBeDefined();
+    expect(readFileSync(path.join(home, 'cache', 'config.json'), 'utf8')).not.toContain(secret);
+  });
+
   it('does not remember a configuration JSON would change', () => {
     const home = tempDir();
     const config = parseConfigText('agents:\n  mine:\n    command: x\nagentic_team:\n  size: .inf\n', 'a.yaml');

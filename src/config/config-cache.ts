@@ -1,23 +1,28 @@
 /**
  * Validated configurations remembered in the home, so a command reading an unchanged file skips
  * the YAML parser and the schema (together ≈ 70 ms of every command's start on a 2-core machine).
- * An entry answers only when the file's text AND the build of the code that validates it (the
- * modules whose change could change the verdict) are exactly the ones it was validated with;
- * anything else is a miss, and the full load writes a fresh entry. Only valid configurations are
- * cached: errors always come from a full load, with their file:line:column.
+ * An entry answers only when the file's text (by its SHA-256) AND the build of the code that
+ * validates it (the modules whose change could change the verdict) are exactly the ones it was
+ * validated with; anything else is a miss, and the full load writes a fresh entry. Only valid
+ * configurations are cached — errors always come from a full load, with their file:line:column —
+ * and only those holding nothing the redactor calls secret (a key written into an agent's `env`
+ * or `args`): secrets never land in the home, so such a file is simply validated every time.
  */
+import { createHash } from 'node:crypto';
 import { statSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { createAgentsRedactor } from '../security/redact.js';
 import { jsonCacheFile } from '../storage/json-cache-file.js';
 import type { OrchestratorConfig } from './schema.js';
 
-const FORMAT = 1;
+const FORMAT = 2;
 const MAX_ENTRIES = 8;
 
 interface Entry {
   readonly file: string;
   readonly build: string;
-  readonly text: string;
+  /** SHA-256 of the file's text (the text itself may hold secrets in comments). */
+  readonly textHash: string;
   readonly config: OrchestratorConfig;
   readonly validatedAt: number;
 }
@@ -25,7 +30,7 @@ interface Entry {
 export interface ConfigCache {
   /** The configuration validated from exactly this text of this file, if remembered. */
   get(file: string, text: string): OrchestratorConfig | undefined;
-  /** Remembers a configuration that passed full validation (skipped if it does not survive JSON). */
+  /** Remembers a configuration that passed full validation (skipped if it holds a secret or does not survive JSON). */
   set(file: string, text: string, config: OrchestratorConfig): void;
 }
 
@@ -57,7 +62,7 @@ function isEntry(value: unknown): value is Entry {
   return (
     typeof entry['file'] === 'string' &&
     typeof entry['build'] === 'string' &&
-    typeof entry['text'] === 'string' &&
+    typeof entry['textHash'] === 'string' &&
     typeof entry['validatedAt'] === 'number' &&
     typeof config === 'object' &&
     config !== null &&
@@ -82,22 +87,34 @@ function survivesJson(value: unknown): boolean {
   return false;
 }
 
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}
+
+/** Whether the redactor would change the configuration: a key by value (agents' env), shape or name. */
+function holdsSecret(config: OrchestratorConfig): boolean {
+  const serialized = JSON.stringify(config);
+  const redact = createAgentsRedactor(Object.values(config.agents).map((agent) => agent.env));
+  return redact(serialized) !== serialized;
+}
+
 export function openConfigCache(home: string): ConfigCache {
   const store = jsonCacheFile(home, 'config');
   let build: string | undefined;
   const identity = (): string => (build ??= buildIdentity());
   return {
     get(file, text) {
-      const entry = readEntries(store.read()).find((e) => e.file === file && e.text === text && e.build === identity());
+      const textHash = sha256(text);
+      const entry = readEntries(store.read()).find((e) => e.file === file && e.textHash === textHash && e.build === identity());
       return entry?.config;
     },
     set(file, text, config) {
-      if (!survivesJson(config)) return;
+      if (!survivesJson(config) || holdsSecret(config)) return;
       const others = readEntries(store.read())
         .filter((e) => e.file !== file)
         .sort((a, b) => b.validatedAt - a.validatedAt)
         .slice(0, MAX_ENTRIES - 1);
-      store.write({ format: FORMAT, entries: [{ file, build: identity(), text, config, validatedAt: Date.now() }, ...others] });
+      store.write({ format: FORMAT, entries: [{ file, build: identity(), textHash: sha256(text), config, validatedAt: Date.now() }, ...others] });
     },
   };
 }
