@@ -12,6 +12,10 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  const [{ main }, { registerMcpCommand }] = await Promise.all([import('./cli/main.js'), import('./mcp/mcp-command.js')]);
-  process.exitCode = await main(process.argv, [registerMcpCommand]);
+  const [{ main }, { registerMcpCommand }, { registerServeCommand }] = await Promise.all([
+    import('./cli/main.js'),
+    import('./mcp/mcp-command.js'),
+    import('./server/serve-command.js'),
+  ]);
+  process.exitCode = await main(process.argv, [registerMcpCommand, registerServeCommand]);
 }

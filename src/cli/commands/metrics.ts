@@ -15,7 +15,7 @@ export function registerMetricsCommand(program: Command): void {
     .action(async (options: { process: boolean }, command: Command) => {
       const context = createDataContext(command);
       const { createMetrics, loadPersistedRecords } = await import('../../observability/metrics.js');
-      const { loadPersistedTasks } = await import('./metrics-records.js');
+      const { loadPersistedTasks } = await import('../../service/metrics-records.js');
       const { databasePath, openDatabase, closeAllDatabases } = await import('../../storage/database.js');
       const { createAgentHealthStore } = await import('../../resilience/agent-health-store.js');
       const metrics = createMetrics({ defaultMetrics: options.process });

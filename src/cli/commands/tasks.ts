@@ -39,7 +39,7 @@ export function registerTasksCommand(program: Command): void {
       const context = createDataContext(command);
       const { isTaskStatus } = await import('../../tasks/task-state.js');
       const { openTaskStore } = await import('../../tasks/open-task-store.js');
-      const { taskSummaryJson } = await import('./tasks-json.js');
+      const { taskSummaryJson } = await import('../../service/task-json.js');
       if (options.status !== undefined && !isTaskStatus(options.status)) {
         throw new OrchestratorError(
           'INVALID_INPUT',
@@ -74,7 +74,7 @@ export function registerTasksCommand(program: Command): void {
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
       const context = createDataContext(command);
       const { openTaskStore } = await import('../../tasks/open-task-store.js');
-      const { taskDetailJson } = await import('./tasks-json.js');
+      const { taskDetailJson } = await import('../../service/task-json.js');
       const { createPlanStore, describeStoredPlan } = await import('../../workflow/plan-store.js');
       const { databasePath, openDatabase } = await import('../../storage/database.js');
       const { store } = openTaskStore(context.home);

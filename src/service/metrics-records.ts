@@ -1,7 +1,7 @@
 /** The persisted tasks as the metrics see them (workflow, status, iterations, review suggestions). */
-import type { PersistedTask } from '../../observability/metrics.js';
-import type { Db } from '../../storage/database.js';
-import { createTaskStore } from '../../tasks/task-store.js';
+import type { PersistedTask } from '../observability/metrics.js';
+import type { Db } from '../storage/database.js';
+import { createTaskStore } from '../tasks/task-store.js';
 
 export function loadPersistedTasks(db: Db): PersistedTask[] {
   return createTaskStore(db)

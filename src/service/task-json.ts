@@ -1,7 +1,7 @@
-/** JSON shapes of `tasks list --json` and `tasks show --json` (snake_case, like `run --json`). */
-import type { StepRecord } from '../../events/events.js';
-import type { TaskRecord } from '../../tasks/task-store.js';
-import { iterationJson, stepJson, usageJson } from '../../workflow/result-json.js';
+/** JSON shapes of a task for every surface: `tasks list/show --json`, the web API (snake_case, like `run --json`). */
+import type { StepRecord } from '../events/events.js';
+import type { TaskRecord } from '../tasks/task-store.js';
+import { iterationJson, stepJson, usageJson } from '../workflow/result-json.js';
 
 export function taskSummaryJson(task: TaskRecord) {
   return {

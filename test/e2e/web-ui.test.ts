@@ -1,0 +1,155 @@
+/**
+ * The web UI in a real browser (Debian's chromium through playwright-core) against `serve`'s
+ * server on a loopback port, with fixture agents as real processes: a task watched to its end,
+ * a cancel that stops the agent, and a reload mid-task that shows every step once.
+ */
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { createLogger } from '../../src/observability/logger.js';
+import { startServer, type RunningServer } from '../../src/server/start-server.js';
+import { closeAllDatabases } from '../../src/storage/database.js';
+import { isAlive, readPid, waitGone } from '../helpers/fake-cli.js';
+import { REPO_ROOT } from '../helpers/cli.js';
+import { fixtureAgent, REVIEW_OK } from '../helpers/server-fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+
+let browser: Browser;
+let context: BrowserContext;
+let server: RunningServer;
+let root: string;
+let configFile: string;
+const pidFile = (): string => path.join(root, 'hang.pid');
+
+beforeAll(async () => {
+  root = mkdtempSync(path.join(os.tmpdir(), 'aio-web-ui-'));
+  const uiDir = path.join(root, 'ui');
+  const { build } = await import('vite');
+  await build({ configFile: path.join(REPO_ROOT, 'ui/vite.config.mjs'), build: { outDir: uiDir, emptyOutDir: true }, logLevel: 'error' });
+  const home = path.join(root, 'home');
+  mkdirSync(home);
+  configFile = path.join(root, 'agents.yaml');
+  writeFileSync(
+    configFile,
+    stringify({
+      agents: {
+        coder: fixtureAgent({ FAKE_STDOUT: 'implemented the change', FAKE_SLEEP_MS: '1200' }),
+        checker: fixtureAgent({ FAKE_STDOUT: REVIEW_OK }),
+        hanger: fixtureAgent({ FAKE_HANG: '1', FAKE_PID_FILE: path.join(root, 'hang.pid') }),
+        // A rate-limited agent whose circuit opens at its first failure.
+        flaky: fixtureAgent({ FAKE_STDERR: 'error: 429 rate limit exceeded', FAKE_EXIT: '1' }, { resilience: { retry: { max_attempts: 1 }, circuit_breaker: { failure_threshold: 1 } } }),
+      },
+      workflows: {
+        default: [{ agent: 'coder', task: 'implement' }, { agent: 'checker', task: 'review' }],
+        hang: [{ agent: 'hanger', task: 'implement' }],
+        flaky: [{ agent: 'flaky', task: 'implement' }],
+      },
+      settings: { create_reports: false, enable_context_memory: false, max_iterations: 1 },
+    }),
+  );
+  server = await startServer({
+    host: '127.0.0.1',
+    port: 0,
+    home,
+    env: { AI_ORCHESTRATOR_HOME: home },
+    workspace: root,
+    configPath: configFile,
+    logger: createLogger({ level: 'silent' }),
+    print: () => undefined,
+    handleSignals: false,
+    uiDir,
+  });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ['--no-sandbox'] });
+  context = await browser.newContext({ viewport: { width: 375, height: 800 } });
+  const page = await context.newPage();
+  await page.goto(server.loginLink());
+  await page.close();
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await server?.close();
+  closeAllDatabases();
+});
+
+async function startTask(page: Page, text: string, workflow: string): Promise<string> {
+  await page.goto(`${server.url}/#/new`);
+  await page.getByLabel('Task', { exact: true }).fill(text);
+  await page.getByLabel('Workflow', { exact: true }).selectOption(workflow);
+  await page.getByRole('button', { name: 'Start task' }).click();
+  await page.waitForURL(/#\/task\//);
+  return page.url().split('#/task/')[1] ?? '';
+}
+
+describe.skipIf(!existsSync(CHROMIUM))('web UI in chromium', () => {
+  it('starts a task of fixture agents from the form (the workflow picker shows its steps) and watches it to the end', async () => {
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#/new`);
+    await page.getByLabel('Workflow', { exact: true }).selectOption('default');
+    await expect.poll(() => page.getByRole('region', { name: 'Workflow steps' }).innerText()).toMatch(/coder[\s\S]*implement[\s\S]*checker[\s\S]*review/);
+    const taskId = await startTask(page, 'write the change', 'default');
+    await page.getByTestId('task-status').filter({ hasText: 'completed' }).waitFor({ timeout: 30_000 });
+    const steps = page.locator('[data-step]');
+    expect(await steps.count()).toBe(2);
+    await expect.poll(() => page.getByLabel('Output of coder').innerText()).toContain('implemented the change');
+    expect(server.service.get(taskId)?.status).toBe('completed');
+    await page.close();
+  });
+
+  it('cancels a running task with the Cancel button: its agent process is gone and the task is cancelled', async () => {
+    const page = await context.newPage();
+    const taskId = await startTask(page, 'never ends', 'hang');
+    const pid = await readPid(pidFile(), 15_000);
+    expect(isAlive(pid)).toBe(true);
+    await page.getByRole('button', { name: 'Cancel' }).click();
+    await page.getByTestId('task-status').filter({ hasText: 'cancelled' }).waitFor({ timeout: 15_000 });
+    expect(await waitGone(pid)).toBe(true);
+    expect(server.service.get(taskId)?.status).toBe('cancelled');
+    expect(await page.getByRole('button', { name: 'Resume' }).isEnabled()).toBe(true);
+    await page.close();
+  });
+
+  it('a reload in the middle of a task shows every step once, live to the end', async () => {
+    const page = await context.newPage();
+    const taskId = await startTask(page, 'reload me', 'default');
+    await page.locator('[data-step="1:0"]').waitFor({ timeout: 15_000 });
+    expect(server.service.get(taskId)?.status).not.toBe('completed');
+    await page.reload();
+    await page.getByTestId('task-status').filter({ hasText: 'completed' }).waitFor({ timeout: 30_000 });
+    const keys: (string | null)[] = [];
+    for (const step of await page.locator('[data-step]').all()) keys.push(await step.getAttribute('data-step'));
+    expect(keys).toEqual(['1:0', '1:1']);
+    await page.close();
+  });
+
+  it('saving a broken config shows the line of the error and leaves the file unchanged', async () => {
+    const page = await context.newPage();
+    const before = readFileSync(configFile, 'utf8');
+    await page.goto(`${server.url}/#/config`);
+    const editor = page.getByLabel('agents.yaml');
+    await expect.poll(() => editor.inputValue()).toContain('workflows:');
+    const lines = before.split('\n');
+    const at = lines.findIndex((line) => line.includes('max_iterations')) + 1;
+    await editor.fill(before.replace(/max_iterations: 1/, 'max_iterations: lots'));
+    await page.getByRole('button', { name: 'Save' }).click();
+    const problem = page.getByRole('list', { name: 'Problems' });
+    await expect.poll(() => problem.innerText()).toContain(`line ${at}`);
+    expect(readFileSync(configFile, 'utf8')).toBe(before);
+    await page.close();
+  });
+
+  it('shows an open circuit on the agents page after an agent was rate-limited', async () => {
+    await server.service.submit({ task: 'trip the breaker', workflow: 'flaky' }).done;
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#/agents`);
+    const flaky = page.locator('[data-agent="flaky"]');
+    await expect.poll(() => flaky.innerText(), { timeout: 15_000 }).toContain('circuit open');
+    expect(await flaky.innerText()).toContain('last failure: rate_limit');
+    expect(await page.locator('[data-agent="coder"]').innerText()).toContain('circuit closed');
+    await page.close();
+  });
+});

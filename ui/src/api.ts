@@ -1,0 +1,65 @@
+/** The server's JSON API as the page uses it (same origin; the login cookie authenticates). */
+export interface ApiError {
+  readonly code: string;
+  readonly message: string;
+}
+
+export class RequestFailed extends Error {
+  constructor(
+    readonly status: number,
+    readonly error: ApiError,
+  ) {
+    super(error.message);
+  }
+}
+
+export async function api<T>(path: string, init: { method?: string; body?: unknown } = {}): Promise<T> {
+  const response = await fetch(path, {
+    method: init.method ?? 'GET',
+    headers: init.body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(init.body === undefined ? {} : { body: JSON.stringify(init.body) }),
+    credentials: 'same-origin',
+  });
+  const json = (await response.json().catch(() => ({}))) as T & { error?: ApiError };
+  if (!response.ok) throw new RequestFailed(response.status, json.error ?? { code: 'HTTP', message: `HTTP ${response.status}` });
+  return json;
+}
+
+export interface WorkflowStep {
+  readonly agent: string;
+  readonly task: string;
+  readonly description: string;
+  readonly fallback: string | null;
+}
+
+export interface Workflow {
+  readonly name: string;
+  readonly description: string;
+  readonly offline: boolean;
+  readonly steps: readonly WorkflowStep[];
+}
+
+export interface TaskSummary {
+  readonly task_id: string;
+  readonly task: string;
+  readonly status: string;
+  readonly workflow: string;
+  readonly iterations: number;
+  readonly created_at: string;
+  readonly source: string;
+  readonly reason: string | null;
+}
+
+export interface AgentInfo {
+  readonly name: string;
+  readonly type: string;
+  readonly role: string;
+  readonly enabled: boolean;
+  readonly available: boolean;
+  readonly availability: string;
+  readonly description: string;
+  readonly health?: { calls: number; success_rate: number | null; last_failure_kind: string | null; circuit: string; open_until: string | null };
+}
+
+export const FINAL_STATUSES = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
+export const RESUMABLE_STATUSES = new Set(['failed', 'cancelled', 'interrupted']);
