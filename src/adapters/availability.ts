@@ -6,7 +6,8 @@
 import type { AgentConfig } from '../config/schema.js';
 import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
 import { findExecutable } from '../process/find-executable.js';
-import { checkEmbeddedAvailability } from './embedded/embedded-availability.js';
+import { probeHttp } from './http-probe.js';
+import type { ProbeCache } from './probe-cache.js';
 import type { Availability } from './spec.js';
 
 const DEFAULT_COMMANDS: Partial<Record<AdapterKind, string>> = {
@@ -38,30 +39,24 @@ export function agentEndpoint(agent: AgentConfig): string | undefined {
 
 export async function checkAgentAvailability(
   agent: AgentConfig,
-  options: { signal?: AbortSignal; timeoutMs?: number; pathVariable?: string } = {},
+  options: { signal?: AbortSignal; timeoutMs?: number; pathVariable?: string; probeCache?: ProbeCache } = {},
 ): Promise<Availability> {
   const kind = resolveAdapterKind(agent);
   const endpoint = agentEndpoint(agent);
   const healthPath = HEALTH_PATHS[kind];
-  if (endpoint && healthPath) return probeHttp(`${endpoint}${healthPath}`, options);
-  if (kind === 'embedded') return checkEmbeddedAvailability(agent);
+  if (endpoint && healthPath) {
+    const url = `${endpoint}${healthPath}`;
+    if (!options.probeCache) return probeHttp(url, options);
+    // A cancelled probe says nothing about the server: not remembered.
+    return options.probeCache.answer(url, () => probeHttp(url, options), () => !options.signal?.aborted);
+  }
+  if (kind === 'embedded') {
+    // Loaded only when an embedded agent is configured (its settings module brings zod).
+    const { checkEmbeddedAvailability } = await import('./embedded/embedded-availability.js');
+    return checkEmbeddedAvailability(agent);
+  }
   const command = agentCommand(agent);
   if (!command) return { available: false, detail: 'no command configured' };
   const found = findExecutable(command, options.pathVariable ?? process.env['PATH']);
   return found ? { available: true, detail: found } : { available: false, detail: `${command} not found on PATH` };
-}
-
-async function probeHttp(url: string, options: { signal?: AbortSignal; timeoutMs?: number }): Promise<Availability> {
-  const timeout = AbortSignal.timeout(options.timeoutMs ?? 1500);
-  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  try {
-    const response = await fetch(url, { signal });
-    await response.body?.cancel();
-    return response.ok
-      ? { available: true, detail: url }
-      : { available: false, detail: `${url} answered ${response.status}` };
-  } catch (error) {
-    const cause = (error as { cause?: { code?: string } }).cause?.code;
-    return { available: false, detail: `${url} unreachable${cause ? ` (${cause})` : ''}` };
-  }
 }

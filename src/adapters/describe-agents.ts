@@ -2,7 +2,9 @@
 import { existsSync } from 'node:fs';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { AgentHealthJson } from '../resilience/agent-health-store.js';
+import { databasePath } from '../storage/database-path.js';
 import { checkAgentAvailability } from './availability.js';
+import type { ProbeCache } from './probe-cache.js';
 
 /** An agent with no recorded calls and a closed circuit. */
 export const NO_HEALTH_RECORD: AgentHealthJson = { calls: 0, success_rate: null, last_failure_kind: null, circuit: 'closed', open_until: null };
@@ -19,14 +21,19 @@ export interface AgentDescription {
   readonly health?: AgentHealthJson;
 }
 
-export async function describeAgents(
-  config: OrchestratorConfig,
-  options: { readonly home?: string } = {},
-): Promise<AgentDescription[]> {
+export interface DescribeAgentsOptions {
+  /** Where the database is: with it, each agent's recorded health is included. */
+  readonly home?: string;
+  /** Remembered HTTP probe answers (a burst of commands probes each server once). */
+  readonly probeCache?: ProbeCache;
+}
+
+/** Every configured agent with its availability, checked in parallel. */
+export async function describeAgents(config: OrchestratorConfig, options: DescribeAgentsOptions = {}): Promise<AgentDescription[]> {
   const health = options.home === undefined ? undefined : await healthLookup(options.home, config);
   return Promise.all(
     Object.entries(config.agents).map(async ([name, agent]) => {
-      const availability = await checkAgentAvailability(agent);
+      const availability = await checkAgentAvailability(agent, options.probeCache ? { probeCache: options.probeCache } : {});
       return {
         name,
         type: agent.type,
@@ -46,10 +53,10 @@ export async function describeAgents(
  * state); the storage modules load only when a home is given.
  */
 async function healthLookup(home: string, config: OrchestratorConfig): Promise<(agent: string) => AgentHealthJson> {
-  const { databasePath, openDatabase } = await import('../storage/database.js');
   const file = databasePath(home);
   if (!existsSync(file)) return () => NO_HEALTH_RECORD;
-  const [{ createAgentHealthStore, healthJson }, { resolvePolicy }] = await Promise.all([
+  const [{ openDatabase }, { createAgentHealthStore, healthJson }, { resolvePolicy }] = await Promise.all([
+    import('../storage/database.js'),
     import('../resilience/agent-health-store.js'),
     import('../resilience/policy.js'),
   ]);

@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
-import { resolveHome } from '../config/load.js';
+import { resolveHome } from '../config/config-source.js';
 import { ERROR_CODES } from '../shared/errors.js';
 import { registerAgentsCommand } from './commands/agents.js';
 import { registerAuditCommand } from './commands/audit.js';

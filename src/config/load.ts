@@ -2,79 +2,34 @@
  * Loads the configuration in layers (built-in defaults < file < environment < flags) and
  * turns every problem into `file:line:column message`, so a user can jump straight to it.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Document, type Node } from 'yaml';
 import type { z } from 'zod';
-import { OrchestratorError } from '../shared/errors.js';
+import { openConfigCache } from './config-cache.js';
+import { ConfigError, applyEnvironment, findConfigSource, type LoadConfigOptions, type LoadedConfig } from './config-source.js';
 import { configSchema, type OrchestratorConfig } from './schema.js';
 import { listWorkflows } from './workflows.js';
 
-export type ConfigSourceKind = 'flag' | 'env' | 'project' | 'home' | 'default';
+export {
+  ConfigError,
+  DEFAULT_CONFIG_PATH,
+  findConfigSource,
+  formatIssue,
+  resolveHome,
+  type ConfigIssue,
+  type ConfigSource,
+  type ConfigSourceKind,
+  type LoadConfigOptions,
+  type LoadedConfig,
+} from './config-source.js';
 
-export interface ConfigSource {
-  readonly kind: ConfigSourceKind;
-  readonly path: string;
-}
-
-export interface LoadedConfig {
-  readonly config: OrchestratorConfig;
-  readonly source: ConfigSource;
-}
-
-export interface ConfigIssue {
-  readonly file: string;
-  readonly line: number;
-  readonly column: number;
-  readonly message: string;
-}
-
-/** A configuration that cannot be used; `message` has one `file:line:col problem` line per issue. */
-export class ConfigError extends OrchestratorError {
-  readonly issues: readonly ConfigIssue[];
-  constructor(issues: readonly ConfigIssue[]) {
-    super('CONFIG_INVALID', issues.map(formatIssue).join('\n'));
-    this.issues = issues;
-  }
-}
-
-export function formatIssue(issue: ConfigIssue): string {
-  return `${issue.file}:${issue.line}:${issue.column} ${issue.message}`;
-}
-
-export interface LoadConfigOptions {
-  /** `--config FILE`. */
-  readonly configPath?: string;
-  readonly cwd?: string;
-  readonly env?: NodeJS.ProcessEnv;
-}
-
-/** The state directory: `$AI_ORCHESTRATOR_HOME`, default `~/.ai-orchestrator`. */
-export function resolveHome(env: NodeJS.ProcessEnv = process.env): string {
-  const fromEnv = env['AI_ORCHESTRATOR_HOME'];
-  return path.resolve(fromEnv && fromEnv.length > 0 ? fromEnv : path.join(os.homedir(), '.ai-orchestrator'));
-}
-
-/** The built-in default file shipped with the package. */
-export const DEFAULT_CONFIG_PATH = fileURLToPath(new URL('../../config/agents.yaml', import.meta.url));
-
-/** First found wins: flag, env, project, home, built-in. */
-export function findConfigSource(options: LoadConfigOptions = {}): ConfigSource {
-  const env = options.env ?? process.env;
-  const cwd = options.cwd ?? process.cwd();
-  if (options.configPath) return { kind: 'flag', path: path.resolve(cwd, options.configPath) };
-  const fromEnv = env['AI_ORCHESTRATOR_CONFIG_PATH'];
-  if (fromEnv) return { kind: 'env', path: path.resolve(cwd, fromEnv) };
-  const project = path.join(cwd, '.ai-orchestrator', 'agents.yaml');
-  if (existsSync(project)) return { kind: 'project', path: project };
-  const home = path.join(resolveHome(env), 'agents.yaml');
-  if (existsSync(home)) return { kind: 'home', path: home };
-  return { kind: 'default', path: DEFAULT_CONFIG_PATH };
-}
-
-export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
+/**
+ * Reads, parses and validates the configuration. With a `home`, a configuration validated
+ * before from the same text by the same build is taken from the cache there, and a freshly
+ * validated one is remembered (config-cache.ts).
+ */
+export function loadConfig(options: LoadConfigOptions & { readonly home?: string } = {}): LoadedConfig {
   const source = findConfigSource(options);
   let text: string;
   try {
@@ -83,22 +38,13 @@ export function loadConfig(options: LoadConfigOptions = {}): LoadedConfig {
     const reason = (error as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : String(error);
     throw new ConfigError([{ file: source.path, line: 1, column: 1, message: `cannot read config: ${reason}` }]);
   }
-  const config = parseConfigText(text, source.path);
+  const cache = options.home === undefined ? undefined : openConfigCache(options.home);
+  let config = cache?.get(source.path, text);
+  if (!config) {
+    config = parseConfigText(text, source.path);
+    cache?.set(source.path, text, config);
+  }
   return { config: applyEnvironment(config, options.env ?? process.env), source };
-}
-
-/** Settings the original lets the environment override. */
-function applyEnvironment(config: OrchestratorConfig, env: NodeJS.ProcessEnv): OrchestratorConfig {
-  const projectPath = env['PROJECT_PATH'];
-  const probeUrl = env['CONNECTIVITY_CHECK_URL'];
-  return {
-    ...config,
-    settings: {
-      ...config.settings,
-      ...(projectPath ? { project_path: projectPath } : {}),
-      offline: { ...config.settings.offline, ...(probeUrl ? { probe_url: probeUrl } : {}) },
-    },
-  };
 }
 
 /**

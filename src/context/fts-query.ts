@@ -25,6 +25,65 @@ export function words(text: string): string[] {
   return text.toLowerCase().match(WORD) ?? [];
 }
 
+const WORD_CHAR = /^[\p{L}\p{N}\p{M}]$/u;
+const nonAsciiWordChars = new Map<number, boolean>();
+
+/** Whether a code point belongs to a word (what `words` splits on): letter, digit or combining mark. */
+function isWordChar(code: number): boolean {
+  if (code < 0x80) return (code >= 0x61 && code <= 0x7a) || (code >= 0x30 && code <= 0x39) || (code >= 0x41 && code <= 0x5a);
+  let known = nonAsciiWordChars.get(code);
+  if (known === undefined) {
+    known = WORD_CHAR.test(String.fromCodePoint(code));
+    if (nonAsciiWordChars.size < 10_000) nonAsciiWordChars.set(code, known);
+  }
+  return known;
+}
+
+function isWholeWordChars(text: string): boolean {
+  if (text.length === 0) return false;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.codePointAt(i) ?? 0;
+    if (!isWordChar(code)) return false;
+    if (code > 0xffff) i += 1;
+  }
+  return true;
+}
+
+/** The code point that ends just before `index` (a surrogate pair counts as one). */
+function codePointBefore(text: string, index: number): number {
+  const low = text.charCodeAt(index - 1);
+  if (low >= 0xdc00 && low <= 0xdfff && index >= 2) {
+    const high = text.charCodeAt(index - 2);
+    if (high >= 0xd800 && high <= 0xdbff) return (high - 0xd800) * 0x400 + (low - 0xdc00) + 0x10000;
+  }
+  return low;
+}
+
+/**
+ * How many words of a lower-cased text start with `stem` and are at most 4 characters longer —
+ * `words(text).filter((w) => w.startsWith(stem) && w.length <= stem.length + 4).length` — found
+ * with indexOf instead of splitting the text into words (search re-scores 100 candidates per
+ * query this way; splitting them was a third of a query's time).
+ */
+export function countStemWords(lowerText: string, stem: string): number {
+  if (!isWholeWordChars(stem)) {
+    // Empty, or not made of whole word characters (a cut surrogate pair): the plain definition.
+    return words(lowerText).filter((w) => w.startsWith(stem) && w.length <= stem.length + 4).length;
+  }
+  let count = 0;
+  for (let at = lowerText.indexOf(stem); at >= 0; at = lowerText.indexOf(stem, at + 1)) {
+    if (at > 0 && isWordChar(codePointBefore(lowerText, at))) continue; // inside a word, not its start
+    let end = at + stem.length;
+    while (end < lowerText.length) {
+      const code = lowerText.codePointAt(end) ?? 0;
+      if (!isWordChar(code)) break;
+      end += code > 0xffff ? 2 : 1;
+    }
+    if (end - at <= stem.length + 4) count += 1;
+  }
+  return count;
+}
+
 /**
  * The distinct query words worth searching for: stop words and one-letter words removed. When
  * that leaves nothing (a query of only stop words such as "AND"), the plain words are kept so the

@@ -4,6 +4,7 @@
  * the cascade); bulk writes run in one transaction each.
  */
 import { randomUUID } from 'node:crypto';
+import type { Statement } from 'better-sqlite3';
 import { migrate, type Db } from '../storage/database.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { parseJson } from './parse-json.js';
@@ -58,6 +59,13 @@ interface EdgeRow {
   created_at: string;
 }
 
+/** An encoded vector to store with a node (see embeddings/vector-codec.ts). */
+export interface NodeVector {
+  readonly provider: string;
+  readonly dim: number;
+  readonly vector: Buffer;
+}
+
 export interface StoredVector {
   readonly seq: number;
   readonly provider: string;
@@ -75,10 +83,17 @@ export interface GraphStats {
 
 export interface GraphStore {
   readonly db: Db;
-  /** Increments on every node write or delete by this process (cache invalidation). */
+  /** Increments on every node or vector write or delete by this process (cache invalidation). */
   generation(): number;
-  /** Upserts nodes in one transaction; returns them as stored, in input order. */
-  upsertNodes(inputs: readonly NodeInput[]): MemoryNode[];
+  /** Node count and their total title + content characters (kept by triggers: one row read). */
+  corpus(): { readonly nodes: number; readonly chars: number };
+  /** Stored vectors of one provider. */
+  vectorCount(provider: string): number;
+  /**
+   * Upserts nodes — with their vectors when given (same index) — in one transaction; returns
+   * them as stored, in input order. Inputs are validated (INVALID_INPUT names the problem).
+   */
+  upsertNodes(inputs: readonly NodeInput[], vectors?: readonly (NodeVector | undefined)[]): MemoryNode[];
   getNode(id: string): MemoryNode | undefined;
   getNodes(ids: readonly string[]): MemoryNode[];
   /** Nodes by their FTS rowids, in the given order. */
@@ -105,14 +120,7 @@ export interface GraphStore {
 /** Opens the graph tables in an already open database, applying pending migrations. */
 export function createGraphStore(db: Db): GraphStore {
   migrate(db, CONTEXT_MIGRATIONS);
-  const upsert = db.prepare(`
-    INSERT INTO context_nodes (id, type, title, content, tags, metadata, extra, project_id, importance, created_at, updated_at)
-    VALUES (@id, @type, @title, @content, @tags, @metadata, @extra, @projectId, @importance, @createdAt, @updatedAt)
-    ON CONFLICT(id) DO UPDATE SET
-      type = excluded.type, title = excluded.title, content = excluded.content, tags = excluded.tags,
-      metadata = excluded.metadata, extra = excluded.extra, project_id = excluded.project_id,
-      importance = excluded.importance, updated_at = excluded.updated_at
-    RETURNING *`);
+  const upsertRows = createRowUpserter(db);
   const byId = db.prepare<[string], NodeRow>('SELECT * FROM context_nodes WHERE id = ?');
   const seqById = db.prepare<[string], { seq: number }>('SELECT seq FROM context_nodes WHERE id = ?');
   const deleteById = db.prepare('DELETE FROM context_nodes WHERE id = ?');
@@ -126,31 +134,40 @@ export function createGraphStore(db: Db): GraphStore {
     ON CONFLICT(node_seq) DO UPDATE SET provider = excluded.provider, dim = excluded.dim,
       vector = excluded.vector, created_at = excluded.created_at`);
 
+  // Lists of seqs are passed as one JSON array: one prepared statement for any length.
+  const nodesBySeqs = db.prepare<[string], NodeRow>('SELECT * FROM context_nodes WHERE seq IN (SELECT value FROM json_each(?))');
+  const vectorsBySeqs = db.prepare<[string, string], { node_seq: number; provider: string; vector: Buffer }>(
+    'SELECT node_seq, provider, vector FROM context_vectors WHERE provider = ? AND node_seq IN (SELECT value FROM json_each(?))',
+  );
+  const corpusCounters = db.prepare<[], { name: string; value: number }>(
+    "SELECT name, value FROM context_counters WHERE name IN ('nodes', 'node_chars')",
+  );
+  const vectorCount = db.prepare<[string], { c: number }>('SELECT count(*) AS c FROM context_vectors WHERE provider = ?');
+
   let generation = 0;
-  const upsertNodes = db.transaction((inputs: readonly NodeInput[]): MemoryNode[] => {
+  const upsertNodes = db.transaction((inputs: readonly NodeInput[], vectors: readonly (NodeVector | undefined)[]): MemoryNode[] => {
     generation += 1;
     const now = new Date().toISOString();
-    return inputs.map((raw) => {
-      const parsed = nodeInputSchema.safeParse(raw);
-      if (!parsed.success) {
-        throw new OrchestratorError('INVALID_INPUT', `invalid memory node: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
-      }
-      const input = parsed.data;
-      const metadata = input.metadata ?? {};
-      const row = upsert.get({
-        id: input.id ?? randomUUID(),
-        type: input.type,
-        title: input.title,
-        content: input.content ?? '',
-        tags: JSON.stringify(uniqueTags(input.tags ?? [])),
-        metadata: JSON.stringify(metadata),
-        extra: searchableExtra(metadata),
-        projectId: input.projectId ?? '',
-        importance: input.importance ?? 1,
-        createdAt: input.createdAt ?? now,
-        updatedAt: input.updatedAt ?? now,
-      }) as NodeRow;
-      return rowToNode(row);
+    const nodes = parseNodeInputs(inputs).map((input) => ({
+      id: input.id ?? randomUUID(),
+      type: input.type,
+      title: input.title,
+      content: input.content ?? '',
+      tags: uniqueTags(input.tags ?? []),
+      metadata: input.metadata ?? {},
+      projectId: input.projectId ?? '',
+      importance: input.importance ?? 1,
+      createdAt: input.createdAt ?? now,
+      updatedAt: input.updatedAt ?? now,
+    }));
+    const stored = upsertRows(nodes);
+    return nodes.map((node, index) => {
+      const row = stored.get(node.id);
+      if (!row) throw new OrchestratorError('DATABASE_ERROR', `memory node ${node.id} was not stored`);
+      const vector = vectors[index];
+      if (vector) putVector.run(row.seq, vector.provider, vector.dim, vector.vector, now);
+      // An update keeps the node's first creation time: the one stored, not the one given.
+      return { ...node, createdAt: row.createdAt };
     });
   });
 
@@ -170,6 +187,7 @@ export function createGraphStore(db: Db): GraphStore {
   });
 
   const putVectors = db.transaction((rows: readonly { seq: number; provider: string; dim: number; vector: Buffer }[]) => {
+    generation += 1;
     const now = new Date().toISOString();
     for (const row of rows) putVector.run(row.seq, row.provider, row.dim, row.vector, now);
   });
@@ -185,13 +203,8 @@ export function createGraphStore(db: Db): GraphStore {
 
   function getNodesBySeq(seqs: readonly number[]): Map<number, MemoryNode> {
     const found = new Map<number, MemoryNode>();
-    for (let i = 0; i < seqs.length; i += 500) {
-      const chunk = seqs.slice(i, i + 500);
-      const rows = db
-        .prepare<number[], NodeRow>(`SELECT * FROM context_nodes WHERE seq IN (${chunk.map(() => '?').join(',')})`)
-        .all(...chunk);
-      for (const row of rows) found.set(row.seq, rowToNode(row));
-    }
+    if (seqs.length === 0) return found;
+    for (const row of nodesBySeqs.all(JSON.stringify(seqs))) found.set(row.seq, rowToNode(row));
     return found;
   }
 
@@ -206,7 +219,12 @@ export function createGraphStore(db: Db): GraphStore {
   return {
     db,
     generation: () => generation,
-    upsertNodes: (inputs) => upsertNodes(inputs),
+    corpus: () => {
+      const counters = new Map(corpusCounters.all().map((row) => [row.name, row.value]));
+      return { nodes: counters.get('nodes') ?? 0, chars: counters.get('node_chars') ?? 0 };
+    },
+    vectorCount: (provider) => vectorCount.get(provider)?.c ?? 0,
+    upsertNodes: (inputs, vectors = []) => upsertNodes(inputs, vectors),
     getNode: (id) => {
       const row = byId.get(id);
       return row ? rowToNode(row) : undefined;
@@ -237,12 +255,7 @@ export function createGraphStore(db: Db): GraphStore {
     putVectors: (rows) => putVectors(rows),
     vectorsFor: (seqs, provider) => {
       if (seqs.length === 0) return [];
-      return db
-        .prepare<unknown[], { node_seq: number; provider: string; vector: Buffer }>(
-          `SELECT node_seq, provider, vector FROM context_vectors WHERE provider = ? AND node_seq IN (${seqs.map(() => '?').join(',')})`,
-        )
-        .all(provider, ...seqs)
-        .map((row) => ({ seq: row.node_seq, provider: row.provider, vector: row.vector }));
+      return vectorsBySeqs.all(provider, JSON.stringify(seqs)).map((row) => ({ seq: row.node_seq, provider: row.provider, vector: row.vector }));
     },
     *iterateVectors(provider) {
       const rows = db
@@ -274,6 +287,71 @@ export function createGraphStore(db: Db): GraphStore {
       };
     },
   };
+}
+
+/** Rows per upsert statement: the largest of the statements prepared for powers of two. */
+const UPSERT_ROWS = 512;
+
+/**
+ * Upserts node rows with multi-row statements (of 512, 256, …, 1 rows, each prepared once) and
+ * returns seq and created_at by id. Why not one statement per row: every statement that writes
+ * a table with an FTS5 trigger opens a statement savepoint, and FTS5 flushes its pending index
+ * data at each savepoint — a one-row index segment per node, then merging them, which made the
+ * index ~60 % of insert time. With many rows per statement the index is flushed once per
+ * statement. Rows whose id repeats within a batch are upserted in order (the last one wins).
+ */
+function createRowUpserter(db: Db): (nodes: readonly (Omit<MemoryNode, 'createdAt'> & { createdAt: string })[]) => Map<string, { seq: number; createdAt: string }> {
+  const statements = new Map<number, Statement<unknown[], { seq: number; id: string; created_at: string }>>();
+  const statement = (rows: number) => {
+    let prepared = statements.get(rows);
+    if (!prepared) {
+      prepared = db.prepare(`
+        INSERT INTO context_nodes (id, type, title, content, tags, metadata, extra, project_id, importance, created_at, updated_at)
+        VALUES ${Array.from({ length: rows }, () => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ')}
+        ON CONFLICT(id) DO UPDATE SET
+          type = excluded.type, title = excluded.title, content = excluded.content, tags = excluded.tags,
+          metadata = excluded.metadata, extra = excluded.extra, project_id = excluded.project_id,
+          importance = excluded.importance, updated_at = excluded.updated_at
+        RETURNING seq, id, created_at`);
+      statements.set(rows, prepared);
+    }
+    return prepared;
+  };
+  return (nodes) => {
+    const stored = new Map<string, { seq: number; createdAt: string }>();
+    let offset = 0;
+    while (offset < nodes.length) {
+      let rows = UPSERT_ROWS;
+      while (rows > nodes.length - offset) rows /= 2;
+      const params = nodes.slice(offset, offset + rows).flatMap((node) => [
+        node.id,
+        node.type,
+        node.title,
+        node.content,
+        JSON.stringify(node.tags),
+        JSON.stringify(node.metadata),
+        searchableExtra(node.metadata),
+        node.projectId,
+        node.importance,
+        node.createdAt,
+        node.updatedAt,
+      ]);
+      for (const row of statement(rows).all(...params)) stored.set(row.id, { seq: row.seq, createdAt: row.created_at });
+      offset += rows;
+    }
+    return stored;
+  };
+}
+
+/** Validated copies of node inputs; the first invalid one throws INVALID_INPUT. */
+export function parseNodeInputs(inputs: readonly NodeInput[]): NodeInput[] {
+  return inputs.map((raw) => {
+    const parsed = nodeInputSchema.safeParse(raw);
+    if (!parsed.success) {
+      throw new OrchestratorError('INVALID_INPUT', `invalid memory node: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
+    }
+    return parsed.data;
+  });
 }
 
 /** SQL for the shared filters, against a nodes alias. */

@@ -5,12 +5,12 @@
  * the project scanner and the prompt context are built on its small core.
  */
 import { databasePath, openDatabase } from '../storage/database.js';
-import { resolveHome } from '../config/load.js';
+import { resolveHome } from '../config/config-source.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { createEmbeddingProvider } from './embeddings/create-embedding.js';
 import { DEFAULT_EMBEDDING, type EmbeddingProvider, type EmbeddingSettings } from './embeddings/provider.js';
 import { encodeVector } from './embeddings/vector-codec.js';
-import { createGraphStore, type GraphStats, type GraphStore } from './graph-store.js';
+import { createGraphStore, parseNodeInputs, type GraphStats, type GraphStore, type NodeVector } from './graph-store.js';
 import { createSearcher, type SearchSettings } from './hybrid-search.js';
 import { createRecords, type MemoryRecords } from './memory-records.js';
 import { createProjects, type MemoryProjects } from './memory-projects.js';
@@ -79,6 +79,17 @@ async function open(options: MemoryManagerOptions = {}): Promise<MemoryManager> 
   const searcher = createSearcher(store, provider, options.search);
   const warn = options.onWarning ?? ((): void => undefined);
 
+  /** One encoded vector per text, in order ([] without a provider). */
+  async function embedTexts(texts: readonly string[], signal?: AbortSignal): Promise<NodeVector[]> {
+    if (!provider) return [];
+    const encoded: NodeVector[] = [];
+    for (let i = 0; i < texts.length; i += provider.batchSize) {
+      const vectors = await provider.embed(texts.slice(i, i + provider.batchSize), signal ? { signal } : {});
+      for (const vector of vectors) encoded.push({ provider: provider.id, dim: vector.length, vector: encodeVector(vector) });
+    }
+    return encoded;
+  }
+
   async function embedNodes(nodes: readonly MemoryNode[], signal?: AbortSignal): Promise<void> {
     if (!provider || nodes.length === 0) return;
     for (let i = 0; i < nodes.length; i += provider.batchSize) {
@@ -97,14 +108,20 @@ async function open(options: MemoryManagerOptions = {}): Promise<MemoryManager> 
     store,
     provider,
     async addNodes(inputs, addOptions = {}) {
-      const nodes = store.upsertNodes(inputs);
+      // Validated and embedded first, so nodes, index entries and vectors are written in ONE
+      // transaction (a transaction per node or per vector batch was most of the insert time).
+      const valid = parseNodeInputs(inputs);
+      let vectors: (NodeVector | undefined)[] = [];
+      let cancelled: OrchestratorError | undefined;
       try {
-        await embedNodes(nodes, addOptions.signal);
+        vectors = await embedTexts(valid.map((input) => embeddingText({ title: input.title, content: input.content ?? '' })), addOptions.signal);
       } catch (error) {
-        if (OrchestratorError.isInstance(error) && error.code === 'CANCELLED') throw error;
-        // The node is kept: memory must not be lost because an embedding server is down.
-        warn(`memory: nodes stored without vectors (${String(error instanceof Error ? error.message : error)}); run reembed later`);
+        if (OrchestratorError.isInstance(error) && error.code === 'CANCELLED') cancelled = error;
+        // The nodes are kept: memory must not be lost because an embedding server is down.
+        else warn(`memory: nodes stored without vectors (${String(error instanceof Error ? error.message : error)}); run reembed later`);
       }
+      const nodes = store.upsertNodes(valid, vectors);
+      if (cancelled) throw cancelled;
       return nodes;
     },
     search(query, searchOptions = {}) {
@@ -134,6 +151,9 @@ async function open(options: MemoryManagerOptions = {}): Promise<MemoryManager> 
     getRelevantContext: (task, contextOptions) => getRelevantContext(core, task, contextOptions),
     async reembed(reembedOptions = {}) {
       if (!provider) return 0;
+      // A vector per node (node_seq is the vectors' key) means none is missing: two index counts
+      // instead of searching 100,000 nodes for one without a vector on every open.
+      if (store.vectorCount(provider.id) === store.corpus().nodes) return 0;
       let done = 0;
       for (;;) {
         const batch = store.nodesWithoutVector(provider.id, 512);
@@ -163,6 +183,6 @@ async function open(options: MemoryManagerOptions = {}): Promise<MemoryManager> 
 export const MemoryManager = { open } as const;
 
 /** The text a node is embedded from: title, content and its typed searchable fields. */
-function embeddingText(node: MemoryNode): string {
+function embeddingText(node: Pick<MemoryNode, 'title' | 'content'>): string {
   return `${node.title}\n${node.content}`.slice(0, 8_000);
 }

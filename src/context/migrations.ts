@@ -72,4 +72,28 @@ export const CONTEXT_MIGRATIONS: readonly Migration[] = [
       CREATE VIRTUAL TABLE context_fts_terms USING fts5vocab(context_fts, 'row');
     `,
   },
+  {
+    // Corpus figures search needs on every query (node count, total characters), kept by
+    // triggers so reading them costs one row, not a scan of every node.
+    id: 'context/002-counters',
+    up: `
+      CREATE TABLE context_counters (name TEXT PRIMARY KEY, value INTEGER NOT NULL) WITHOUT ROWID;
+      INSERT INTO context_counters (name, value) VALUES
+        ('nodes', (SELECT count(*) FROM context_nodes)),
+        ('node_chars', (SELECT coalesce(sum(length(title) + length(content)), 0) FROM context_nodes));
+      CREATE TRIGGER context_nodes_count_ai AFTER INSERT ON context_nodes BEGIN
+        UPDATE context_counters SET value = value + 1 WHERE name = 'nodes';
+        UPDATE context_counters SET value = value + length(new.title) + length(new.content) WHERE name = 'node_chars';
+      END;
+      CREATE TRIGGER context_nodes_count_ad AFTER DELETE ON context_nodes BEGIN
+        UPDATE context_counters SET value = value - 1 WHERE name = 'nodes';
+        UPDATE context_counters SET value = value - length(old.title) - length(old.content) WHERE name = 'node_chars';
+      END;
+      CREATE TRIGGER context_nodes_count_au AFTER UPDATE OF title, content ON context_nodes BEGIN
+        UPDATE context_counters
+          SET value = value + length(new.title) + length(new.content) - length(old.title) - length(old.content)
+          WHERE name = 'node_chars';
+      END;
+    `,
+  },
 ];

@@ -4,13 +4,14 @@
  * load only when it runs.
  */
 import type { Command } from 'commander';
-import { createCommandContext } from '../service/command-context.js';
 
 export function registerMcpCommand(program: Command): void {
   program
     .command('mcp')
     .description('serve the orchestrator as an MCP server on stdin/stdout (for Claude Code, Codex, Gemini CLI, …)')
     .action(async (_options: unknown, command: Command) => {
+      // Imported here: registering the command must not load the config parser for every command.
+      const { createCommandContext } = await import('../service/command-context.js');
       const context = createCommandContext(command);
       const logger = context.logger();
       const [{ createTaskService }, { serveMcpOverStdio }] = await Promise.all([import('../service/task-service.js'), import('./stdio.js')]);

@@ -8,8 +8,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
 import { agentCommand, agentEndpoint, checkAgentAvailability } from '../adapters/availability.js';
+import type { ProbeCache } from '../adapters/probe-cache.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { AgentConfig } from '../config/schema.js';
 import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
@@ -53,14 +53,16 @@ export const CLI_PACKAGES: Partial<Record<AdapterKind, string>> = {
 };
 
 export interface ReadinessOptions {
-  /** Loads (and validates) the configuration; throws ConfigError when it is invalid. */
-  readonly loadConfig: () => LoadedConfig;
+  /** Loads (and validates) the configuration; throws (or rejects with) ConfigError when it is invalid. */
+  readonly loadConfig: () => LoadedConfig | Promise<LoadedConfig>;
   /** $AI_ORCHESTRATOR_HOME: the database lives there. */
   readonly home: string;
   readonly env?: NodeJS.ProcessEnv;
   readonly signal?: AbortSignal;
   /** Probe timeout per HTTP agent. */
   readonly timeoutMs?: number;
+  /** Remembered HTTP probe answers (a burst of commands probes each server once). */
+  readonly probeCache?: ProbeCache;
 }
 
 export async function readiness(options: ReadinessOptions): Promise<Readiness> {
@@ -68,7 +70,7 @@ export async function readiness(options: ReadinessOptions): Promise<Readiness> {
   const checks: HealthCheck[] = [];
   let loaded: LoadedConfig | undefined;
   try {
-    loaded = options.loadConfig();
+    loaded = await options.loadConfig();
     checks.push({ name: 'config', status: 'pass', detail: `${loaded.source.path} (${loaded.source.kind})` });
   } catch (error) {
     checks.push({
@@ -144,6 +146,7 @@ async function checkAgent(
   const availability = await checkAgentAvailability(agent, {
     ...(options.signal ? { signal: options.signal } : {}),
     timeoutMs: options.timeoutMs ?? 1500,
+    ...(options.probeCache ? { probeCache: options.probeCache } : {}),
     ...(env['PATH'] !== undefined ? { pathVariable: env['PATH'] } : {}),
   });
   if (!availability.available) {
@@ -203,9 +206,13 @@ function portOf(url: string): string | undefined {
   }
 }
 
-const geminiSettingsSchema = z.object({
-  security: z.object({ auth: z.object({ selectedType: z.string().min(1) }) }),
-});
+/** Gemini CLI's settings.json names the signed-in auth type at security.auth.selectedType. */
+function hasSelectedAuthType(settings: unknown): boolean {
+  const security = typeof settings === 'object' && settings !== null ? (settings as { security?: unknown }).security : undefined;
+  const auth = typeof security === 'object' && security !== null ? (security as { auth?: unknown }).auth : undefined;
+  const selected = typeof auth === 'object' && auth !== null ? (auth as { selectedType?: unknown }).selectedType : undefined;
+  return typeof selected === 'string' && selected.length > 0;
+}
 
 /** An API key (env or the agent's env), Vertex/GCA switches, or a selected auth type in settings.json. */
 export function geminiAuthConfigured(agent: Pick<AgentConfig, 'env'>, env: NodeJS.ProcessEnv): boolean {
@@ -215,7 +222,7 @@ export function geminiAuthConfigured(agent: Pick<AgentConfig, 'env'>, env: NodeJ
   const file = path.join(home, '.gemini', 'settings.json');
   if (!existsSync(file)) return false;
   try {
-    return geminiSettingsSchema.safeParse(JSON.parse(readFileSync(file, 'utf8'))).success;
+    return hasSelectedAuthType(JSON.parse(readFileSync(file, 'utf8')));
   } catch {
     return false;
   }

@@ -4,7 +4,6 @@
  * the planner routes on, what `agents --json` shows as `health`, and what `metrics` exports —
  * the original recorded nothing, so its success-rate routing never did anything.
  */
-import { z } from 'zod';
 import { FAILURE_KINDS, type FailureKind } from '../adapters/spec.js';
 import { migrate, type Db, type Migration } from '../storage/database.js';
 import { HEALTH_KINDS } from './policy.js';
@@ -111,25 +110,37 @@ export interface AgentHealthStore extends CircuitStore {
   circuits(): { readonly agent: string; readonly snapshot: CircuitSnapshot }[];
 }
 
-const failureKindSchema = z.enum(FAILURE_KINDS);
-const circuitRowSchema = z.object({
-  agent: z.string(),
-  state: z.enum(CIRCUIT_STATES),
-  consecutive_failures: z.number().int(),
-  opened_at: z.number().nullable(),
-  open_until: z.number().nullable(),
-  trial_started_at: z.number().nullable(),
-});
-const aggregateRowSchema = z.object({
-  agent: z.string(),
-  role: z.string(),
-  outcome: z.enum(['success', 'failure', 'skipped']),
-  failure_kind: z.string().nullable(),
-  calls: z.number(),
-  input_tokens: z.number().nullable(),
-  output_tokens: z.number().nullable(),
-  cost_usd: z.number().nullable(),
-});
+/*
+ * Rows come from this store's own tables, whose columns are typed and NOT NULL where the row types
+ * say so; what SQLite cannot enforce — the closed sets of states, outcomes and failure kinds — is
+ * checked when read, so a value written by another version reads as unknown rather than as a lie.
+ * (No zod here: `agents` and `doctor` read health at start-up, where loading zod costs ~40 ms.)
+ */
+interface CircuitRow {
+  readonly agent: string;
+  readonly state: string;
+  readonly consecutive_failures: number;
+  readonly opened_at: number | null;
+  readonly open_until: number | null;
+  readonly trial_started_at: number | null;
+}
+
+interface AggregateRow {
+  readonly agent: string;
+  readonly role: string;
+  readonly outcome: string;
+  readonly failure_kind: string | null;
+  readonly calls: number;
+  readonly input_tokens: number | null;
+  readonly output_tokens: number | null;
+  readonly cost_usd: number | null;
+}
+
+const OUTCOMES = ['success', 'failure', 'skipped'] as const;
+
+function oneOf<T extends string>(values: readonly T[], value: unknown): value is T {
+  return typeof value === 'string' && (values as readonly string[]).includes(value);
+}
 
 /**
  * The calls a success rate is computed over: made calls (not skipped by an open circuit) that
@@ -155,7 +166,7 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
   const lastFailure = db.prepare<[string], { failure_kind: string | null }>(
     `SELECT failure_kind FROM agent_calls WHERE agent = ? AND outcome = 'failure' ORDER BY id DESC LIMIT 1`,
   );
-  const loadCircuit = db.prepare<[string], unknown>('SELECT * FROM agent_circuits WHERE agent = ?');
+  const loadCircuit = db.prepare<[string], CircuitRow>('SELECT * FROM agent_circuits WHERE agent = ?');
   const saveCircuit = db.prepare(
     `INSERT INTO agent_circuits (agent, state, consecutive_failures, opened_at, open_until, trial_started_at, updated_at)
      VALUES (@agent, @state, @failures, @openedAt, @openUntil, @trialStartedAt, @updatedAt)
@@ -164,10 +175,8 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
        updated_at = excluded.updated_at`,
   );
 
-  const snapshotOf = (row: unknown): CircuitSnapshot | undefined => {
-    const parsed = circuitRowSchema.safeParse(row);
-    if (!parsed.success) return undefined;
-    const r = parsed.data;
+  const snapshotOf = (r: CircuitRow | undefined): CircuitSnapshot | undefined => {
+    if (!r || !oneOf(CIRCUIT_STATES, r.state)) return undefined;
     return {
       state: r.state,
       consecutiveFailures: r.consecutive_failures,
@@ -210,14 +219,14 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
     health(agent) {
       const all = countAll.get(agent) ?? { calls: 0, successes: 0 };
       const window = recent.get(agent, HEALTH_WINDOW) ?? { calls: 0, successes: 0 };
-      const kind = failureKindSchema.safeParse(lastFailure.get(agent)?.failure_kind);
+      const kind = lastFailure.get(agent)?.failure_kind;
       return {
         agent,
         calls: all.calls,
         successes: all.successes ?? 0,
         ...(window.calls > 0 ? { successRate: (window.successes ?? 0) / window.calls } : {}),
         windowCalls: window.calls,
-        ...(kind.success ? { lastFailureKind: kind.data } : {}),
+        ...(oneOf(FAILURE_KINDS, kind) ? { lastFailureKind: kind } : {}),
         circuit: store.loadCircuit(agent) ?? { state: 'closed', consecutiveFailures: 0 },
       };
     },
@@ -229,23 +238,20 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
     },
     aggregates() {
       const rows = db
-        .prepare(
+        .prepare<[], AggregateRow>(
           `SELECT agent, role, outcome, failure_kind, COUNT(*) AS calls, SUM(input_tokens) AS input_tokens,
              SUM(output_tokens) AS output_tokens, SUM(cost_usd) AS cost_usd
            FROM agent_calls GROUP BY agent, role, outcome, failure_kind ORDER BY agent, role, outcome`,
         )
         .all();
-      return rows.flatMap((row) => {
-        const parsed = aggregateRowSchema.safeParse(row);
-        if (!parsed.success) return [];
-        const r = parsed.data;
-        const kind = failureKindSchema.safeParse(r.failure_kind);
+      return rows.flatMap((r) => {
+        if (!oneOf(OUTCOMES, r.outcome)) return [];
         return [
           {
             agent: r.agent,
             role: r.role,
             outcome: r.outcome,
-            failureKind: kind.success ? kind.data : null,
+            failureKind: oneOf(FAILURE_KINDS, r.failure_kind) ? r.failure_kind : null,
             calls: r.calls,
             inputTokens: r.input_tokens ?? 0,
             outputTokens: r.output_tokens ?? 0,
@@ -264,12 +270,11 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
     },
     circuits() {
       return db
-        .prepare<[], unknown>('SELECT * FROM agent_circuits ORDER BY agent')
+        .prepare<[], CircuitRow>('SELECT * FROM agent_circuits ORDER BY agent')
         .all()
         .flatMap((row) => {
           const snapshot = snapshotOf(row);
-          const agent = z.object({ agent: z.string() }).safeParse(row);
-          return snapshot && agent.success ? [{ agent: agent.data.agent, snapshot }] : [];
+          return snapshot ? [{ agent: row.agent, snapshot }] : [];
         });
     },
   };

@@ -5,7 +5,7 @@
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { resolveHome } from '../config/load.js';
+import { resolveHome } from '../config/config-source.js';
 import type { HttpEndpointFactory } from '../service/http-endpoint.js';
 import { OrchestratorError } from '../shared/errors.js';
 

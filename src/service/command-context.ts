@@ -25,15 +25,17 @@ export interface CommandContext {
 export function createCommandContext(command: Command): CommandContext {
   const globals = command.optsWithGlobals<GlobalOptions>();
   const env = process.env;
+  const home = resolveHome(env);
   let loaded: LoadedConfig | undefined;
   let logger: Logger | undefined;
   const context: CommandContext = {
     cwd: process.cwd(),
     env,
-    home: resolveHome(env),
+    home,
     globals,
     config() {
-      loaded ??= loadConfig({ ...(globals.config ? { configPath: globals.config } : {}), env });
+      // With the home: an unchanged file's validated config comes from its cache (config-cache.ts).
+      loaded ??= loadConfig({ ...(globals.config ? { configPath: globals.config } : {}), env, home });
       return loaded;
     },
     logger() {

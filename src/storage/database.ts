@@ -20,10 +20,7 @@ const open = new Map<string, Db>();
 /** How long a command waits for another one's write lock before giving up. */
 const BUSY_TIMEOUT_MS = 15_000;
 
-/** The database file under a home directory. */
-export function databasePath(home: string): string {
-  return path.join(home, 'context.db');
-}
+export { databasePath } from './database-path.js';
 
 /** Opens (once per process and path) the database, in WAL mode with foreign keys on. */
 export function openDatabase(file: string): Db {

@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createCliContext } from '../context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printTable } from '../output.js';
 
 export function registerAgentsCommand(program: Command): void {
@@ -8,9 +8,11 @@ export function registerAgentsCommand(program: Command): void {
     .description('list configured agents, their roles and whether each can run here')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const context = createCliContext(command);
+      const context = createDataContext(command);
+      const { config } = await context.loadConfig();
       const { describeAgents } = await import('../../adapters/describe-agents.js');
-      const agents = await describeAgents(context.config().config, { home: context.home });
+      const { openProbeCache } = await import('../../adapters/probe-cache.js');
+      const agents = await describeAgents(config, { home: context.home, probeCache: openProbeCache(context.home) });
       if (options.json) {
         printJson({ agents });
         return;

@@ -5,7 +5,7 @@
  */
 import type { Command } from 'commander';
 import { OrchestratorError } from '../../shared/errors.js';
-import { createCliContext } from '../context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine, printTable } from '../output.js';
 
 interface ListOptions {
@@ -22,7 +22,7 @@ export function registerAuditCommand(program: Command): void {
     .description('check the hash chain; names the first line changed, removed or inserted (exit code 1)')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const context = createCliContext(command);
+      const context = createDataContext(command);
       const { createAuditLog } = await import('../../security/audit-log.js');
       const log = createAuditLog(context.home);
       const result = log.verify();
@@ -38,7 +38,7 @@ export function registerAuditCommand(program: Command): void {
     .option('--type <type>', 'only records of this type (e.g. task.finished, config.changed)')
     .option('--limit <n>', 'only the newest n')
     .action(async (options: ListOptions, command: Command) => {
-      const context = createCliContext(command);
+      const context = createDataContext(command);
       const { AUDIT_TYPES, createAuditLog } = await import('../../security/audit-log.js');
       if (options.type !== undefined && !(AUDIT_TYPES as readonly string[]).includes(options.type)) {
         throw new OrchestratorError('INVALID_INPUT', `unknown record type "${options.type}" (${AUDIT_TYPES.join(', ')})`);

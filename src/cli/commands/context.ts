@@ -8,7 +8,7 @@ import { OrchestratorError } from '../../shared/errors.js';
 import type { MemoryManager } from '../../context/memory-manager.js';
 import type { NodeType } from '../../context/types.js';
 import { confirmDestructive } from '../confirm.js';
-import { createCliContext, type CliContext } from '../context.js';
+import type { CliContext } from '../context.js';
 import { printJson, printLine, printTable } from '../output.js';
 import { createAgentsRedactor, type Redactor } from '../../security/redact.js';
 
@@ -24,6 +24,8 @@ async function openMemory(context: CliContext): Promise<MemoryManager> {
 }
 
 async function withMemory<T>(command: Command, fn: (memory: MemoryManager, context: CliContext) => Promise<T> | T): Promise<T> {
+  // The full context (synchronous config, logger) loads with the memory, not at start-up.
+  const { createCliContext } = await import('../context.js');
   const context = createCliContext(command);
   const memory = await openMemory(context);
   try {

@@ -3,7 +3,7 @@
  * hint per failed check. Exit code 0 when ready, 1 when not.
  */
 import type { Command } from 'commander';
-import { createCliContext } from '../context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine } from '../output.js';
 
 export function registerDoctorCommand(program: Command): void {
@@ -12,11 +12,17 @@ export function registerDoctorCommand(program: Command): void {
     .description('check that this machine can run tasks: config, agents, database — with a fix for each problem')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const context = createCliContext(command);
+      const context = createDataContext(command);
       const { liveness, readiness } = await import('../../observability/health.js');
+      const { openProbeCache } = await import('../../adapters/probe-cache.js');
       const { closeAllDatabases } = await import('../../storage/database.js');
       try {
-        const report = await readiness({ loadConfig: () => context.config(), home: context.home, env: context.env });
+        const report = await readiness({
+          loadConfig: () => context.loadConfig(),
+          home: context.home,
+          env: context.env,
+          probeCache: openProbeCache(context.home),
+        });
         if (options.json) {
           printJson({ live: liveness().status === 'ok', ready: report.ready, checks: report.checks });
         } else {

@@ -5,7 +5,7 @@
  */
 import { existsSync } from 'node:fs';
 import type { Command } from 'commander';
-import { createCliContext } from '../context.js';
+import { createDataContext } from '../data-context.js';
 
 export function registerMetricsCommand(program: Command): void {
   program
@@ -13,7 +13,7 @@ export function registerMetricsCommand(program: Command): void {
     .description('print Prometheus metrics (agent calls, failures, tokens, cost, circuits, tasks) from the recorded history')
     .option('--no-process', "leave out Node's process metrics")
     .action(async (options: { process: boolean }, command: Command) => {
-      const context = createCliContext(command);
+      const context = createDataContext(command);
       const { createMetrics, loadPersistedRecords } = await import('../../observability/metrics.js');
       const { loadPersistedTasks } = await import('../../service/metrics-records.js');
       const { databasePath, openDatabase, closeAllDatabases } = await import('../../storage/database.js');

@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import type { BackendStatus, LocalBackend } from '../../adapters/http/local-backends.js';
 import type { OrchestratorConfig } from '../../config/schema.js';
 import { OrchestratorError } from '../../shared/errors.js';
-import { createCliContext } from '../context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine, printTable } from '../output.js';
 
 interface TargetOptions {
@@ -154,8 +154,8 @@ async function selectBackends(config: OrchestratorConfig, options: TargetOptions
 }
 
 async function probeTargets(command: Command, options: TargetOptions): Promise<{ statuses: BackendStatus[]; explicit: boolean }> {
-  const context = createCliContext(command);
-  const { backends, explicit } = await selectBackends(context.config().config, options);
+  const { config } = await createDataContext(command).loadConfig();
+  const { backends, explicit } = await selectBackends(config, options);
   if (backends.length === 0) {
     throw new OrchestratorError('INVALID_INPUT', 'no local model backends are configured (agents of type ollama, llamacpp or openai-compatible)');
   }
@@ -181,8 +181,7 @@ function failIfDown(statuses: readonly BackendStatus[], explicit: boolean): void
  * else Ollama's default URL. llama-server and OpenAI-compatible targets are refused clearly.
  */
 async function managementTarget(command: Command, options: TargetOptions, model: string, action: 'pull' | 'remove'): Promise<LocalBackend> {
-  const context = createCliContext(command);
-  const config = context.config().config;
+  const { config } = await createDataContext(command).loadConfig();
   const { backendOf } = await import('../../adapters/http/local-backends.js');
   const { cannotManageModels } = await import('../../adapters/ollama/ollama-api.js');
   const { DEFAULT_OLLAMA_ENDPOINT } = await import('../../adapters/ollama/index.js');

@@ -4,7 +4,7 @@
  * Refuses, naming the files, when they do not apply cleanly (exit 3); nothing is changed then.
  */
 import type { Command } from 'commander';
-import { createCliContext } from '../context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine } from '../output.js';
 
 export function registerTasksApplyCommand(tasks: Command): void {
@@ -14,7 +14,7 @@ export function registerTasksApplyCommand(tasks: Command): void {
     .argument('<id>', 'task id (or a unique prefix of it)')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
-      const context = createCliContext(command);
+      const context = createDataContext(command);
       const { OrchestratorError } = await import('../../shared/errors.js');
       const { openTaskWorkspaceStores } = await import('./task-workspace-store.js');
       const { findRepository } = await import('../../workspace/git.js');

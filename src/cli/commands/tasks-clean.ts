@@ -4,7 +4,7 @@
  * with --older-than deletes finished tasks older than that, together with their checkpoint refs.
  */
 import type { Command } from 'commander';
-import { createCliContext } from '../context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine } from '../output.js';
 
 /** Older than any task; beyond it the cut-off date is not a date JavaScript can hold. */
@@ -17,7 +17,7 @@ export function registerTasksCleanCommand(tasks: Command): void {
     .option('--older-than <duration>', 'also delete finished tasks older than this, e.g. 30m, 12h, 7d, 2w (their worktrees and checkpoints too)')
     .option('--json', 'print JSON')
     .action(async (options: { olderThan?: string; json?: boolean }, command: Command) => {
-      const context = createCliContext(command);
+      const context = createDataContext(command);
       const { parseDuration } = await import('../../tasks/duration.js');
       const { ACTIVE_STATUSES } = await import('../../tasks/task-state.js');
       const { openTaskWorkspaceStores } = await import('./task-workspace-store.js');

@@ -4,7 +4,7 @@
  * process was killed (then the end is the working tree as it is now, and it says so).
  */
 import type { Command } from 'commander';
-import { createCliContext } from '../context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine } from '../output.js';
 
 interface DiffOptions {
@@ -22,7 +22,7 @@ export function registerTasksDiffCommand(tasks: Command): void {
     .option('--stat', 'files with lines added and removed instead of the patch')
     .option('--json', 'print JSON (files, and the patch unless --stat)')
     .action(async (id: string, options: DiffOptions, command: Command) => {
-      const context = createCliContext(command);
+      const context = createDataContext(command);
       const { openTaskWorkspaceStores } = await import('./task-workspace-store.js');
       const { diffTask } = await import('../../workspace/task-changes.js');
       const stores = openTaskWorkspaceStores(context.home);

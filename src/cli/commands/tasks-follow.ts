@@ -3,7 +3,6 @@
  * through the task service on the shared database, so the task may run in any process.
  */
 import type { Command } from 'commander';
-import { createCliContext } from '../context.js';
 import { printJson, printLine } from '../output.js';
 
 export function registerTaskFollowCommands(tasks: Command): void {
@@ -15,6 +14,7 @@ export function registerTaskFollowCommands(tasks: Command): void {
     .option('--since <seq>', 'only events after this sequence number', '0')
     .option('--stream', "copy the agents' output as it arrives")
     .action(async (id: string, options: { json?: boolean; since: string; stream?: boolean }, command: Command) => {
+      const { createCliContext } = await import('../context.js');
       const context = createCliContext(command);
       const { OrchestratorError } = await import('../../shared/errors.js');
       const { openCliTaskService } = await import('../task-service.js');
@@ -39,6 +39,7 @@ export function registerTaskFollowCommands(tasks: Command): void {
     .argument('<id>', 'task id (or a unique prefix of it)')
     .option('--json', 'print {"task_id","status","cancelled"}')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
+      const { createCliContext } = await import('../context.js');
       const context = createCliContext(command);
       const { openCliTaskService } = await import('../task-service.js');
       const service = openCliTaskService(context);
@@ -57,6 +58,7 @@ export function registerTaskFollowCommands(tasks: Command): void {
     .option('--stream', "copy the agents' output to stderr as it arrives")
     .option('--json', 'print the result as one JSON object on stdout (as `run --json`)')
     .action(async (id: string, options: { json?: boolean; stream?: boolean }, command: Command) => {
+      const { createCliContext } = await import('../context.js');
       const context = createCliContext(command);
       const { openCliTaskService } = await import('../task-service.js');
       const { finishFollowing } = await import('./run-task.js');

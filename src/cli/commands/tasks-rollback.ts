@@ -5,7 +5,7 @@
  * bring it back. Files the task did not touch are never touched.
  */
 import type { Command } from 'commander';
-import { createCliContext } from '../context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine } from '../output.js';
 
 interface RollbackOptions {
@@ -25,7 +25,7 @@ export function registerTasksRollbackCommand(tasks: Command): void {
     .option('--undo', "undo this task's last rollback")
     .option('--json', 'print JSON')
     .action(async (id: string, options: RollbackOptions, command: Command) => {
-      const context = createCliContext(command);
+      const context = createDataContext(command);
       const { OrchestratorError } = await import('../../shared/errors.js');
       const { openTaskWorkspaceStores } = await import('./task-workspace-store.js');
       const { rollbackTask, undoRollback } = await import('../../workspace/task-changes.js');

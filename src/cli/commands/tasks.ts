@@ -4,7 +4,7 @@
  */
 import type { Command } from 'commander';
 import { OrchestratorError } from '../../shared/errors.js';
-import { createCliContext } from '../context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine, printTable } from '../output.js';
 import { registerTasksApplyCommand } from './tasks-apply.js';
 import { registerTasksCleanCommand } from './tasks-clean.js';
@@ -36,7 +36,7 @@ export function registerTasksCommand(program: Command): void {
     .option('--status <status>', 'only tasks in this state (queued, pending, in_progress, completed, failed, cancelled, interrupted)')
     .option('--limit <n>', 'at most this many', '20')
     .action(async (options: ListOptions, command: Command) => {
-      const context = createCliContext(command);
+      const context = createDataContext(command);
       const { isTaskStatus } = await import('../../tasks/task-state.js');
       const { openTaskStore } = await import('../../tasks/open-task-store.js');
       const { taskSummaryJson } = await import('../../service/task-json.js');
@@ -72,7 +72,7 @@ export function registerTasksCommand(program: Command): void {
     .argument('<id>', 'task id (or a unique prefix of it)')
     .option('--json', 'print JSON')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
-      const context = createCliContext(command);
+      const context = createDataContext(command);
       const { openTaskStore } = await import('../../tasks/open-task-store.js');
       const { taskDetailJson } = await import('../../service/task-json.js');
       const { createPlanStore, describeStoredPlan } = await import('../../workflow/plan-store.js');

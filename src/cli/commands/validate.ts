@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { createCliContext } from '../context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine } from '../output.js';
 
 export function registerValidateCommand(program: Command): void {
@@ -8,10 +8,11 @@ export function registerValidateCommand(program: Command): void {
     .description('check the config: YAML syntax, schema, workflow references, agent availability')
     .option('--json', 'print JSON')
     .action(async (options: { json?: boolean }, command: Command) => {
-      const context = createCliContext(command);
-      const { config, source } = context.config(); // throws ConfigError: file:line:col message
+      const context = createDataContext(command);
+      const { config, source } = await context.loadConfig(); // throws ConfigError: file:line:col message
       const { describeAgents } = await import('../../adapters/describe-agents.js');
-      const agents = await describeAgents(config);
+      const { openProbeCache } = await import('../../adapters/probe-cache.js');
+      const agents = await describeAgents(config, { probeCache: openProbeCache(context.home) });
       const warnings = agents
         .filter((a) => a.enabled && !a.available)
         .map((a) => `agent "${a.name}" is enabled but not available: ${a.availability}`);

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { listWorkflows } from '../../config/workflows.js';
-import { createCliContext } from '../context.js';
+import { createDataContext } from '../data-context.js';
 import { printJson, printLine } from '../output.js';
 
 export function registerWorkflowsCommand(program: Command): void {
@@ -8,9 +8,9 @@ export function registerWorkflowsCommand(program: Command): void {
     .command('workflows')
     .description('list configured workflows and their steps')
     .option('--json', 'print JSON')
-    .action((options: { json?: boolean }, command: Command) => {
-      const context = createCliContext(command);
-      const workflows = listWorkflows(context.config().config).map((w) => ({
+    .action(async (options: { json?: boolean }, command: Command) => {
+      const { config } = await createDataContext(command).loadConfig();
+      const workflows = listWorkflows(config).map((w) => ({
         name: w.name,
         description: w.description,
         offline: w.offline,

@@ -47,7 +47,7 @@ export const DEFAULT_EMBEDDING: EmbeddingSettings = { provider: 'lexical' };
 /** L2-normalises in place and returns the vector (zero vectors stay zero). */
 export function normalize(vector: Float32Array): Float32Array {
   let sum = 0;
-  for (const v of vector) sum += v * v;
+  for (let i = 0; i < vector.length; i++) sum += (vector[i] ?? 0) * (vector[i] ?? 0);
   const norm = Math.sqrt(sum);
   if (norm > 0) for (let i = 0; i < vector.length; i++) vector[i] = (vector[i] ?? 0) / norm;
   return vector;

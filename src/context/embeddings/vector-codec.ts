@@ -5,12 +5,20 @@
  */
 export function encodeVector(vector: Float32Array): Buffer {
   let max = 0;
-  for (const v of vector) max = Math.max(max, Math.abs(v));
+  for (let i = 0; i < vector.length; i++) {
+    const v = vector[i] ?? 0;
+    if (v > max) max = v;
+    else if (-v > max) max = -v;
+  }
   const scale = max > 0 ? max / 127 : 1;
-  const buffer = Buffer.alloc(4 + vector.length);
+  // Every byte is written below, so the memory need not be zeroed first.
+  const buffer = Buffer.allocUnsafe(4 + vector.length);
   buffer.writeFloatLE(scale, 0);
   const bytes = new Int8Array(buffer.buffer, buffer.byteOffset + 4, vector.length);
-  for (let i = 0; i < vector.length; i++) bytes[i] = Math.round((vector[i] ?? 0) / scale);
+  for (let i = 0; i < vector.length; i++) {
+    const v = vector[i] ?? 0;
+    bytes[i] = v === 0 ? 0 : Math.round(v / scale);
+  }
   return buffer;
 }
 

@@ -1,0 +1,106 @@
+/**
+ * Data commands start lean: they load only the packages they need (checked with a module-resolve
+ * hook on the real CLI). `workflows`, `agents` and `validate` never load the database driver when
+ * there is no database; nothing here loads prom-client, pino, node-llama-cpp or the server, MCP
+ * and queue libraries; a configuration validated before is read from the cache without the YAML
+ * parser or zod, and a changed file is validated again.
+ */
+import { statSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+import { runCliTraced } from '../helpers/trace-imports.js';
+
+const FAKE_CLI = path.join(REPO_ROOT, 'test/fixtures/bin/fake-cli.mjs');
+
+/** Packages no data command needs. */
+const NEVER = ['prom-client', 'pino', 'pino-pretty', 'node-llama-cpp', 'fastify', 'socket.io', 'bullmq', 'ioredis'];
+
+function heavyPackages(packages: ReadonlySet<string>): string[] {
+  return [...packages].filter((name) => NEVER.includes(name) || name.startsWith('@modelcontextprotocol/'));
+}
+
+const CONFIG = `agents:
+  impl:
+    type: generic
+    command: ${FAKE_CLI}
+  local:
+    type: ollama
+    endpoint: http://127.0.0.1:1
+    model: tiny
+workflows:
+  default:
+    - agent: impl
+      task: implement
+`;
+
+function setup() {
+  const dir = tempDir('aio-lean-');
+  const config = path.join(dir, 'agents.yaml');
+  writeFileSync(config, CONFIG);
+  const home = path.join(dir, 'home');
+  const run = (args: readonly string[]) =>
+    runCliTraced([...args, '--config', config], { cwd: dir, env: { AI_ORCHESTRATOR_HOME: home }, traceFile: path.join(dir, 'imports.log') });
+  return { dir, config, home, run };
+}
+
+describe('lean start-up of data commands', () => {
+  it('workflows, agents and validate load no database driver while there is no database, and nothing heavy', async () => {
+    const { run } = setup();
+    for (const args of [['workflows'], ['agents'], ['validate'], ['agents', '--json']]) {
+      const result = await run(args);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+      expect(heavyPackages(result.packages), args.join(' ')).toEqual([]);
+      expect(result.packages.has('better-sqlite3'), args.join(' ')).toBe(false);
+    }
+  });
+
+  it('tasks list, doctor and agents with a database load the driver they need, and nothing else heavy', async () => {
+    const { run } = setup();
+    const tasks = await run(['tasks', 'list']);
+    expect(tasks.code, tasks.stderr).toBe(0);
+    // The hook sees the driver when it is loaded: the checks above and below mean something.
+    expect(tasks.packages.has('better-sqlite3')).toBe(true);
+    expect(heavyPackages(tasks.packages)).toEqual([]);
+    for (const args of [['agents'], ['doctor']]) {
+      const result = await run(args);
+      expect([0, 1], `${args.join(' ')}: ${result.stderr}`).toContain(result.code);
+      expect(result.packages.has('better-sqlite3'), args.join(' ')).toBe(true);
+      expect(heavyPackages(result.packages), args.join(' ')).toEqual([]);
+    }
+  });
+
+  it('metrics does load prom-client (the hook sees optional heavy packages)', async () => {
+    const { run } = setup();
+    const result = await run(['metrics', '--no-process']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.packages.has('prom-client')).toBe(true);
+  });
+
+  it('an unchanged configuration is read without the YAML parser or zod; a changed one is validated again', async () => {
+    const { run, config, home } = setup();
+    const first = await run(['workflows', '--json']);
+    expect(first.code, first.stderr).toBe(0);
+    expect(first.packages.has('yaml')).toBe(true);
+    expect(first.packages.has('zod')).toBe(true);
+
+    const second = await run(['workflows', '--json']);
+    expect(second.code, second.stderr).toBe(0);
+    expect(second.stdout).toBe(first.stdout);
+    expect(second.packages.has('yaml')).toBe(false);
+    expect(second.packages.has('zod')).toBe(false);
+    // The cache may hold configuration text: only the user can read it.
+    expect(statSync(path.join(home, 'cache')).mode & 0o777).toBe(0o700);
+    expect(statSync(path.join(home, 'cache', 'config.json')).mode & 0o777).toBe(0o600);
+
+    writeFileSync(config, CONFIG.replace('task: implement', 'task: implemnt'));
+    const broken = await run(['workflows']);
+    expect(broken.code).toBe(2);
+    expect(broken.stderr).toMatch(/agents\.yaml:12:13 .*unknown role/);
+
+    writeFileSync(config, CONFIG.replace('task: implement', 'task: review'));
+    const fixed = await run(['workflows', '--json']);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(JSON.parse(fixed.stdout)).toMatchObject({ workflows: [{ name: 'default', steps: [{ agent: 'impl', task: 'review' }] }] });
+  });
+});

@@ -1,0 +1,33 @@
+/**
+ * Runs the CLI with a module-resolve hook (test/fixtures/trace-imports) and reports which
+ * packages the command loaded — through static imports, dynamic imports and require alike.
+ */
+import { existsSync, readFileSync, rmSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { REPO_ROOT, runCli, type CliResult, type RunCliOptions } from './cli.js';
+
+const TRACE_HOOK = pathToFileURL(path.join(REPO_ROOT, 'test/fixtures/trace-imports/register.mjs')).href;
+
+/** The package names in a trace (scoped names kept whole: "@modelcontextprotocol/sdk"). */
+export function packagesIn(trace: string): Set<string> {
+  const names = new Set<string>();
+  for (const url of trace.split('\n')) {
+    const match = /.*\/node_modules\/((?:@[^/]+\/)?[^/]+)\//.exec(url);
+    if (match?.[1]) names.add(match[1]);
+  }
+  return names;
+}
+
+export async function runCliTraced(
+  args: readonly string[],
+  options: RunCliOptions & { readonly traceFile: string },
+): Promise<CliResult & { readonly packages: Set<string> }> {
+  rmSync(options.traceFile, { force: true });
+  const result = await runCli(args, {
+    ...options,
+    env: { ...options.env, NODE_OPTIONS: `--import ${TRACE_HOOK}`, AIO_TRACE_IMPORTS: options.traceFile },
+  });
+  const trace = existsSync(options.traceFile) ? readFileSync(options.traceFile, 'utf8') : '';
+  return { ...result, packages: packagesIn(trace) };
+}
