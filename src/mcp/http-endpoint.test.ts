@@ -5,7 +5,9 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { Progress } from '@modelcontextprotocol/sdk/types.js';
+import { Client } from '@modelcontextprotocol/sdk/client/index.js';
+import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
+import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { isAlive, readPid, waitGone } from '../../test/helpers/fake-cli.js';
@@ -65,6 +67,54 @@ describe('MCP over streamable HTTP at /mcp of serve', () => {
     expect(result).toMatchObject({ success: true, status: 'completed', steps: ['[OK] coder (implement)', '[OK] checker (review)'] });
     expect(progress.map((p) => p.progress)).toEqual([1, 2]);
     expect(server?.service.get(result.task_id)?.source).toBe('mcp');
+  });
+
+  it('lists every tool and answers each one over HTTP', async () => {
+    const { url, token } = await serveWithMcp({ coder: fixtureAgent({ FAKE_STDOUT: 'implemented' }) });
+    const client = new Client({ name: 'http-test', version: '1' });
+    await client.connect(new StreamableHTTPClientTransport(new URL(url), { requestInit: { headers: { Authorization: `Bearer ${token}` } } }));
+    try {
+      const names = (await client.listTools()).tools.map((tool) => tool.name).sort();
+      expect(names).toEqual([
+        'memory_search', 'orchestrator_cancel', 'orchestrator_events', 'orchestrator_execute', 'orchestrator_health', 'orchestrator_list_agents',
+        'orchestrator_list_workflows', 'orchestrator_result', 'orchestrator_resume', 'orchestrator_start', 'orchestrator_status',
+      ]);
+      const call = async (name: string, args: Record<string, unknown> = {}): Promise<Record<string, unknown>> => {
+        const result = (await client.callTool({ name, arguments: args })) as CallToolResult;
+        expect(result.isError ?? false, `${name}: ${JSON.stringify(result.content)}`).toBe(false);
+        return result.structuredContent ?? {};
+      };
+      const executed = await call('orchestrator_execute', { task: 'Run over HTTP' });
+      const id = String(executed['task_id']);
+      expect(executed['status']).toBe('completed');
+      const started = await call('orchestrator_start', { task: 'Start over HTTP' });
+      expect(await call('orchestrator_status', { task_id: id })).toMatchObject({ status: 'completed' });
+      expect(((await call('orchestrator_events', { task_id: id }))['events'] as unknown[]).length).toBeGreaterThan(3);
+      expect(await call('orchestrator_result', { task_id: id })).toMatchObject({ task_id: id });
+      await call('orchestrator_cancel', { task_id: String(started['task_id']) });
+      const resumed = (await client.callTool({ name: 'orchestrator_resume', arguments: { task_id: id } })) as CallToolResult;
+      expect(resumed.isError).toBe(true); // a completed task cannot be resumed: a tool error with a message
+      await call('orchestrator_list_agents');
+      await call('orchestrator_list_workflows');
+      await call('orchestrator_health');
+      await call('memory_search', { query: 'HTTP', project: '.' });
+    } finally {
+      await client.close();
+    }
+  });
+
+  it('cancels the task when the client cancels a running orchestrator_execute: the agent process is gone', async () => {
+    const pidFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'aio-pid-')), 'agent.pid');
+    const { url, token } = await serveWithMcp({ coder: fixtureAgent({ FAKE_HANG: '1', FAKE_PID_FILE: pidFile }) });
+    const client = await OrchestratorMCPClient.connect(url, { token });
+    clients.push(client);
+    const controller = new AbortController();
+    const running = client.executeTask({ task: 'Hang until the client gives up' }, { signal: controller.signal });
+    const pid = await readPid(pidFile);
+    controller.abort();
+    await expect(running).rejects.toThrow();
+    await waitGone(pid);
+    expect(isAlive(pid)).toBe(false);
   });
 
   it('starts, reads the status of and cancels a task: its agent process is gone', async () => {
