@@ -173,6 +173,8 @@ const templatesSchema = z
   .default({});
 
 export const settingsSchema = z.strictObject({
+  /** Tasks one process (a `serve`, a `shell`) runs at once; more wait, `queued`, for a free slot. */
+  max_parallel_tasks: count(1, 64).default(4),
   max_iterations: count(1, 100).default(3),
   /** Default working directory of agents when `--cwd` is not given ("." = where you run). */
   workspace_dir: z.string().default('.'),

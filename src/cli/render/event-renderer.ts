@@ -73,7 +73,14 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
   const handlers: { [K in OrchestratorEvent['type']]: (event: EventOf<K>) => void } = {
     'task.created': () => undefined,
     'task.queued': (event) => {
-      line(style.paint('yellow', `… queued: waiting for task ${event.waitingFor.slice(0, 8)}, which is running in ${event.cwd}`));
+      line(
+        style.paint(
+          'yellow',
+          event.reason === 'capacity'
+            ? '… queued: this process already runs settings.max_parallel_tasks tasks; it starts when one ends'
+            : `… queued: waiting for task ${event.waitingFor.slice(0, 8)}, which is running in ${event.cwd}`,
+        ),
+      );
     },
     'task.planned': (event) => {
       for (const text of planLines(event.plan)) line(style.paint('gray', text));
