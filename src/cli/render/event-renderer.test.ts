@@ -51,6 +51,20 @@ describe('the event renderer', () => {
     expect(text).toContain('✓ [1/1 · 2/1] claude refine 1.5s, 1.5k tokens, 1 tool call refused');
   });
 
+  it('shows no suggestion count for a failed review, and ends with the tokens and cost, naming agents whose cost is unknown', () => {
+    let text = '';
+    const renderer = createEventRenderer({ out: { write: (s: string) => (text += s) }, style: createStyle(false), live: false, stream: false });
+    const priced = { ...step, index: 0, agent: 'claude', role: 'implement' as const, usage: { inputTokens: 100, outputTokens: 50, costUsd: 0.0123 } };
+    const failedReview = { ...step, success: false, suggestions: [], error: { kind: 'server' as const, message: '503' } };
+    renderer.render({ type: 'step.finished', taskId: 'abcdef123456', timestamp: at, step: priced });
+    renderer.render({ type: 'step.finished', taskId: 'abcdef123456', timestamp: at, step: failedReview });
+    renderer.render({ type: 'task.started', taskId: 'abcdef123456', timestamp: at, task: 't', workflow: 'w', maxIterations: 1, cwd: '/w', steps: [], skipped: [] });
+    renderer.render({ type: 'task.finished', taskId: 'abcdef123456', timestamp: at, status: 'failed', success: false, stopReason: 'failed', reason: 'x', iterations: 1, finalOutput: '', durationMs: 10, usage: { inputTokens: 1600, outputTokens: 350, costUsd: 0.0123 } });
+    expect(text).toContain('✗ [1/1 · 2/1] gemini review 1.5s, 1.5k tokens');
+    expect(text).not.toContain('0 suggestions');
+    expect(text).toContain('  1.9k tokens, $0.0123; cost unknown for gemini');
+  });
+
   it('copies agent text only with stream, and colours only when asked', () => {
     expect(render({ stream: true, color: false, live: false })).toContain('streamed text');
     expect(render({ stream: false, color: true, live: false })).toContain('\u001b[32m✓');

@@ -70,6 +70,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
 
   let stepCount = 1;
   let started = false;
+  const unpriced = new Set<string>();
   const handlers: { [K in OrchestratorEvent['type']]: (event: EventOf<K>) => void } = {
     'task.created': () => undefined,
     'task.queued': (event) => {
@@ -165,7 +166,9 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       const step = event.step;
       const mark = step.success ? style.paint('green', '✓') : style.paint('red', '✗');
       const details = [formatDuration(step.durationMs)];
-      if (step.role === 'review' || step.role === 'suggestions') details.push(plural(step.suggestions.length, 'suggestion'));
+      // A failed review has no count to show: "0 suggestions" would read as a clean review.
+      if (step.success && (step.role === 'review' || step.role === 'suggestions')) details.push(plural(step.suggestions.length, 'suggestion'));
+      if (step.usage.costUsd === undefined && step.usage.inputTokens + step.usage.outputTokens > 0) unpriced.add(step.agent);
       if (step.filesModified.length > 0) details.push(plural(step.filesModified.length, 'file'));
       if (step.usage.inputTokens + step.usage.outputTokens > 0) details.push(formatTokens(step.usage));
       const via = step.fallbackFrom ? style.paint('yellow', ` (fallback for ${step.fallbackFrom})`) : '';
@@ -188,6 +191,9 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       line(
         `${style.paint([color, 'bold'], `${mark} ${event.status}`)} after ${plural(event.iterations, 'iteration')} in ${formatDuration(event.durationMs)} (${event.stopReason}: ${oneLine(event.reason, 300)})`,
       );
+      // The total says what it leaves out: agents that reported tokens but no cost (and have no price).
+      const unknown = unpriced.size > 0 ? `; cost unknown for ${[...unpriced].sort().join(', ')}` : '';
+      if (event.usage.inputTokens + event.usage.outputTokens > 0 || unknown) line(style.paint('gray', `  ${formatTokens(event.usage)}${unknown}`));
     },
   };
 
