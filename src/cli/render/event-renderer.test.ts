@@ -65,6 +65,19 @@ describe('the event renderer', () => {
     expect(text).toContain('  1.9k tokens, $0.0123; cost unknown for gemini');
   });
 
+  it('says when a running step has printed nothing for settings.stall_warning, once, and not after it speaks again', async () => {
+    let text = '';
+    const renderer = createEventRenderer({ out: { write: (s: string) => (text += s) }, style: createStyle(false), live: false, stream: false, stallWarningMs: 150 });
+    renderer.render({ type: 'step.started', taskId: 'abcdef123456', timestamp: new Date().toISOString(), iteration: 1, index: 0, stepCount: 1, agent: 'claude', role: 'implement' });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(text.match(/claude has printed nothing for \d+ms \(still running; Ctrl\+C cancels\)/g)).toHaveLength(1);
+    renderer.render({ type: 'step.finished', taskId: 'abcdef123456', timestamp: new Date().toISOString(), step: { ...step, agent: 'claude', role: 'implement', index: 0 } });
+    const before = text;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(text).toBe(before);
+    renderer.stop();
+  });
+
   it('copies agent text only with stream, and colours only when asked', () => {
     expect(render({ stream: true, color: false, live: false })).toContain('streamed text');
     expect(render({ stream: false, color: true, live: false })).toContain('\u001b[32m✓');

@@ -22,6 +22,8 @@ export interface EventRendererOptions {
   readonly stream: boolean;
   /** Show the agents' stderr lines (--verbose). */
   readonly verbose?: boolean;
+  /** After this long without output from a running step, say so (settings.stall_warning). */
+  readonly stallWarningMs?: number;
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -42,6 +44,31 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
   let spinnerStarted = 0;
   let frame = 0;
   let midLine = false; // streamed text left the cursor mid-line
+
+  // A step that prints nothing for a long time says so: a silent hour-long timeout is no way to learn it hangs.
+  const stallMs = options.stallWarningMs ?? 120_000;
+  let lastOutputAt = 0;
+  let stallTimer: NodeJS.Timeout | undefined;
+  let stallAgent = '';
+  let stallNoted = false;
+  const stopStallWatch = (): void => {
+    if (stallTimer) clearInterval(stallTimer);
+    stallTimer = undefined;
+  };
+  const checkStall = (): void => {
+    const silent = Date.now() - lastOutputAt;
+    if (silent < stallMs) return;
+    if (live) {
+      activity = `no output for ${formatDuration(silent)}`;
+    } else if (!stallNoted) {
+      stallNoted = true;
+      line(style.paint('yellow', `  … ${stallAgent} has printed nothing for ${formatDuration(silent)} (still running; Ctrl+C cancels)`));
+    }
+  };
+  const heardFrom = (timestamp: string): void => {
+    lastOutputAt = Math.max(lastOutputAt, Date.parse(timestamp) || Date.now());
+    stallNoted = false;
+  };
 
   const clearSpinner = (): void => {
     if (spinner) {
@@ -103,6 +130,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       line(style.paint('yellow', `  ! ${event.agent}: circuit ${event.from} → ${event.to}${until}`));
     },
     'step.activity': (event) => {
+      heardFrom(event.timestamp);
       activity = event.activity;
     },
     'agent.stderr': (event) => {
@@ -130,6 +158,12 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
         : '';
       stepCount = event.stepCount;
       activity = '';
+      stallAgent = event.agent;
+      lastOutputAt = 0;
+      heardFrom(event.timestamp);
+      stopStallWatch();
+      stallTimer = setInterval(checkStall, Math.min(1000, stallMs));
+      stallTimer.unref();
       const text = `${where(event.iteration, event.index, event.stepCount)} ${style.paint('bold', event.agent)} ${event.role}${via}`;
       if (live) {
         clearSpinner();
@@ -144,6 +178,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       }
     },
     'step.output': (event) => {
+      heardFrom(event.timestamp);
       const e = event.event;
       // Shown always, not only with --stream: the agent's own summary may claim the opposite.
       if (e.type === 'refusal') {
@@ -163,6 +198,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       }
     },
     'step.finished': (event) => {
+      stopStallWatch();
       const step = event.step;
       const mark = step.success ? style.paint('green', '✓') : style.paint('red', '✗');
       const details = [formatDuration(step.durationMs)];
@@ -183,6 +219,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       line(style.paint('gray', `  iteration ${it.iteration}: ${reviews}, ${plural(it.filesChanged.length, 'file')} changed, ${formatTokens(it.usage)} → ${next}`));
     },
     'task.finished': (event) => {
+      stopStallWatch();
       // A task that failed before it started (its plan could not be made) is the caller's one
       // error line, not a run that ended.
       if (!started && event.status === 'failed') return;
@@ -200,7 +237,13 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
   const render = (event: OrchestratorEvent): void => {
     (handlers[event.type] as (e: OrchestratorEvent) => void)(event);
   };
-  return { render, stop: clearSpinner };
+  return {
+    render,
+    stop: () => {
+      stopStallWatch();
+      clearSpinner();
+    },
+  };
 }
 
 /** Subscribes a renderer to a bus; returns the unsubscribe. */
