@@ -33,6 +33,16 @@ describe('ai-orchestrator with the built-in configuration', () => {
     expect(byName['hybrid']?.steps[1]).toMatchObject({ agent: 'claude', task: 'review', fallback: 'local-instruct' });
   });
 
+  it('lists dynamic, the workflow an agent plans, after the configured ones', async () => {
+    const text = await runCli(['workflows'], { cwd: tempDir() });
+    expect(text.code).toBe(0);
+    expect(text.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'dynamic — planned by an agent for each task (planner: the first available of claude, gemini, codex, local-instruct)',
+    );
+    const json = await runCli(['workflows', '--json'], { cwd: tempDir() });
+    expect(JSON.parse(json.stdout)).toMatchObject({ dynamic: { planner: null, default: false } });
+  });
+
   it('validates the default configuration with exit code 0', async () => {
     const result = await runCli(['validate'], { cwd: tempDir() });
     expect(result.code).toBe(0);
