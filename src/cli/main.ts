@@ -12,6 +12,7 @@ import { registerAgentsCommand } from './commands/agents.js';
 import { registerAuditCommand } from './commands/audit.js';
 import { registerContextCommand } from './commands/context.js';
 import { registerDoctorCommand } from './commands/doctor.js';
+import { registerInitCommand } from './commands/init.js';
 import { registerMetricsCommand } from './commands/metrics.js';
 import { registerModelsCommand } from './commands/models.js';
 import { registerRunCommand } from './commands/run.js';
@@ -65,6 +66,7 @@ export function buildProgram(
     // A parser error is one line: commander's "(Did you mean …?)" joins the message.
     outputError: (s, write) => write(`${s.trimEnd().replace(/\s*\n\s*/g, ' ')}\n`),
   });
+  registerInitCommand(program);
   registerAgentsCommand(program);
   registerWorkflowsCommand(program);
   registerValidateCommand(program);

@@ -76,6 +76,28 @@ describe('config parsing', () => {
     }
   });
 
+  it('names the whole path of an unknown field and the known name nearest to it', () => {
+    expect(() => parseConfigText(`${MINIMAL}settings:\n  max_iteratons: 2\n`, 'a.yaml')).toThrow(
+      'a.yaml:5:3 setting "max_iteratons": unknown field; did you mean "max_iterations"?',
+    );
+    expect(() => parseConfigText(`${MINIMAL}settings:\n  resilience:\n    retry:\n      max_atempts: 2\n`, 'a.yaml')).toThrow(
+      'a.yaml:7:7 setting "resilience.retry.max_atempts": unknown field; did you mean "max_attempts"?',
+    );
+    expect(() => parseConfigText(`${MINIMAL}    comand: x\n`, 'a.yaml')).toThrow('a.yaml:4:5 agent "mine" field "comand": unknown field; did you mean "command"?');
+    expect(() => parseConfigText(`${MINIMAL}workflows:\n  a:\n    - agent: mine\n      taks: review\n`, 'a.yaml')).toThrow(
+      'a.yaml:7:7 workflow "a" step 1 field "taks": unknown field; did you mean "task"?',
+    );
+    expect(() => parseConfigText(`${MINIMAL}agnets: {}\n`, 'a.yaml')).toThrow('a.yaml:4:1 field "agnets": unknown field; did you mean "agents"?');
+    // Nothing near enough: no guess.
+    expect(() => parseConfigText(`${MINIMAL}settings:\n  colour_scheme: dark\n`, 'a.yaml')).toThrow(/setting "colour_scheme": unknown field$/);
+  });
+
+  it('says an empty file is empty', () => {
+    for (const text of ['', '\n\n', '# only a comment\n']) {
+      expect(() => parseConfigText(text, 'empty.yaml')).toThrow('empty.yaml:1:1 the file is empty');
+    }
+  });
+
   it('rejects a fallback that names an unknown agent', () => {
     expect(() =>
       parseConfigText(`${MINIMAL}workflows:\n  a:\n    steps:\n      - agent: mine\n        role: review\n        fallback: ghost\n`, 'a.yaml'),

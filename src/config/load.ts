@@ -8,6 +8,7 @@ import { LineCounter, isMap, isScalar, isSeq, parseDocument, visit, type Documen
 import type { z } from 'zod';
 import { openConfigCache } from './config-cache.js';
 import { ConfigError, applyEnvironment, findConfigSource, type LoadConfigOptions, type LoadedConfig } from './config-source.js';
+import { knownFields, nearestName } from './known-fields.js';
 import { configSchema, type OrchestratorConfig } from './schema.js';
 import { listWorkflows } from './workflows.js';
 
@@ -95,13 +96,17 @@ export function parseConfigText(text: string, file: string): OrchestratorConfig 
     const pos = lineCounter.linePos(offset);
     return { line: pos.line, column: pos.col };
   };
+  // Only comments (or nothing): say so, rather than that `agents` is missing.
+  if (doc.contents === null) throw new ConfigError([{ file: shortName, line: 1, column: 1, message: 'the file is empty' }]);
   const raw = toPlainValue(doc, (offset) => ({ file: shortName, ...lineCounter.linePos(offset) }));
   const parsed = configSchema.safeParse(raw);
   if (!parsed.success) {
     throw new ConfigError(
-      flattenIssues(parsed.error.issues).map((issue) => {
-        const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-        return { file: shortName, ...locate(issue.path, unknownKey), message: describeIssue(issue) };
+      flattenIssues(parsed.error.issues).flatMap((issue) => {
+        if (issue.code !== 'unrecognized_keys') return [{ file: shortName, ...locate(issue.path), message: describeIssue(issue) }];
+        // One line per unknown field, each at its own key, with the whole path and the nearest known name.
+        const known = knownFields(configSchema, issue.path);
+        return issue.keys.map((key) => ({ file: shortName, ...locate(issue.path, key), message: describeUnknownField(issue.path, key, known) }));
       }),
     );
   }
@@ -164,11 +169,16 @@ function depth(branch: readonly z.core.$ZodIssue[]): number {
 
 function describeIssue(issue: z.core.$ZodIssue): string {
   const where = describePath(issue.path);
-  const what =
-    issue.code === 'unrecognized_keys'
-      ? `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`
-      : issue.message.replace(/^Invalid input: /, '');
+  const what = issue.message.replace(/^Invalid input: /, '');
   return where ? `${where}: ${what}` : what;
+}
+
+function describeUnknownField(container: readonly PropertyKey[], key: string, known: readonly string[]): string {
+  const fieldPath = [...container, key];
+  // A top-level key, or one naming an agent or workflow: describePath would read it as that agent's name.
+  const where = container.length === 0 || (container.length === 1 && container[0] !== 'settings') ? `field "${fieldPath.map(String).join('.')}"` : describePath(fieldPath);
+  const nearest = nearestName(key, known);
+  return `${where}: unknown field${nearest ? `; did you mean "${nearest}"?` : ''}`;
 }
 
 function describePath(issuePath: readonly PropertyKey[]): string {

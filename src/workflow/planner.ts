@@ -16,9 +16,9 @@ import { resolvePolicy } from '../resilience/policy.js';
 import { errorMessage } from '../shared/errors.js';
 import { ROLES, normalizeRole, type Role } from '../shared/roles.js';
 import type { AgentResolver } from './agents.js';
+import { PLANNER_PREFERENCE } from './planner-preference.js';
 
-/** The planner asks the first available of these unless settings.planner.agent names one. */
-export const PLANNER_PREFERENCE = ['claude', 'gemini', 'codex', 'local-instruct'] as const;
+export { PLANNER_PREFERENCE };
 
 /** Steps a plan may have at most (a runaway answer is cut, not run). */
 export const MAX_PLAN_STEPS = 8;

@@ -70,6 +70,52 @@ export async function cleanWorktrees(store: WorkspaceStore, presence: (taskId: s
   return { removed, deletedBranches, keptBranches, skipped, deletedRefs: await deleteOrphanRefs(store, presence) };
 }
 
+export interface CleanPlan {
+  readonly worktrees: readonly {
+    readonly taskId: string;
+    readonly path: string;
+    readonly branch: string;
+    /** Uncommitted changes in it, which a clean commits on its branch before removing it. */
+    readonly uncommitted: boolean;
+    /** Commits on its branch found nowhere else (the branch is kept); 0: the branch is deleted; null: no branch. */
+    readonly unmergedCommits: number | null;
+  }[];
+  readonly skipped: CleanReport['skipped'];
+  /** Checkpoint refs of tasks that are (or would be) deleted. */
+  readonly refs: number;
+}
+
+/**
+ * What `cleanWorktrees` would do, found by reading only (`tasks clean --dry-run`): nothing is
+ * committed, removed or deleted. A branch whose worktree holds uncommitted changes is counted as
+ * it stands; the clean would first commit those changes on it, so it would be kept.
+ */
+export async function planClean(store: WorkspaceStore, presence: (taskId: string) => TaskPresence): Promise<CleanPlan> {
+  const worktrees: CleanPlan['worktrees'][number][] = [];
+  const skipped: { taskId: string; reason: string }[] = [];
+  for (const record of store.liveWorktrees()) {
+    const state = presence(record.taskId);
+    if (state === 'recent') continue;
+    if (state === 'running') {
+      skipped.push({ taskId: record.taskId, reason: 'its task is still running' });
+      continue;
+    }
+    if (!existsSync(record.repo)) {
+      skipped.push({ taskId: record.taskId, reason: `its repository ${record.repo} no longer exists` });
+      continue;
+    }
+    try {
+      const uncommitted = existsSync(record.path) && (await git(record.path, ['status', '--porcelain', '--untracked-files=all'])).trim() !== '';
+      const unmerged = await unmergedCommits(record);
+      worktrees.push({ taskId: record.taskId, path: record.path, branch: record.branch, uncommitted, unmergedCommits: unmerged ?? null });
+    } catch (error) {
+      skipped.push({ taskId: record.taskId, reason: errorMessage(error) });
+    }
+  }
+  const refs = store.refs().filter((ref) => presence(ref.taskId) === 'gone').length;
+  return { worktrees, skipped, refs };
+}
+
 async function commitLeftovers(record: WorktreeRecord): Promise<void> {
   const status = await git(record.path, ['status', '--porcelain', '--untracked-files=all']);
   if (status.trim() === '') return;

@@ -33,6 +33,16 @@ describe('ai-orchestrator with the built-in configuration', () => {
     expect(byName['hybrid']?.steps[1]).toMatchObject({ agent: 'claude', task: 'review', fallback: 'local-instruct' });
   });
 
+  it('lists dynamic, the workflow an agent plans, after the configured ones', async () => {
+    const text = await runCli(['workflows'], { cwd: tempDir() });
+    expect(text.code).toBe(0);
+    expect(text.stdout.trimEnd().split('\n').at(-1)).toBe(
+      'dynamic — planned by an agent for each task (planner: the first available of claude, gemini, codex, local-instruct)',
+    );
+    const json = await runCli(['workflows', '--json'], { cwd: tempDir() });
+    expect(JSON.parse(json.stdout)).toMatchObject({ dynamic: { planner: null, default: false } });
+  });
+
   it('validates the default configuration with exit code 0', async () => {
     const result = await runCli(['validate'], { cwd: tempDir() });
     expect(result.code).toBe(0);
@@ -84,7 +94,16 @@ describe('validate on a broken configuration', () => {
     const file = writeConfig('agents:\n  codex:\n    command: codex\n    timout: 5\n');
     const result = await runCli(['validate', '--config', file]);
     expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('agents.yaml:4:5 agent "codex": unknown field "timout"');
+    expect(result.stderr).toContain('agents.yaml:4:5 agent "codex" field "timout": unknown field; did you mean "timeout"?');
+  });
+
+  it('names the setting of a misspelt field with the known name nearest to it, and says an empty file is empty', async () => {
+    const misspelt = await runCli(['validate', '--config', writeConfig('agents:\n  codex:\n    command: codex\nsettings:\n  max_iteratons: 5\n')]);
+    expect(misspelt.code).toBe(2);
+    expect(misspelt.stderr).toContain('agents.yaml:5:3 setting "max_iteratons": unknown field; did you mean "max_iterations"?');
+    const empty = await runCli(['validate', '--config', writeConfig('')]);
+    expect(empty.code).toBe(2);
+    expect(empty.stderr).toContain('agents.yaml:1:1 the file is empty');
   });
 
   it('fails every data command on a broken config, with the same one-line message', async () => {

@@ -110,6 +110,11 @@ describe('circuit breaker across CLI runs', () => {
     const flaky1 = await agentHealth(e, 'flaky');
     expect(flaky1).toMatchObject({ calls: 5, success_rate: 0, last_failure_kind: 'server', circuit: 'open' });
     expect(Date.parse(flaky1?.open_until ?? '')).toBeGreaterThan(Date.now());
+    // The text table says the same as --json: calls, success rate, last failure, circuit.
+    const table = (await runCli(['agents', '--config', e.config], { env: e.env })).stdout.split('\n');
+    expect(table[0]).toMatch(/CALLS\s+SUCCESS\s+LAST FAILURE\s+CIRCUIT/);
+    expect(table.find((line) => line.startsWith('flaky '))).toMatch(/\s5\s+0%\s+server\s+open until \d\d:\d\d:\d\d(\s|$)/);
+    expect(table.find((line) => line.startsWith('backup '))).toMatch(/\s5\s+100%\s+-\s+closed(\s|$)/);
 
     // Run 2, a new process: flaky is not spawned, backup runs, and the step says why.
     forget(e, 'flaky');

@@ -200,6 +200,22 @@ describe('run --worktree through the CLI', () => {
     git(repo, 'add', 'one.txt');
     git(repo, 'commit', '-qm', 'take task one');
 
+    // A dry run says what the clean below does, and changes nothing.
+    const worktreesBefore = git(repo, 'worktree', 'list', '--porcelain');
+    const refsBefore = git(repo, 'for-each-ref');
+    const dry = await cli(one, ['tasks', 'clean', '--dry-run', '--older-than', '0s'], repo);
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(dry.stdout).toContain('dry run: nothing was changed');
+    expect(dry.stdout).toMatch(/would delete 2 tasks older than 0s: [0-9a-f]{8}, [0-9a-f]{8}\n/);
+    expect(dry.stdout).toContain('would remove 2 worktrees');
+    expect(dry.stdout).toMatch(/would delete \d+ checkpoint refs of deleted tasks/);
+    expect(dry.stdout).toContain(`merged branch aio/${a.taskId} would be deleted`);
+    expect(dry.stdout).toContain(`branch aio/${b.taskId} would be kept: 1 commit not merged anywhere`);
+    expect(git(repo, 'worktree', 'list', '--porcelain')).toBe(worktreesBefore);
+    expect(git(repo, 'for-each-ref')).toBe(refsBefore); // branches and checkpoint refs
+    const listed = JSON.parse((await cli(one, ['tasks', 'list', '--json'], repo)).stdout) as { tasks: unknown[] };
+    expect(listed.tasks).toHaveLength(2);
+
     const cleaned = await cli(one, ['tasks', 'clean'], repo);
     expect(cleaned.code, cleaned.stderr).toBe(0);
     expect(cleaned.stdout).toContain('removed 2 worktrees');

@@ -2,6 +2,13 @@ import type { Command } from 'commander';
 import { createDataContext } from '../data-context.js';
 import { printJson, printTable } from '../output.js';
 
+/** An open circuit says until when (local time): that is when the next trial call is allowed. */
+function circuitText(circuit: string, openUntil: string | null): string {
+  if (openUntil === null) return circuit;
+  const until = new Date(openUntil);
+  return Number.isNaN(until.getTime()) ? circuit : `${circuit} until ${until.toTimeString().slice(0, 8)}`;
+}
+
 export function registerAgentsCommand(program: Command): void {
   program
     .command('agents')
@@ -10,7 +17,7 @@ export function registerAgentsCommand(program: Command): void {
     .action(async (options: { json?: boolean }, command: Command) => {
       const context = createDataContext(command);
       const { config } = await context.loadConfig();
-      const { describeAgents } = await import('../../adapters/describe-agents.js');
+      const { describeAgents, NO_HEALTH_RECORD } = await import('../../adapters/describe-agents.js');
       const { openProbeCache } = await import('../../adapters/probe-cache.js');
       const agents = await describeAgents(config, { home: context.home, probeCache: openProbeCache(context.home) });
       if (options.json) {
@@ -18,16 +25,22 @@ export function registerAgentsCommand(program: Command): void {
         return;
       }
       printTable(
-        ['NAME', 'TYPE', 'ROLE', 'ENABLED', 'AVAILABLE', 'CIRCUIT', 'DESCRIPTION'],
-        agents.map((a) => [
-          a.name,
-          a.type,
-          a.role,
-          a.enabled ? 'yes' : 'no',
-          a.available ? 'yes' : 'no',
-          a.health?.circuit ?? 'closed',
-          a.description,
-        ]),
+        ['NAME', 'TYPE', 'ROLE', 'ENABLED', 'AVAILABLE', 'CALLS', 'SUCCESS', 'LAST FAILURE', 'CIRCUIT', 'DESCRIPTION'],
+        agents.map((a) => {
+          const health = a.health ?? NO_HEALTH_RECORD;
+          return [
+            a.name,
+            a.type,
+            a.role,
+            a.enabled ? 'yes' : 'no',
+            a.available ? 'yes' : 'no',
+            String(health.calls),
+            health.success_rate === null ? '-' : `${Math.round(health.success_rate * 100)}%`,
+            health.last_failure_kind ?? '-',
+            circuitText(health.circuit, health.open_until),
+            a.description,
+          ];
+        }),
       );
     });
 }

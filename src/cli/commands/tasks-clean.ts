@@ -1,11 +1,13 @@
 /**
- * `ai-orchestrator tasks clean [--older-than D]`: removes the worktrees of finished tasks — their
- * branches only when every commit on them is merged elsewhere, and it says which it kept — and
- * with --older-than deletes finished tasks older than that, together with their checkpoint refs.
+ * `ai-orchestrator tasks clean [--older-than D] [--dry-run]`: removes the worktrees of finished
+ * tasks — their branches only when every commit on them is merged elsewhere, and it says which it
+ * kept — and with --older-than deletes finished tasks older than that, together with their
+ * checkpoint refs. --dry-run only says what it would do.
  */
 import type { Command } from 'commander';
 import { createDataContext } from '../data-context.js';
 import { printJson, printLine } from '../output.js';
+import type { CleanPlan } from '../../workspace/worktree-clean.js';
 
 /** Older than any task; beyond it the cut-off date is not a date JavaScript can hold. */
 const MAX_AGE_MS = 100 * 365.25 * 86_400_000;
@@ -15,8 +17,9 @@ export function registerTasksCleanCommand(tasks: Command): void {
     .command('clean')
     .description('remove worktrees of finished tasks (keeping branches with unmerged commits); with --older-than also delete old finished tasks')
     .option('--older-than <duration>', 'also delete finished tasks older than this, e.g. 30m, 12h, 7d, 2w (their worktrees and checkpoints too)')
+    .option('--dry-run', 'change nothing; say what would be removed')
     .option('--json', 'print JSON')
-    .action(async (options: { olderThan?: string; json?: boolean }, command: Command) => {
+    .action(async (options: { olderThan?: string; dryRun?: boolean; json?: boolean }, command: Command) => {
       const context = createDataContext(command);
       const { parseDuration } = await import('../../tasks/duration.js');
       const { ACTIVE_STATUSES } = await import('../../tasks/task-state.js');
@@ -27,6 +30,22 @@ export function registerTasksCleanCommand(tasks: Command): void {
       if (ms !== undefined && ms > MAX_AGE_MS) throw new OrchestratorError('INVALID_INPUT', `--older-than must be at most 100 years (got "${options.olderThan}")`);
       const cutoff = ms !== undefined ? new Date(Date.now() - ms) : undefined;
       const stores = openTaskWorkspaceStores(context.home);
+      if (options.dryRun) {
+        const { planClean } = await import('../../workspace/worktree-clean.js');
+        // All of them: a dry run that counted only the newest would understate what goes.
+        const doomed = cutoff
+          ? stores.tasks.list({ limit: Number.MAX_SAFE_INTEGER }).filter((t) => !ACTIVE_STATUSES.includes(t.status) && Date.parse(t.createdAt) < cutoff.getTime())
+          : [];
+        const doomedIds = new Set(doomed.map((t) => t.id));
+        const plan = await planClean(stores.workspace, (taskId) => {
+          const task = stores.tasks.get(taskId);
+          if (!task || doomedIds.has(taskId)) return 'gone';
+          if (ACTIVE_STATUSES.includes(task.status)) return 'running';
+          return cutoff && Date.parse(task.createdAt) >= cutoff.getTime() ? 'recent' : 'finished';
+        });
+        printCleanPlan(plan, doomed.map((t) => t.id), options);
+        return;
+      }
       const deleted = cutoff ? stores.tasks.clean(cutoff) : 0;
       const report = await cleanWorktrees(stores.workspace, (taskId) => {
         const task = stores.tasks.get(taskId);
@@ -55,4 +74,44 @@ export function registerTasksCleanCommand(tasks: Command): void {
       for (const skipped of report.skipped) printLine(`left the worktree of task ${skipped.taskId.slice(0, 8)}: ${skipped.reason}`);
       if (report.deletedRefs > 0) printLine(`deleted ${report.deletedRefs} checkpoint ref${report.deletedRefs === 1 ? '' : 's'} of deleted tasks`);
     });
+}
+
+const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
+
+function printCleanPlan(plan: CleanPlan, doomed: readonly string[], options: { olderThan?: string; json?: boolean }): void {
+  if (options.json) {
+    printJson({
+      dry_run: true,
+      would_delete: doomed,
+      would_remove_worktrees: plan.worktrees.map((w) => ({
+        task_id: w.taskId,
+        path: w.path,
+        branch: w.branch,
+        uncommitted_changes: w.uncommitted,
+        branch_kept: w.uncommitted || (w.unmergedCommits ?? 0) > 0,
+        unmerged_commits: w.unmergedCommits,
+      })),
+      skipped: plan.skipped.map((s) => ({ task_id: s.taskId, reason: s.reason })),
+      would_delete_refs: plan.refs,
+    });
+    return;
+  }
+  printLine('dry run: nothing was changed');
+  if (options.olderThan !== undefined) {
+    printLine(`would delete ${plural(doomed.length, 'task')} older than ${options.olderThan}${doomed.length > 0 ? `: ${doomed.map((id) => id.slice(0, 8)).join(', ')}` : ''}`);
+  }
+  printLine(`would remove ${plural(plan.worktrees.length, 'worktree')}`);
+  for (const w of plan.worktrees) {
+    const branch =
+      w.unmergedCommits === null
+        ? 'its branch is gone already'
+        : w.uncommitted
+          ? `its uncommitted changes would be committed on ${w.branch}, which would be kept`
+          : w.unmergedCommits === 0
+            ? `merged branch ${w.branch} would be deleted`
+            : `branch ${w.branch} would be kept: ${plural(w.unmergedCommits, 'commit')} not merged anywhere`;
+    printLine(`  ${w.path} (task ${w.taskId.slice(0, 8)}): ${branch}`);
+  }
+  for (const skipped of plan.skipped) printLine(`would leave the worktree of task ${skipped.taskId.slice(0, 8)}: ${skipped.reason}`);
+  if (plan.refs > 0) printLine(`would delete ${plural(plan.refs, 'checkpoint ref')} of deleted tasks`);
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { listWorkflows } from '../../config/workflows.js';
+import { PLANNER_PREFERENCE } from '../../workflow/planner-preference.js';
 import { createDataContext } from '../data-context.js';
 import { printJson, printLine } from '../output.js';
 
@@ -21,8 +22,13 @@ export function registerWorkflowsCommand(program: Command): void {
           fallback: s.fallback ?? null,
         })),
       }));
+      // Not a configured workflow but always there: an agent plans the steps for each task.
+      const planner = config.settings.planner.agent ?? null;
+      const plannedBy = planner ?? `the first available of ${PLANNER_PREFERENCE.join(', ')}`;
+      const usedAsDefault = !Object.hasOwn(config.workflows, 'default');
+      const dynamic = { description: `planned by an agent for each task (planner: ${plannedBy})`, planner, default: usedAsDefault };
       if (options.json) {
-        printJson({ workflows });
+        printJson({ workflows, dynamic });
         return;
       }
       for (const w of workflows) {
@@ -31,5 +37,6 @@ export function registerWorkflowsCommand(program: Command): void {
           printLine(`  ${i + 1}. ${s.agent} ${s.task}${s.fallback ? ` (fallback: ${s.fallback})` : ''}${s.description ? ` — ${s.description}` : ''}`),
         );
       }
+      printLine(`dynamic${usedAsDefault ? ' (the default: no workflow is named default)' : ''} — ${dynamic.description}`);
     });
 }
