@@ -1,9 +1,11 @@
 /**
- * A live-events client that stops reading is disconnected (its queued packets dropped with it)
- * instead of being buffered by the server, and on reconnect from the last seq it saw gets every
+ * A live-events client that stops reading — a Socket.IO long-polling client that stops polling, an
+ * SSE client that stops reading its socket — is disconnected (what was queued for it dropped with
+ * it) instead of being buffered by the server, and on reconnect from the last seq it saw gets every
  * other event exactly once. The limits are the server's `slowClients` option, made quick here.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { io as connect } from 'socket.io-client';
@@ -11,6 +13,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { createLogger } from '../observability/logger.js';
 import { closeAllDatabases } from '../storage/database.js';
+import { REPO_ROOT } from '../../test/helpers/cli.js';
 import { fixtureAgent, REVIEW_OK } from '../../test/helpers/server-fixture.js';
 import { startServer, type RunningServer } from './start-server.js';
 
@@ -21,7 +24,9 @@ afterEach(async () => {
   closeAllDatabases();
 });
 
-async function serveQuickDrop(): Promise<{ url: string; token: string; taskId: string; total: number }> {
+const FLOOD = { type: 'generic', command: path.join(REPO_ROOT, 'test/fixtures/bin/flood-agent.mjs'), env: { FLOOD_BYTES: String(8 * 1024 * 1024), FLOOD_LINE_BYTES: '1000' } };
+
+async function serveQuickDrop(coder: Record<string, unknown> = fixtureAgent({ FAKE_STDOUT: 'implemented', FAKE_STDERR: 'one\ntwo\nthree\nfour\n' })): Promise<{ url: string; token: string; taskId: string; total: number }> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'aio-slow-'));
   const home = path.join(root, 'home');
   mkdirSync(home);
@@ -29,9 +34,10 @@ async function serveQuickDrop(): Promise<{ url: string; token: string; taskId: s
   writeFileSync(
     configFile,
     stringify({
-      agents: { coder: fixtureAgent({ FAKE_STDOUT: 'implemented', FAKE_STDERR: 'one\ntwo\nthree\nfour\n' }), checker: fixtureAgent({ FAKE_STDOUT: REVIEW_OK }) },
-      workflows: { default: [{ agent: 'coder', task: 'implement' }, { agent: 'checker', task: 'review' }] },
-      settings: { create_reports: false, enable_context_memory: false, max_iterations: 1 },
+      agents: { coder, checker: fixtureAgent({ FAKE_STDOUT: REVIEW_OK }) },
+      // Three coder steps: a few megabytes of events when the coder floods its output.
+      workflows: { default: [{ agent: 'coder', task: 'implement' }, { agent: 'coder', task: 'implement' }, { agent: 'coder', task: 'implement' }, { agent: 'checker', task: 'review' }] },
+      settings: { create_reports: false, enable_context_memory: false, max_iterations: 1, output_limit_bytes: 16 * 1024 * 1024 },
     }),
   );
   server = await startServer({
@@ -49,7 +55,7 @@ async function serveQuickDrop(): Promise<{ url: string; token: string; taskId: s
   const submitted = server.service.submit({ task: 'many events', workflow: 'default' });
   await submitted.done;
   const taskId = submitted.taskId;
-  return { url: server.url, token: readFileSync(path.join(home, 'server-token'), 'utf8').trim(), taskId, total: server.service.events(taskId).length };
+  return { url: server.url, token: readFileSync(path.join(home, 'server-token'), 'utf8').trim(), taskId, total: server.service.events(taskId, { limit: 1_000_000 }).length };
 }
 
 /** Engine.IO long-polling by hand: a client that can stop asking for packets. */
@@ -74,6 +80,29 @@ function pollingClient(url: string, token: string) {
       return { status: response.status, packets: response.ok ? body.split('\x1e') : [] };
     },
   };
+}
+
+/**
+ * An SSE request over HTTP/1.0 (no chunked framing) on a socket that is not read for `stallMs`,
+ * then read to its end: the frames' ids, and whether the stream ended with its `end` event.
+ */
+async function stalledSse(url: string, token: string, taskId: string, lastEventId: number | undefined, stallMs: number): Promise<{ ids: number[]; ended: boolean }> {
+  const { hostname, port } = new URL(url);
+  const socket = net.connect(Number(port), hostname);
+  socket.pause();
+  socket.write(
+    [`GET /api/tasks/${taskId}/events HTTP/1.0`, `Host: ${hostname}:${port}`, `Authorization: Bearer ${token}`, ...(lastEventId === undefined ? [] : [`Last-Event-ID: ${lastEventId}`]), '', ''].join('\r\n'),
+  );
+  await new Promise((resolve) => setTimeout(resolve, stallMs));
+  const chunks: Buffer[] = [];
+  socket.on('data', (chunk: Buffer) => chunks.push(chunk));
+  socket.resume();
+  await new Promise((resolve) => socket.once('close', resolve));
+  const body = Buffer.concat(chunks).toString('utf8');
+  // Only whole frames count: a frame cut by the disconnect was not received.
+  const frames = body.split('\n\n').slice(0, -1);
+  const ids = frames.flatMap((frame) => /^id: (\d+)$/m.exec(frame)?.[1] ?? []).map(Number);
+  return { ids, ended: frames.some((frame) => frame.startsWith('event: end')) };
 }
 
 function seqsOf(packets: readonly string[]): number[] {
@@ -109,5 +138,19 @@ describe('slow live-events clients', () => {
     } finally {
       socket.close();
     }
+  });
+
+  it('an SSE client that stops reading is disconnected; with Last-Event-ID it gets every other event once', async () => {
+    const { url, token, taskId, total } = await serveQuickDrop(FLOOD);
+    // Megabytes of step output in the log: more than the loopback socket's buffers hold.
+    const stalled = await stalledSse(url, token, taskId, undefined, 1_500);
+    expect(stalled.ended).toBe(false);
+    expect(stalled.ids.length).toBeLessThan(total);
+    expect(stalled.ids).toEqual(Array.from({ length: stalled.ids.length }, (_, i) => i + 1));
+
+    const last = stalled.ids.at(-1) ?? 0;
+    const rest = await stalledSse(url, token, taskId, last, 0);
+    expect(rest.ended).toBe(true);
+    expect([...stalled.ids, ...rest.ids]).toEqual(Array.from({ length: total }, (_, i) => i + 1));
   });
 });
