@@ -50,6 +50,7 @@ export function buildProgram(
     .option('-c, --config <file>', 'configuration file (default: ./.ai-orchestrator/agents.yaml, $AI_ORCHESTRATOR_HOME/agents.yaml, built-in)')
     .option('-v, --verbose', 'debug logging on stderr')
     .option('-q, --quiet', 'only errors on stderr')
+    .option('--log-format <format>', 'logs on stderr as "plain" lines (default) or "json" lines; the log file is always JSON')
     .exitOverride()
     .hook('preAction', (_program, action) => {
       const options = action.optsWithGlobals<{ json?: unknown; verbose?: boolean; quiet?: boolean }>();

@@ -173,6 +173,8 @@ const templatesSchema = z
   .default({});
 
 export const settingsSchema = z.strictObject({
+  /** Tasks one process (a `serve`, a `shell`) runs at once; more wait, `queued`, for a free slot. */
+  max_parallel_tasks: count(1, 64).default(4),
   max_iterations: count(1, 100).default(3),
   /** Default working directory of agents when `--cwd` is not given ("." = where you run). */
   workspace_dir: z.string().default('.'),
@@ -191,6 +193,8 @@ export const settingsSchema = z.strictObject({
   /** Also stop when the suggestion count stops falling between iterations. */
   stop_on_plateau: z.boolean().default(false),
   colored_output: z.boolean().default(true),
+  /** Seconds without any output from a running step before the live display says so. */
+  stall_warning: z.number().int().min(5).max(86_400).default(120),
   project_path: z.string().default(''),
   enable_context_memory: z.boolean().default(true),
   /** Context memory: how text is embedded for semantic search, and the prompt budget. */

@@ -170,9 +170,11 @@ export const orchestratorEventSchema = z.discriminatedUnion('type', [
   z.object({
     type: z.literal('task.queued'),
     ...base,
-    /** The task whose run on the same working tree this one waits for. */
+    /** The task it waits for: the one on the same working tree, or (capacity) the oldest one running. */
     waitingFor: z.string(),
     cwd: z.string(),
+    /** Why: its working tree is in use (default), or the process runs settings.max_parallel_tasks already. */
+    reason: z.enum(['working_tree', 'capacity']).optional(),
   }),
   z.object({ type: z.literal('task.planned'), ...base, plan: planSummarySchema }),
   z.object({

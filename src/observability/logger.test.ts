@@ -17,4 +17,19 @@ describe('logger', () => {
     expect(lines[0]?.msg).not.toContain('hunter2-secret');
     expect(lines[0]?.msg).not.toContain('sk-ant-api03');
   });
+
+  it('writes plain one-line records to stderr off a terminal, and JSON only when asked', () => {
+    const written: string[] = [];
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      createLogger({ level: 'info', pretty: false }).warn('claude: rate_limit; retry 2/3 in 1.0 s');
+    } finally {
+      process.stderr.write = original;
+    }
+    expect(written.join('')).toBe('warning: claude: rate_limit; retry 2/3 in 1.0 s\n');
+  });
 });

@@ -1,7 +1,8 @@
 /**
  * Logs go to stderr, never stdout (stdout carries command output and, for the MCP server, the
- * protocol). Human-readable on a TTY, JSON lines otherwise; NO_COLOR is honoured; every string
- * passes through the redactor first.
+ * protocol). Human-readable: pretty on a TTY, one plain `warning: …` line otherwise (so a log line
+ * reads like the progress lines around it); JSON lines only when asked (`--log-format json`) and
+ * always in the log file. NO_COLOR is honoured; every string passes through the redactor first.
  */
 import { createRequire } from 'node:module';
 import type * as Pino from 'pino';
@@ -15,6 +16,8 @@ export interface LoggerOptions {
   readonly level?: string;
   /** Pretty output; defaults to whether stderr is a TTY. */
   readonly pretty?: boolean;
+  /** `json`: JSON lines on stderr (for log collectors); default: human-readable. */
+  readonly format?: 'plain' | 'json';
   readonly redact?: Redactor;
   /** Extra destination (e.g. settings.log_file), always JSON lines. */
   readonly file?: string;
@@ -37,7 +40,8 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   const { pino } = loadPino();
   const redact = options.redact ?? createRedactor();
   const pretty = options.pretty ?? Boolean(process.stderr.isTTY);
-  const streams: { stream: DestinationStream }[] = [{ stream: pretty ? prettyStream() : pino.destination({ fd: 2, sync: true }) }];
+  const stderr = options.format === 'json' ? pino.destination({ fd: 2, sync: true }) : pretty ? prettyStream() : plainStream();
+  const streams: { stream: DestinationStream }[] = [{ stream: stderr }];
   if (options.file) {
     // Logs hold task and agent detail: the file is the user's alone (0600), whatever the umask.
     ensurePrivateFile(options.file);
@@ -68,6 +72,26 @@ function prettyStream(): DestinationStream {
     ignore: 'pid,hostname',
     translateTime: 'HH:MM:ss',
   });
+}
+
+const LEVEL_LABELS: Readonly<Record<number, string>> = { 10: 'trace', 20: 'debug', 30: 'info', 40: 'warning', 50: 'error', 60: 'fatal' };
+
+/** One line per record on stderr: `warning: message` (plus an error's message), no JSON. */
+function plainStream(): DestinationStream {
+  return {
+    write(line: string) {
+      let record: { level?: number; msg?: string; err?: { message?: string } };
+      try {
+        record = JSON.parse(line) as typeof record;
+      } catch {
+        process.stderr.write(line);
+        return;
+      }
+      const label = LEVEL_LABELS[record.level ?? 30] ?? 'log';
+      const error = record.err?.message && !record.msg?.includes(record.err.message) ? `: ${record.err.message}` : '';
+      process.stderr.write(`${label}: ${record.msg ?? ''}${error}\n`);
+    },
+  };
 }
 
 /** A logger that drops everything (library use, tests). */

@@ -31,7 +31,10 @@ export function liveMessage(event: OrchestratorEvent): (LogLine & { timestamp: s
 }
 
 function logLine(event: OrchestratorEvent): LogLine | undefined {
-  if (event.type === 'task.queued') return { message: `waiting for task ${event.waitingFor.slice(0, 8)} on the same working tree`, level: 'info' };
+  if (event.type === 'task.queued') {
+    const why = event.reason === 'capacity' ? 'for a free slot (settings.max_parallel_tasks)' : `for task ${event.waitingFor.slice(0, 8)} on the same working tree`;
+    return { message: `waiting ${why}`, level: 'info' };
+  }
   if (event.type === 'step.started') {
     return { message: `iteration ${event.iteration}, step ${event.index + 1}/${event.stepCount}: ${event.agent} (${event.role})${event.fallbackFrom ? ` — fallback for ${event.fallbackFrom}` : ''}`, level: 'info' };
   }

@@ -10,6 +10,8 @@ import { createLogger, type Logger } from '../observability/logger.js';
 export interface GlobalOptions {
   readonly config?: string;
   readonly verbose?: boolean;
+  /** `json`: logs on stderr as JSON lines (`--log-format json`); default: plain lines. */
+  readonly logFormat?: string;
   readonly quiet?: boolean;
 }
 
@@ -40,7 +42,7 @@ export function createCommandContext(command: Command): CommandContext {
     },
     logger() {
       const level = globals.verbose ? 'debug' : globals.quiet ? 'error' : (env['LOG_LEVEL'] ?? safeLevel(context));
-      logger ??= createLogger({ level, ...logFile(context) });
+      logger ??= createLogger({ level, ...(globals.logFormat === 'json' ? { format: 'json' as const } : {}), ...logFile(context) });
       return logger;
     },
   };

@@ -53,7 +53,7 @@ export function auditEntryOf(event: OrchestratorEvent): AuditEntry | undefined {
       task: summary(event.task),
     };
   }
-  if (event.type === 'task.queued') return { type: 'task.queued', taskId: event.taskId, waitingFor: event.waitingFor, cwd: event.cwd };
+  if (event.type === 'task.queued') return { type: 'task.queued', taskId: event.taskId, waitingFor: event.waitingFor, cwd: event.cwd, ...(event.reason ? { reason: event.reason } : {}) };
   if (event.type === 'task.started') return { type: 'task.started', taskId: event.taskId, workflow: event.workflow, projectId: event.projectId };
   if (event.type === 'task.resumed') {
     return { type: 'task.resumed', taskId: event.taskId, previousStatus: event.previousStatus, iteration: event.iteration, index: event.index };

@@ -15,6 +15,7 @@ import { resolvePlan, type Plan } from '../workflow/plan.js';
 import { writeReports } from '../workflow/reports.js';
 import { resolveTemplates } from '../workflow/templates.js';
 import type { TaskWorkspace } from '../workspace/task-workspace.js';
+import type { Semaphore } from '../resilience/concurrency.js';
 import type { ServiceRuntime } from './service-runtime.js';
 import type { TaskMemory } from './task-memory.js';
 
@@ -48,6 +49,40 @@ export interface TaskRunInput {
 
 const QUEUE_POLL_MS = 200;
 
+/**
+ * Runs the task once a slot of the process's `max_parallel_tasks` is free; until then it waits,
+ * `queued` (and a cancel while it waits ends it at once).
+ */
+export async function runTaskInSlot(
+  runtime: ServiceRuntime,
+  input: TaskRunInput,
+  wake: { wait(signal: AbortSignal, ms: number): Promise<void> },
+  slots: { readonly semaphore: Semaphore; readonly oldestRunning: () => string | undefined },
+): Promise<TaskResult> {
+  const { semaphore } = slots;
+  if (semaphore.active() >= runtime.config.settings.max_parallel_tasks) {
+    runtime.bus.publish({
+      type: 'task.queued',
+      taskId: input.taskId,
+      timestamp: new Date().toISOString(),
+      waitingFor: slots.oldestRunning() ?? input.taskId,
+      cwd: input.cwd,
+      reason: 'capacity',
+    });
+  }
+  let release: () => void;
+  try {
+    release = await semaphore.acquire(input.signal);
+  } catch {
+    return runTask(runtime, input, wake);
+  }
+  try {
+    return await runTask(runtime, input, wake);
+  } finally {
+    release();
+  }
+}
+
 export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake: { wait(signal: AbortSignal, ms: number): Promise<void> }): Promise<TaskResult> {
   const { bus, store, config, logger } = runtime;
   const { taskId, signal } = input;
@@ -63,6 +98,8 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     bus.publish({ type: 'task.finished', taskId, timestamp: stamp(), status, success: false, stopReason, reason, iterations, finalOutput: '', durationMs, usage });
     return { taskId, workflow: input.workflow, status, success: false, stopReason, reason, iterations, steps: store.steps(taskId), convergence: store.get(taskId)?.convergence ?? [], finalOutput: '', durationMs, usage, ...(refusal ? { refusal } : {}) };
   };
+
+  if (signal.aborted) return endEarly('cancelled', 'cancelled by the user while queued');
 
   // Where the agents work: the directory asked for, or the task's own worktree (which no other
   // task shares, so it never waits behind the main tree's queue).

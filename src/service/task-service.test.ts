@@ -107,6 +107,26 @@ describe('the task service', () => {
     expect(typesOf(a)).not.toContain('task.queued');
   });
 
+  it('runs at most settings.max_parallel_tasks at once: the next waits queued for a slot, and a cancel while it waits ends it', async () => {
+    const { service, root } = openService(
+      { slow: generic({ FAKE_STDOUT: 'done', FAKE_SLEEP_MS: '500' }) },
+      { only: [{ agent: 'slow', task: 'implement' }] },
+      { max_iterations: 1, max_parallel_tasks: 1 },
+    );
+    const first = service.submit({ task: 'first', workflow: 'only', cwd: workDir(root, 'one') });
+    const second = service.submit({ task: 'second', workflow: 'only', cwd: workDir(root, 'two') });
+    const third = service.submit({ task: 'third', workflow: 'only', cwd: workDir(root, 'three') });
+    await service.cancel(third.taskId);
+    const [a, b, c] = await Promise.all([first.done, second.done, third.done]);
+    expect([a.status, b.status, c.status]).toEqual(['completed', 'completed', 'cancelled']);
+    expect(c.steps).toEqual([]);
+    const queued = service.events(second.taskId).find((e) => e.event.type === 'task.queued')?.event;
+    expect(queued).toMatchObject({ reason: 'capacity', waitingFor: first.taskId });
+    const firstEnd = service.events(first.taskId).find((e) => e.event.type === 'task.finished')?.event.timestamp ?? '';
+    const secondStart = service.events(second.taskId).find((e) => e.event.type === 'task.started')?.event.timestamp ?? '';
+    expect(secondStart >= firstEnd).toBe(true);
+  });
+
   it('replays a task from any seq and then follows it live, without gap or duplicate', async () => {
     const { service, root } = openService(
       { impl: generic({ FAKE_STDOUT: 'step output', FAKE_SLEEP_MS: '300' }), rev: generic({ FAKE_STDOUT: REVIEW_OK, FAKE_SLEEP_MS: '300' }) },

@@ -15,6 +15,7 @@ import type { OrchestratorEvent, StepRecord, StoredEvent } from '../events/event
 import type { Logger } from '../observability/logger.js';
 import { findRepositoryRoot } from '../context/project-root.js';
 import { OrchestratorError } from '../shared/errors.js';
+import { createSemaphore } from '../resilience/concurrency.js';
 import { killEscapedDescendants, killOrphanedAgent } from '../tasks/agent-process.js';
 import { isFinal, isResumable, type TaskStatus } from '../tasks/task-state.js';
 import { isProcessAlive, type ListOptions, type TaskRecord } from '../tasks/task-store.js';
@@ -24,7 +25,7 @@ import { followUpTask } from './follow-up.js';
 import { findResumePoint } from './resume-point.js';
 import { openServiceRuntime, type ServiceRuntime } from './service-runtime.js';
 import { checkRequest, type TaskRequest } from './task-request.js';
-import { planFromSummary, runTask, type TaskResult } from './task-run.js';
+import { planFromSummary, runTaskInSlot, type TaskResult } from './task-run.js';
 
 export type { TaskRequest } from './task-request.js';
 export type { TaskResult } from './task-run.js';
@@ -136,6 +137,11 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
 
   /** Waits `ms`, or less when a task of this process ends (a queued task may go) or the signal aborts. */
   const ended = new Set<() => void>();
+  // At most settings.max_parallel_tasks tasks of this process run at once (a server, a shell).
+  const slots = {
+    semaphore: createSemaphore(config.settings.max_parallel_tasks),
+    oldestRunning: (): string | undefined => running.keys().next().value,
+  };
   const wake = {
     wait(signal: AbortSignal, ms: number): Promise<void> {
       return new Promise((resolve) => {
@@ -232,7 +238,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     return launch(taskId, async (signal) => {
       const projectId = await projectIdOf(projectPath);
       if (projectId) store.setProject(taskId, projectId);
-      return runTask(
+      return runTaskInSlot(
         runtime,
         {
           taskId,
@@ -250,6 +256,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
           signal,
         },
         wake,
+        slots,
       );
     });
   }
@@ -284,7 +291,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     projectPaths.set(task.id, projectPath);
     void resumeOptions;
     return launch(task.id, (signal) =>
-      runTask(
+      runTaskInSlot(
         runtime,
         {
           taskId: task.id,
@@ -301,6 +308,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
           resume: { plan, maxIterations: planned.plan.maxIterations, point, memoryBlock: inputs?.memoryBlock ?? '' },
         },
         wake,
+        slots,
       ),
     );
   }

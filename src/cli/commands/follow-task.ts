@@ -43,6 +43,7 @@ export function createCliRenderer(context: CliContext, stream: boolean): EventRe
     live: Boolean(process.stderr.isTTY),
     stream,
     verbose: Boolean(context.globals.verbose),
+    stallWarningMs: settings.stall_warning * 1000,
   });
 }
 

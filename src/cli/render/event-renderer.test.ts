@@ -51,6 +51,33 @@ describe('the event renderer', () => {
     expect(text).toContain('✓ [1/1 · 2/1] claude refine 1.5s, 1.5k tokens, 1 tool call refused');
   });
 
+  it('shows no suggestion count for a failed review, and ends with the tokens and cost, naming agents whose cost is unknown', () => {
+    let text = '';
+    const renderer = createEventRenderer({ out: { write: (s: string) => (text += s) }, style: createStyle(false), live: false, stream: false });
+    const priced = { ...step, index: 0, agent: 'claude', role: 'implement' as const, usage: { inputTokens: 100, outputTokens: 50, costUsd: 0.0123 } };
+    const failedReview = { ...step, success: false, suggestions: [], error: { kind: 'server' as const, message: '503' } };
+    renderer.render({ type: 'step.finished', taskId: 'abcdef123456', timestamp: at, step: priced });
+    renderer.render({ type: 'step.finished', taskId: 'abcdef123456', timestamp: at, step: failedReview });
+    renderer.render({ type: 'task.started', taskId: 'abcdef123456', timestamp: at, task: 't', workflow: 'w', maxIterations: 1, cwd: '/w', steps: [], skipped: [] });
+    renderer.render({ type: 'task.finished', taskId: 'abcdef123456', timestamp: at, status: 'failed', success: false, stopReason: 'failed', reason: 'x', iterations: 1, finalOutput: '', durationMs: 10, usage: { inputTokens: 1600, outputTokens: 350, costUsd: 0.0123 } });
+    expect(text).toContain('✗ [1/1 · 2/1] gemini review 1.5s, 1.5k tokens');
+    expect(text).not.toContain('0 suggestions');
+    expect(text).toContain('  1.9k tokens, $0.0123; cost unknown for gemini');
+  });
+
+  it('says when a running step has printed nothing for settings.stall_warning, once, and not after it speaks again', async () => {
+    let text = '';
+    const renderer = createEventRenderer({ out: { write: (s: string) => (text += s) }, style: createStyle(false), live: false, stream: false, stallWarningMs: 150 });
+    renderer.render({ type: 'step.started', taskId: 'abcdef123456', timestamp: new Date().toISOString(), iteration: 1, index: 0, stepCount: 1, agent: 'claude', role: 'implement' });
+    await new Promise((resolve) => setTimeout(resolve, 600));
+    expect(text.match(/claude has printed nothing for \d+ms \(still running; Ctrl\+C cancels\)/g)).toHaveLength(1);
+    renderer.render({ type: 'step.finished', taskId: 'abcdef123456', timestamp: new Date().toISOString(), step: { ...step, agent: 'claude', role: 'implement', index: 0 } });
+    const before = text;
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect(text).toBe(before);
+    renderer.stop();
+  });
+
   it('copies agent text only with stream, and colours only when asked', () => {
     expect(render({ stream: true, color: false, live: false })).toContain('streamed text');
     expect(render({ stream: false, color: true, live: false })).toContain('\u001b[32m✓');

@@ -22,6 +22,8 @@ export interface EventRendererOptions {
   readonly stream: boolean;
   /** Show the agents' stderr lines (--verbose). */
   readonly verbose?: boolean;
+  /** After this long without output from a running step, say so (settings.stall_warning). */
+  readonly stallWarningMs?: number;
 }
 
 const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
@@ -42,6 +44,31 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
   let spinnerStarted = 0;
   let frame = 0;
   let midLine = false; // streamed text left the cursor mid-line
+
+  // A step that prints nothing for a long time says so: a silent hour-long timeout is no way to learn it hangs.
+  const stallMs = options.stallWarningMs ?? 120_000;
+  let lastOutputAt = 0;
+  let stallTimer: NodeJS.Timeout | undefined;
+  let stallAgent = '';
+  let stallNoted = false;
+  const stopStallWatch = (): void => {
+    if (stallTimer) clearInterval(stallTimer);
+    stallTimer = undefined;
+  };
+  const checkStall = (): void => {
+    const silent = Date.now() - lastOutputAt;
+    if (silent < stallMs) return;
+    if (live) {
+      activity = `no output for ${formatDuration(silent)}`;
+    } else if (!stallNoted) {
+      stallNoted = true;
+      line(style.paint('yellow', `  … ${stallAgent} has printed nothing for ${formatDuration(silent)} (still running; Ctrl+C cancels)`));
+    }
+  };
+  const heardFrom = (timestamp: string): void => {
+    lastOutputAt = Math.max(lastOutputAt, Date.parse(timestamp) || Date.now());
+    stallNoted = false;
+  };
 
   const clearSpinner = (): void => {
     if (spinner) {
@@ -70,10 +97,18 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
 
   let stepCount = 1;
   let started = false;
+  const unpriced = new Set<string>();
   const handlers: { [K in OrchestratorEvent['type']]: (event: EventOf<K>) => void } = {
     'task.created': () => undefined,
     'task.queued': (event) => {
-      line(style.paint('yellow', `… queued: waiting for task ${event.waitingFor.slice(0, 8)}, which is running in ${event.cwd}`));
+      line(
+        style.paint(
+          'yellow',
+          event.reason === 'capacity'
+            ? '… queued: this process already runs settings.max_parallel_tasks tasks; it starts when one ends'
+            : `… queued: waiting for task ${event.waitingFor.slice(0, 8)}, which is running in ${event.cwd}`,
+        ),
+      );
     },
     'task.planned': (event) => {
       for (const text of planLines(event.plan)) line(style.paint('gray', text));
@@ -95,6 +130,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       line(style.paint('yellow', `  ! ${event.agent}: circuit ${event.from} → ${event.to}${until}`));
     },
     'step.activity': (event) => {
+      heardFrom(event.timestamp);
       activity = event.activity;
     },
     'agent.stderr': (event) => {
@@ -122,6 +158,12 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
         : '';
       stepCount = event.stepCount;
       activity = '';
+      stallAgent = event.agent;
+      lastOutputAt = 0;
+      heardFrom(event.timestamp);
+      stopStallWatch();
+      stallTimer = setInterval(checkStall, Math.min(1000, stallMs));
+      stallTimer.unref();
       const text = `${where(event.iteration, event.index, event.stepCount)} ${style.paint('bold', event.agent)} ${event.role}${via}`;
       if (live) {
         clearSpinner();
@@ -136,6 +178,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       }
     },
     'step.output': (event) => {
+      heardFrom(event.timestamp);
       const e = event.event;
       // Shown always, not only with --stream: the agent's own summary may claim the opposite.
       if (e.type === 'refusal') {
@@ -155,10 +198,13 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       }
     },
     'step.finished': (event) => {
+      stopStallWatch();
       const step = event.step;
       const mark = step.success ? style.paint('green', '✓') : style.paint('red', '✗');
       const details = [formatDuration(step.durationMs)];
-      if (step.role === 'review' || step.role === 'suggestions') details.push(plural(step.suggestions.length, 'suggestion'));
+      // A failed review has no count to show: "0 suggestions" would read as a clean review.
+      if (step.success && (step.role === 'review' || step.role === 'suggestions')) details.push(plural(step.suggestions.length, 'suggestion'));
+      if (step.usage.costUsd === undefined && step.usage.inputTokens + step.usage.outputTokens > 0) unpriced.add(step.agent);
       if (step.filesModified.length > 0) details.push(plural(step.filesModified.length, 'file'));
       if (step.usage.inputTokens + step.usage.outputTokens > 0) details.push(formatTokens(step.usage));
       const via = step.fallbackFrom ? style.paint('yellow', ` (fallback for ${step.fallbackFrom})`) : '';
@@ -173,6 +219,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       line(style.paint('gray', `  iteration ${it.iteration}: ${reviews}, ${plural(it.filesChanged.length, 'file')} changed, ${formatTokens(it.usage)} → ${next}`));
     },
     'task.finished': (event) => {
+      stopStallWatch();
       // A task that failed before it started (its plan could not be made) is the caller's one
       // error line, not a run that ended.
       if (!started && event.status === 'failed') return;
@@ -181,13 +228,22 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       line(
         `${style.paint([color, 'bold'], `${mark} ${event.status}`)} after ${plural(event.iterations, 'iteration')} in ${formatDuration(event.durationMs)} (${event.stopReason}: ${oneLine(event.reason, 300)})`,
       );
+      // The total says what it leaves out: agents that reported tokens but no cost (and have no price).
+      const unknown = unpriced.size > 0 ? `; cost unknown for ${[...unpriced].sort().join(', ')}` : '';
+      if (event.usage.inputTokens + event.usage.outputTokens > 0 || unknown) line(style.paint('gray', `  ${formatTokens(event.usage)}${unknown}`));
     },
   };
 
   const render = (event: OrchestratorEvent): void => {
     (handlers[event.type] as (e: OrchestratorEvent) => void)(event);
   };
-  return { render, stop: clearSpinner };
+  return {
+    render,
+    stop: () => {
+      stopStallWatch();
+      clearSpinner();
+    },
+  };
 }
 
 /** Subscribes a renderer to a bus; returns the unsubscribe. */
