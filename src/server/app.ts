@@ -23,6 +23,7 @@ import { registerSessionRoutes } from './routes/session-routes.js';
 import { registerTaskEventRoutes } from './routes/task-event-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
 import type { ServerContext } from './server-context.js';
+import { slowClientLimits, type SlowClientLimits } from './slow-clients.js';
 import type { HttpEndpoint } from '../service/http-endpoint.js';
 
 export interface ServerAppOptions {
@@ -44,6 +45,8 @@ export interface ServerAppOptions {
   readonly uiDir?: string;
   /** Other surfaces' endpoints (MCP's `/mcp`), mounted behind the same guard. */
   readonly endpoints?: readonly HttpEndpoint[];
+  /** When live-events clients that do not read are disconnected (default: 500 packets, 10 s). */
+  readonly slowClients?: Partial<SlowClientLimits>;
 }
 
 export interface ServerApp {
@@ -74,6 +77,7 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
     ...(audit ? { audit } : {}),
     logger: options.logger,
     version: options.version,
+    slowClients: slowClientLimits(options.slowClients),
   };
   app.addHook('onRequest', (request, reply) => guard.check(request, reply));
   app.setErrorHandler(handleError);

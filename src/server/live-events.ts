@@ -15,10 +15,8 @@ import type { TaskService } from '../service/task-service.js';
 import type { ServerApp } from './app.js';
 import { clientIdOf } from './client-sessions.js';
 import { liveMessage, seedEvents } from './seed-events.js';
+import type { SlowClientLimits } from './slow-clients.js';
 
-/** Packets queued to one socket before the server waits for it to drain. */
-const MAX_QUEUED_PACKETS = 500;
-const DRAIN_TIMEOUT_MS = 10_000;
 /** Tasks one socket may watch at once. */
 const MAX_WATCHES_PER_SOCKET = 20;
 
@@ -33,7 +31,7 @@ interface WatchRequest {
 }
 
 export function attachLiveEvents(server: ServerApp): LiveEvents {
-  const { service, sessions } = server.context;
+  const { service, sessions, slowClients } = server.context;
   const io = new Server(server.app.server, { serveClient: false, maxHttpBufferSize: 64 * 1024 });
   const watches = new WeakMap<Socket, Map<string, AbortController>>();
 
@@ -93,8 +91,11 @@ export function attachLiveEvents(server: ServerApp): LiveEvents {
       try {
         for await (const stored of service.watch(taskId, { since, signal: controller.signal })) {
           emitStored(socket, stored, clientId, service);
-          if (!(await drained(socket, controller.signal))) {
+          if (!(await drained(socket, controller.signal, slowClients))) {
             socket.disconnect(true);
+            // A plain close waits for the queue to drain, which a reader that stopped never does:
+            // discard it, so the dropped client's packets are freed now.
+            socket.conn.close(true);
             return;
           }
         }
@@ -132,12 +133,12 @@ function emitStored(socket: Socket, stored: StoredEvent, clientId: string, servi
 }
 
 /** Waits while the socket's outgoing queue is over the cap; false when it did not drain in time. */
-async function drained(socket: Socket, signal: AbortSignal): Promise<boolean> {
+async function drained(socket: Socket, signal: AbortSignal, limits: SlowClientLimits): Promise<boolean> {
   // engine.io keeps the queue private; its length is the only measure of a slow reader.
   const queued = (): number => (socket.conn as unknown as { writeBuffer?: unknown[] }).writeBuffer?.length ?? 0;
-  if (queued() <= MAX_QUEUED_PACKETS) return true;
-  const deadline = Date.now() + DRAIN_TIMEOUT_MS;
-  while (queued() > MAX_QUEUED_PACKETS) {
+  if (queued() <= limits.maxQueuedPackets) return true;
+  const deadline = Date.now() + limits.drainTimeoutMs;
+  while (queued() > limits.maxQueuedPackets) {
     if (signal.aborted || socket.disconnected || Date.now() > deadline) return false;
     await new Promise((resolve) => setTimeout(resolve, 20));
   }

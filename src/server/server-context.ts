@@ -5,6 +5,7 @@ import type { AuditLog } from '../security/audit-log.js';
 import type { TaskService } from '../service/task-service.js';
 import type { ApiRegistry } from './api-route.js';
 import type { ClientSessions } from './client-sessions.js';
+import type { SlowClientLimits } from './slow-clients.js';
 
 export interface ServerContext {
   readonly service: TaskService;
@@ -24,4 +25,6 @@ export interface ServerContext {
   readonly audit?: Pick<AuditLog, 'append' | 'noteConfigInUse'>;
   readonly logger: Logger;
   readonly version: string;
+  /** When SSE and Socket.IO clients that do not read are disconnected. */
+  readonly slowClients: SlowClientLimits;
 }

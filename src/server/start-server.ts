@@ -12,6 +12,7 @@ import { createTaskService, type TaskService } from '../service/task-service.js'
 import { errorMessage, OrchestratorError } from '../shared/errors.js';
 import type { HttpEndpointFactory } from '../service/http-endpoint.js';
 import { createServerApp, type ServerApp } from './app.js';
+import type { SlowClientLimits } from './slow-clients.js';
 import { resolveServerToken } from './server-token.js';
 
 export interface StartServerOptions {
@@ -33,6 +34,8 @@ export interface StartServerOptions {
   readonly handleSignals?: boolean;
   /** Other surfaces' endpoints to mount (the binary passes MCP's), built over this server's service. */
   readonly endpoints?: readonly HttpEndpointFactory[];
+  /** When live-events clients that do not read are disconnected (tests make it quick). */
+  readonly slowClients?: Partial<SlowClientLimits>;
 }
 
 export interface RunningServer {
@@ -88,6 +91,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
     allowedHosts: [...(isLoopback(options.host) || options.host === '0.0.0.0' || options.host === '::' ? [] : [options.host]), ...(options.allowedHosts ?? [])],
     ...(options.allowConfigCommands ? { allowConfigCommands: true } : {}),
     ...(options.uiDir ? { uiDir: options.uiDir } : {}),
+    ...(options.slowClients ? { slowClients: options.slowClients } : {}),
   });
   const { attachLiveEvents } = await import('./live-events.js');
   const live = attachLiveEvents(server);

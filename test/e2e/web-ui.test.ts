@@ -1,7 +1,8 @@
 /**
  * The web UI in a real browser (Debian's chromium through playwright-core) against `serve`'s
  * server on a loopback port, with fixture agents as real processes: a task watched to its end,
- * a cancel that stops the agent, and a reload mid-task that shows every step once.
+ * a cancel that stops the agent, a reload mid-task that shows every step once, and the memory and
+ * model-server pages against a finished task and a fake Ollama.
  */
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -12,6 +13,7 @@ import { stringify } from 'yaml';
 import { createLogger } from '../../src/observability/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { closeAllDatabases } from '../../src/storage/database.js';
+import { startFakeOllama, type FakeOllama } from '../fake-local/fake-ollama.js';
 import { isAlive, readPid, waitGone } from '../helpers/fake-cli.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { fixtureAgent, REVIEW_OK } from '../helpers/server-fixture.js';
@@ -23,6 +25,7 @@ let context: BrowserContext;
 let server: RunningServer;
 let root: string;
 let configFile: string;
+let ollama: FakeOllama;
 const pidFile = (): string => path.join(root, 'hang.pid');
 
 beforeAll(async () => {
@@ -33,6 +36,7 @@ beforeAll(async () => {
   const home = path.join(root, 'home');
   mkdirSync(home);
   configFile = path.join(root, 'agents.yaml');
+  ollama = await startFakeOllama({ models: ['mistral:7b-instruct'] });
   writeFileSync(
     configFile,
     stringify({
@@ -42,13 +46,14 @@ beforeAll(async () => {
         hanger: fixtureAgent({ FAKE_HANG: '1', FAKE_PID_FILE: path.join(root, 'hang.pid') }),
         // A rate-limited agent whose circuit opens at its first failure.
         flaky: fixtureAgent({ FAKE_STDERR: 'error: 429 rate limit exceeded', FAKE_EXIT: '1' }, { resilience: { retry: { max_attempts: 1 }, circuit_breaker: { failure_threshold: 1 } } }),
+        'local-model': { type: 'ollama', endpoint: ollama.url, model: 'mistral:7b-instruct' },
       },
       workflows: {
         default: [{ agent: 'coder', task: 'implement' }, { agent: 'checker', task: 'review' }],
         hang: [{ agent: 'hanger', task: 'implement' }],
         flaky: [{ agent: 'flaky', task: 'implement' }],
       },
-      settings: { create_reports: false, enable_context_memory: false, max_iterations: 1 },
+      settings: { create_reports: false, enable_context_memory: true, max_iterations: 1 },
     }),
   );
   server = await startServer({
@@ -73,6 +78,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await server?.close();
+  await ollama?.close();
   closeAllDatabases();
 });
 
@@ -150,6 +156,27 @@ describe.skipIf(!existsSync(CHROMIUM))('web UI in chromium', () => {
     await expect.poll(() => flaky.innerText(), { timeout: 15_000 }).toContain('circuit open');
     expect(await flaky.innerText()).toContain('last failure: rate_limit');
     expect(await page.locator('[data-agent="coder"]').innerText()).toContain('circuit closed');
+    await page.close();
+  });
+
+  it('finds a finished task on the memory page (by keyboard) and shows the Ollama server online on the models page', async () => {
+    await server.service.submit({ task: 'paint the zebra crossing stripes', workflow: 'default' }).done;
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#/memory`);
+    await page.getByLabel('Search memory').fill('zebra crossing');
+    await page.keyboard.press('Enter');
+    const results = page.getByRole('list', { name: 'Memory results' });
+    await expect.poll(() => results.innerText(), { timeout: 15_000 }).toContain('zebra crossing');
+    // A string, evaluated in the page: this file is type-checked without the DOM's names.
+    const overflow = (): Promise<number> => page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth');
+    expect(await overflow()).toBeLessThanOrEqual(0);
+
+    await page.getByRole('link', { name: 'Models' }).click();
+    const backend = page.locator('[data-backend="ollama"]');
+    await expect.poll(() => backend.innerText(), { timeout: 15_000 }).toContain('online');
+    expect(await backend.innerText()).toContain('mistral:7b-instruct');
+    expect(await backend.innerText()).toContain('local-model');
+    expect(await overflow()).toBeLessThanOrEqual(0);
     await page.close();
   });
 });

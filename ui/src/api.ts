@@ -63,3 +63,27 @@ export interface AgentInfo {
 
 export const FINAL_STATUSES = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
 export const RESUMABLE_STATUSES = new Set(['failed', 'cancelled', 'interrupted']);
+
+export interface MemoryHit {
+  readonly node: { readonly id: string; readonly type: string; readonly title: string; readonly content: string; readonly tags: readonly string[]; readonly createdAt: string };
+  readonly score: number;
+  readonly matchType: string;
+  readonly highlights: readonly string[];
+}
+
+export interface ModelBackend {
+  readonly backend: string;
+  readonly url: string;
+  readonly online: boolean;
+  readonly loading: boolean;
+  readonly version: string | null;
+  readonly models: readonly string[];
+  readonly agents: readonly string[];
+  readonly error: string | null;
+}
+
+export interface ModelsStatus {
+  readonly summary: { local_agents: number; enabled_local_agents: number; online_backends: number; backends: number; models: number };
+  readonly backends: readonly ModelBackend[];
+  readonly agents: readonly { name: string; type: string; enabled: boolean; model: string | null }[];
+}

@@ -1,7 +1,7 @@
 /**
- * The web UI: one page, hash routes (#/new, #/task/<id>, #/history, #/agents, #/config). Preact keeps the
- * bundle small (a ~4 KB runtime where Vue's is ~35 KB gzipped) for a page that is mostly lists
- * and one live view.
+ * The web UI: one page, hash routes (#/new, #/task/<id>, #/history, #/agents, #/models, #/memory,
+ * #/config). Preact keeps the bundle small (a ~4 KB runtime where Vue's is ~35 KB gzipped) for a
+ * page that is mostly lists and one live view.
  */
 import { render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
@@ -9,6 +9,8 @@ import './style.css';
 import { AgentsView } from './views/agents.js';
 import { ConfigView } from './views/config.js';
 import { HistoryView } from './views/history.js';
+import { MemoryView } from './views/memory.js';
+import { ModelsView } from './views/models.js';
 import { NewTaskView } from './views/new-task.js';
 import { TaskLiveView } from './views/task-live.js';
 
@@ -20,6 +22,8 @@ const NAV = [
   ['new', 'New task'],
   ['history', 'History'],
   ['agents', 'Agents'],
+  ['models', 'Models'],
+  ['memory', 'Memory'],
   ['config', 'Config'],
 ] as const;
 
@@ -44,7 +48,7 @@ function App() {
         </nav>
       </header>
       <main>
-        {page === 'task' && id ? <TaskLiveView key={id} taskId={id} /> : page === 'history' ? <HistoryView /> : page === 'agents' ? <AgentsView /> : page === 'config' ? <ConfigView /> : <NewTaskView />}
+        {page === 'task' && id ? <TaskLiveView key={id} taskId={id} /> : page === 'history' ? <HistoryView /> : page === 'agents' ? <AgentsView /> : page === 'models' ? <ModelsView /> : page === 'memory' ? <MemoryView /> : page === 'config' ? <ConfigView /> : <NewTaskView />}
       </main>
     </>
   );

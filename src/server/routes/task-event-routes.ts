@@ -5,7 +5,7 @@
  * hand-over has no gap and no duplicate.
  *
  * A slow client is not buffered: the next event is read from the log only once the socket took
- * the last one; a client that does not drain within DRAIN_TIMEOUT_MS is disconnected (it
+ * the last one; a client that does not drain within the server's drain timeout (`slowClients`) is disconnected (it
  * reconnects and replays from its last id).
  */
 import type { ServerResponse } from 'node:http';
@@ -14,7 +14,6 @@ import type { StoredEvent } from '../../events/events.js';
 import type { ServerContext } from '../server-context.js';
 import { taskParams } from './task-routes.js';
 
-const DRAIN_TIMEOUT_MS = 10_000;
 const KEEPALIVE_MS = 15_000;
 
 const eventsQuery = z.object({
@@ -54,7 +53,7 @@ export function registerTaskEventRoutes(context: ServerContext): void {
       const keepalive = setInterval(() => raw.write(': keepalive\n\n'), KEEPALIVE_MS);
       try {
         for await (const stored of context.service.watch(task.id, { since, signal: controller.signal, follow: query.follow })) {
-          if (!(await send(raw, sseFrame(stored), controller.signal))) {
+          if (!(await send(raw, sseFrame(stored), controller.signal, context.slowClients.drainTimeoutMs))) {
             context.logger.debug(`SSE client of task ${task.id.slice(0, 8)} too slow: disconnected at seq ${stored.seq}`);
             raw.destroy();
             return;
@@ -72,7 +71,7 @@ export function registerTaskEventRoutes(context: ServerContext): void {
 }
 
 /** Writes a frame; waits for the socket to drain when its buffer is full. False: gave up. */
-async function send(raw: ServerResponse, frame: string, signal: AbortSignal): Promise<boolean> {
+async function send(raw: ServerResponse, frame: string, signal: AbortSignal, drainTimeoutMs: number): Promise<boolean> {
   if (raw.destroyed) return false;
   if (raw.write(frame)) return true;
   return new Promise<boolean>((resolve) => {
@@ -84,7 +83,7 @@ async function send(raw: ServerResponse, frame: string, signal: AbortSignal): Pr
     };
     const onDrain = (): void => done(true);
     const onAbort = (): void => done(false);
-    const timer = setTimeout(() => done(false), DRAIN_TIMEOUT_MS);
+    const timer = setTimeout(() => done(false), drainTimeoutMs);
     raw.on('drain', onDrain);
     signal.addEventListener('abort', onAbort, { once: true });
   });
