@@ -1,58 +1,37 @@
 /**
- * MCP over streamable HTTP: `serve` on a real loopback port with the MCP endpoint mounted (as the
- * binary mounts it), driven by OrchestratorMCPClient.connect (the SDK's HTTP client transport).
+ * MCP over streamable HTTP: the web server on a real loopback port with the MCP endpoint mounted
+ * (as the binary mounts it), driven by OrchestratorMCPClient.connect (the SDK's HTTP client).
  */
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { Client } from '@modelcontextprotocol/sdk/client/index.js';
 import { StreamableHTTPClientTransport } from '@modelcontextprotocol/sdk/client/streamableHttp.js';
 import type { CallToolResult, Progress } from '@modelcontextprotocol/sdk/types.js';
 import { afterEach, describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { isAlive, readPid, waitGone } from '../../test/helpers/fake-cli.js';
-import { fixtureAgent, REVIEW_OK } from '../../test/helpers/server-fixture.js';
-import { createLogger } from '../observability/logger.js';
-import { startServer, type RunningServer } from '../server/start-server.js';
+import { fixtureAgent, openServerFixture, REVIEW_OK, TEST_TOKEN, type ServerFixture } from '../../test/helpers/server-fixture.js';
 import { closeAllDatabases } from '../storage/database.js';
 import { createMcpHttpEndpoint } from './http-endpoint.js';
 import { OrchestratorMCPClient } from './orchestrator-client.js';
 
-let server: RunningServer | undefined;
+let fixture: ServerFixture | undefined;
 const clients: OrchestratorMCPClient[] = [];
 afterEach(async () => {
   for (const client of clients.splice(0)) await client.close().catch(() => undefined);
-  await server?.close();
-  server = undefined;
+  await fixture?.close();
+  fixture = undefined;
   closeAllDatabases();
 });
 
+/** The server app with the MCP endpoint mounted (as the binary mounts it), on a loopback port. */
 async function serveWithMcp(agents: Record<string, Record<string, unknown>>): Promise<{ url: string; token: string }> {
-  const root = mkdtempSync(path.join(os.tmpdir(), 'aio-mcp-http-'));
-  const home = path.join(root, 'home');
-  mkdirSync(home);
-  const configFile = path.join(root, 'agents.yaml');
-  writeFileSync(
-    configFile,
-    stringify({
-      agents: { checker: fixtureAgent({ FAKE_STDOUT: REVIEW_OK }), ...agents },
-      workflows: { default: [{ agent: 'coder', task: 'implement' }, { agent: 'checker', task: 'review' }] },
-      settings: { create_reports: false, enable_context_memory: false, max_iterations: 1 },
-    }),
+  fixture = await openServerFixture(
+    { agents: { checker: fixtureAgent({ FAKE_STDOUT: REVIEW_OK }), ...agents }, workflows: { default: [{ agent: 'coder', task: 'implement' }, { agent: 'checker', task: 'review' }] } },
+    { endpoints: [createMcpHttpEndpoint] },
   );
-  server = await startServer({
-    host: '127.0.0.1',
-    port: 0,
-    home,
-    env: { AI_ORCHESTRATOR_HOME: home },
-    workspace: root,
-    configPath: configFile,
-    logger: createLogger({ level: 'silent' }),
-    print: () => undefined,
-    handleSignals: false,
-    endpoints: [createMcpHttpEndpoint],
-  });
-  return { url: `${server.url}/mcp`, token: readFileSync(path.join(home, 'server-token'), 'utf8').trim() };
+  const address = await fixture.server.app.listen({ host: '127.0.0.1', port: 0 });
+  return { url: `${address}/mcp`, token: TEST_TOKEN };
 }
 
 describe('MCP over streamable HTTP at /mcp of serve', () => {
@@ -66,7 +45,7 @@ describe('MCP over streamable HTTP at /mcp of serve', () => {
     const result = await client.executeTask({ task: 'Build it over HTTP' }, { onProgress: (p) => progress.push(p) });
     expect(result).toMatchObject({ success: true, status: 'completed', steps: ['[OK] coder (implement)', '[OK] checker (review)'] });
     expect(progress.map((p) => p.progress)).toEqual([1, 2]);
-    expect(server?.service.get(result.task_id)?.source).toBe('mcp');
+    expect(fixture?.service.get(result.task_id)?.source).toBe('mcp');
   });
 
   it('lists every tool and answers each one over HTTP', async () => {

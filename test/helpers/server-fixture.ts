@@ -9,6 +9,7 @@ import { stringify } from 'yaml';
 import { loadConfig } from '../../src/config/load.js';
 import { createLogger } from '../../src/observability/logger.js';
 import { createServerApp, type ServerApp } from '../../src/server/app.js';
+import type { HttpEndpointFactory } from '../../src/service/http-endpoint.js';
 import { createTaskService, type TaskService } from '../../src/service/task-service.js';
 import { REPO_ROOT } from './cli.js';
 
@@ -31,7 +32,10 @@ export interface ServerFixture {
   close(): Promise<void>;
 }
 
-export async function openServerFixture(config: Record<string, unknown>, options: { uiDir?: string; allowConfigCommands?: boolean } = {}): Promise<ServerFixture> {
+export async function openServerFixture(
+  config: Record<string, unknown>,
+  options: { uiDir?: string; allowConfigCommands?: boolean; endpoints?: readonly HttpEndpointFactory[] } = {},
+): Promise<ServerFixture> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'aio-server-'));
   const home = path.join(root, 'home');
   const workspace = path.join(root, 'workspace');
@@ -44,8 +48,11 @@ export async function openServerFixture(config: Record<string, unknown>, options
   const load = () => loadConfig({ configPath: configFile, cwd: workspace, env });
   const logger = createLogger({ level: 'silent' });
   const service = createTaskService({ home, config: load().config, logger, env, baseDir: workspace });
+  const endpointContext = { service, home, logger, version: '0.0.0-test', baseDir: workspace, env };
+  const endpoints = await Promise.all((options.endpoints ?? []).map((create) => create(endpointContext)));
   const server = await createServerApp({
     service,
+    endpoints,
     token: TEST_TOKEN,
     home,
     env,
@@ -66,6 +73,7 @@ export async function openServerFixture(config: Record<string, unknown>, options
     server,
     auth: { authorization: `Bearer ${TEST_TOKEN}` },
     async close() {
+      await Promise.allSettled(endpoints.map((endpoint) => endpoint.close()));
       await service.close();
       await server.app.close();
     },
