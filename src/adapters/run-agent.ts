@@ -35,6 +35,8 @@ export interface RunAgentOptions {
   readonly context?: AgentRunOptions['context'];
   readonly onStderr?: AgentRunOptions['onStderr'];
   readonly onEvent?: (event: AgentEvent) => void;
+  /** The agent's text as it arrives, before any limit (settings.keep_full_output). */
+  readonly onFullText?: (text: string) => void;
   /**
    * Detects files changed in the working directory during the run (git status or a snapshot).
    * Returns paths relative to `cwd`; merged with what the agent itself reported.
@@ -61,6 +63,7 @@ export async function runAgent(
     };
     for await (const event of adapter.doRun(request, runOptions)) {
       fold.add(event);
+      if (options.onFullText && (event.type === 'text-delta' || event.type === 'text')) options.onFullText(event.type === 'text' ? `${event.text}\n` : event.text);
       if (!options.onEvent) continue;
       const shown = limit(event);
       if (shown) options.onEvent(shown);

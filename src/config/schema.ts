@@ -267,6 +267,11 @@ export const settingsSchema = z.strictObject({
    * and end around a "[… N bytes cut]" marker). 1 KiB to 256 MiB; default 1 MiB.
    */
   output_limit_bytes: z.number().int().min(1024).max(256 * 1024 * 1024).default(1024 * 1024),
+  /**
+   * Also write each step's whole output (redacted, uncut) to
+   * `$AI_ORCHESTRATOR_HOME/full-output/<task>/<iteration>-<step>-<agent>.log`.
+   */
+  keep_full_output: z.boolean().default(false),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

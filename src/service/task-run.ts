@@ -4,6 +4,7 @@
  * task), fetch the memory block, run the engine, write reports, let memory record it. Every step
  * of it is an event on the runtime's bus; nothing here prints.
  */
+import path from 'node:path';
 import { createChangeDetector } from '../adapters/files-changed.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { PlanSummary } from '../events/events.js';
@@ -16,6 +17,7 @@ import { writeReports } from '../workflow/reports.js';
 import { resolveTemplates } from '../workflow/templates.js';
 import type { TaskWorkspace } from '../workspace/task-workspace.js';
 import type { Semaphore } from '../resilience/concurrency.js';
+import { appendPrivateFile } from '../storage/private-files.js';
 import type { ServiceRuntime } from './service-runtime.js';
 import type { TaskMemory } from './task-memory.js';
 
@@ -201,6 +203,7 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     resolveAgent: runtime.resolveAgent,
     agentTimeoutMs: (agent) => agentTimeoutMs(config, agent),
     outputLimitBytes: settings.output_limit_bytes,
+    ...(settings.keep_full_output ? { fullOutput: fullOutputFile(runtime.home) } : {}),
     bus,
     templates: resolveTemplates(settings.templates),
     suggestionThreshold: settings.min_suggestions_threshold,
@@ -281,4 +284,13 @@ export function planFromSummary(summary: PlanSummary): Plan {
 function agentTimeoutMs(config: OrchestratorConfig, agent: string): number | undefined {
   const seconds = Object.hasOwn(config.agents, agent) ? config.agents[agent]?.timeout : undefined;
   return seconds === undefined ? undefined : seconds * 1000;
+}
+
+/** settings.keep_full_output: each step's whole text, appended as it arrives to a private file. */
+function fullOutputFile(home: string) {
+  return (where: { readonly taskId: string; readonly iteration: number; readonly index: number; readonly agent: string }) => {
+    const safeAgent = where.agent.replace(/[^\w.-]/g, '_');
+    const file = path.join(home, 'full-output', where.taskId, `${where.iteration}-${where.index + 1}-${safeAgent}.log`);
+    return (text: string): void => appendPrivateFile(file, text);
+  };
 }

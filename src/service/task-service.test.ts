@@ -2,7 +2,7 @@
  * The task service in one process, with real fixture agents (test/fixtures/bin), a real SQLite
  * home and the real engine, resilience and recorder.
  */
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -208,6 +208,23 @@ describe('the task service', () => {
     expect(second.finalOutput).toContain('Follow-up: and then this');
     const created = service.events(second.taskId)[0]?.event;
     expect(created).toMatchObject({ type: 'task.created', task: 'and then this', followUpOf: first.taskId });
+  });
+
+  it('keeps a step\'s whole output in a private file when settings.keep_full_output is on, while what it stores is cut', async () => {
+    const big = `${'a'.repeat(3000)} key sk-live-abcdefghijklmnop ${'z'.repeat(3000)}`;
+    const { service, home, root } = openService(
+      { loud: generic({ FAKE_STDOUT: big, LOUD_API_KEY: 'sk-live-abcdefghijklmnop' }) },
+      { only: [{ agent: 'loud', task: 'implement' }] },
+      { max_iterations: 1, output_limit_bytes: 1024, keep_full_output: true },
+    );
+    const result = await service.submit({ task: 'print a lot', workflow: 'only', cwd: workDir(root, 'loud') }).done;
+    expect(result.steps[0]?.output).toMatch(/bytes cut\]/);
+    const file = path.join(home, 'full-output', result.taskId, '1-1-loud.log');
+    const kept = readFileSync(file, 'utf8');
+    expect(kept).toContain('a'.repeat(3000));
+    expect(kept).toContain('z'.repeat(3000));
+    expect(kept).not.toContain('sk-live-abcdefghijklmnop');
+    expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('refuses bad requests before storing anything', () => {

@@ -67,6 +67,8 @@ export interface EngineOptions {
   readonly agentTimeoutMs?: (agent: string) => number | undefined;
   /** settings.output_limit_bytes: the most kept of one step's output (default 1 MiB). */
   readonly outputLimitBytes?: number;
+  /** Where a step's whole, uncut text goes (settings.keep_full_output); none = nowhere. */
+  readonly fullOutput?: (where: { readonly taskId: string; readonly iteration: number; readonly index: number; readonly agent: string }) => (text: string) => void;
   readonly bus: OrchestratorBus;
   readonly templates?: TemplateSet;
   /** settings.min_suggestions_threshold */
@@ -438,6 +440,7 @@ export function createEngine(options: EngineOptions): Engine {
       emit: (line) => bus.publish({ type: 'agent.stderr', ...where, timestamp: stamp(), line: redact(line) }),
     });
     let lastActivity: string | undefined;
+    const keep = options.fullOutput?.(where);
     try {
       return await runAgent(
         adapter,
@@ -449,6 +452,7 @@ export function createEngine(options: EngineOptions): Engine {
           ...(input.detectChanges ? { detectChanges: input.detectChanges } : {}),
           context: { taskId: request.taskId, iteration, stepIndex: index },
           onStderr: (chunk) => stderr.push(chunk),
+          ...(keep ? { onFullText: (text: string) => keep(redact(text)) } : {}),
           onEvent: (event) => {
             bus.publish({ type: 'step.output', ...where, timestamp: stamp(), event: redactEvent(event, redact) });
             const activity = activityOf(event, request.cwd);
