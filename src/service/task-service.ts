@@ -222,6 +222,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
       source: checked.source,
       ...(previous ? { followUpOf: previous.id } : {}),
       promptTask,
+      ...(checked.budgetUsd !== undefined ? { budgetUsd: checked.budgetUsd } : {}),
     });
     const taskId = record.id;
     projectPaths.set(taskId, projectPath);
@@ -274,6 +275,8 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     const plan = planFromSummary(planned.plan);
     const point = findResumePoint(plan.steps.length, store.steps(task.id), task.convergence, task.usage);
     const inputs = store.resumeInputs(task.id);
+    // The budget it was started with (a --budget-usd), else today's configuration's.
+    const budgetUsd = inputs?.budgetUsd ?? config.settings.budget_usd;
     const previousStatus = task.status;
     store.reopen(task.id);
     store.dropStepsFrom(task.id, point.iteration, point.index);
@@ -301,7 +304,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
           ...(projectPath ? { projectPath } : {}),
           ...(task.projectId ? { projectId: task.projectId } : {}),
           offline: plan.offline,
-          ...(config.settings.budget_usd !== undefined ? { budgetUsd: config.settings.budget_usd } : {}),
+          ...(budgetUsd !== undefined ? { budgetUsd } : {}),
           // A task that ran in a worktree resumes there: its cwd is the worktree already.
           isolation: 'none',
           signal,

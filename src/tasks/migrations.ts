@@ -94,4 +94,9 @@ export const TASK_MIGRATIONS: readonly Migration[] = [
     id: 'tasks/004-step-refusals',
     up: 'ALTER TABLE task_steps ADD COLUMN refusals TEXT;',
   },
+  {
+    // The budget the task was started with (`--budget-usd`), so a resumed run keeps it.
+    id: 'tasks/005-budget',
+    up: 'ALTER TABLE tasks ADD COLUMN budget_usd REAL;',
+  },
 ];

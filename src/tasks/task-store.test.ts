@@ -181,6 +181,14 @@ describe('the working-tree claim', () => {
     done.finish(completed.id, { status: 'completed', success: true, stopReason: 'converged', reason: 'ok', iterations: 1, finalOutput: '', usage: { inputTokens: 0, outputTokens: 0 } });
     expect(() => done.reopen(completed.id)).toThrow(/cannot go from completed to queued/);
   });
+
+  it('keeps what a resumed run needs: the prompt text, the memory block and the budget the task was started with', () => {
+    const store = createTaskStore(openDatabase(':memory:'));
+    const task = store.create({ ...newTask(), task: 'and then this', promptTask: 'Previous task: x\n\nFollow-up: and then this', budgetUsd: 2.5 });
+    store.setMemoryBlock(task.id, 'Earlier: the users table.');
+    expect(store.resumeInputs(task.id)).toEqual({ promptTask: 'Previous task: x\n\nFollow-up: and then this', memoryBlock: 'Earlier: the users table.', budgetUsd: 2.5 });
+    expect(store.get(task.id)?.task).toBe('and then this');
+  });
 });
 
 describe('parseDuration', () => {

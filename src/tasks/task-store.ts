@@ -74,12 +74,15 @@ export interface NewTask {
   readonly followUpOf?: string;
   /** The task text the agents get when it differs from `task` (a follow-up's composed prompt). */
   readonly promptTask?: string;
+  /** US dollars the task may spend (kept for resume). */
+  readonly budgetUsd?: number;
 }
 
 /** What a resumed run needs beyond the stored steps and convergence. */
 export interface ResumeInputs {
   readonly promptTask: string;
   readonly memoryBlock?: string;
+  readonly budgetUsd?: number;
 }
 
 export interface TaskEnd {
@@ -364,6 +367,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         task.followUpOf ?? null,
         task.promptTask !== undefined && task.promptTask !== task.task ? redact(task.promptTask) : null,
       );
+      if (task.budgetUsd !== undefined) db.prepare('UPDATE tasks SET budget_usd = ? WHERE id = ?').run(task.budgetUsd, id);
       const created = get(id);
       if (!created) throw new OrchestratorError('DATABASE_ERROR', `task ${id} was not stored`);
       return created;
@@ -429,12 +433,16 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     },
     resumeInputs(id) {
       const row = db
-        .prepare<[string], { description: string; prompt_task: string | null; memory_block: string | null }>(
-          'SELECT description, prompt_task, memory_block FROM tasks WHERE id = ?',
+        .prepare<[string], { description: string; prompt_task: string | null; memory_block: string | null; budget_usd: number | null }>(
+          'SELECT description, prompt_task, memory_block, budget_usd FROM tasks WHERE id = ?',
         )
         .get(id);
       if (!row) return undefined;
-      return { promptTask: row.prompt_task ?? row.description, ...(row.memory_block !== null ? { memoryBlock: row.memory_block } : {}) };
+      return {
+        promptTask: row.prompt_task ?? row.description,
+        ...(row.memory_block !== null ? { memoryBlock: row.memory_block } : {}),
+        ...(row.budget_usd !== null ? { budgetUsd: row.budget_usd } : {}),
+      };
     },
     dropStepsFrom(id, iteration, index) {
       db.prepare('DELETE FROM task_steps WHERE task_id = ? AND (iteration > ? OR (iteration = ? AND step_index >= ?))').run(id, iteration, iteration, index);
