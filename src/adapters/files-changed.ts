@@ -119,7 +119,7 @@ async function gitDirtyFiles(cwd: string): Promise<string[] | undefined> {
     const file = stripPrefix(entry.slice(3), prefix);
     if (file !== undefined) files.push(file);
     if (status.startsWith('R') || status.startsWith('C')) {
-      // The original path follows; after a rename it is gone, so it changed too.
+      // The path before the rename or copy follows; after a rename it is gone, so it changed too.
       i++;
       const original = stripPrefix(entries[i] ?? '', prefix);
       if (status.startsWith('R') && original) files.push(original);

@@ -1,7 +1,7 @@
 /**
  * Counts a reviewer's suggestions — the input of the workflow's stop rule. A JSON block
  * (`{"suggestions":[...]}`, which the review template asks for) is trusted first; without one,
- * numbered and bulleted items and severity-tagged lines are counted as the original did.
+ * numbered and bulleted items and severity-tagged lines are counted, as reviewers write them.
  */
 import { z } from 'zod';
 

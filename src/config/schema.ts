@@ -1,7 +1,7 @@
 /**
  * The single definition of the configuration (`agents.yaml`). TypeScript types are inferred
  * from it and the JSON Schema for editors is generated from it (`npm run schema`).
- * Keys are snake_case because that is the file format users (and the original) write.
+ * Keys are snake_case because that is the file format users already write.
  */
 import { z } from 'zod';
 import { ROLES, ROLE_ALIASES, normalizeRole } from '../shared/roles.js';
@@ -279,7 +279,7 @@ export const configSchema = z.strictObject({
   agents: z.record(z.string().min(1), agentSchema),
   workflows: z.record(z.string().min(1), workflowSchema).default({}),
   settings: settingsSchema.default(settingsSchema.parse({})),
-  /** The original's agentic-team section: accepted so old files load, not used. */
+  /** The agentic-team section of older files: accepted so they load, not used. */
   agentic_team: z.unknown().optional(),
 });
 export type OrchestratorConfig = z.infer<typeof configSchema>;

@@ -15,7 +15,7 @@ import type { TestAgentOptions } from './test-agent.js';
 
 const EXIT_CANCELLED = ERROR_CODES.CANCELLED.exitCode;
 
-/** The JSON `test-agent --json` prints (snake_case: the issue specifies these field names). */
+/** The JSON `test-agent --json` prints (snake_case: a wire format scripts read). */
 export interface TestAgentJson {
   readonly agent: string;
   readonly success: boolean;
