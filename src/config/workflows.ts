@@ -91,7 +91,7 @@ const COMMAND_ALIASES: Readonly<Record<string, AdapterKind>> = {
 
 /**
  * The adapter is chosen by `type`, then by the command's base name — never by the agent's
- * free-form name (the original's lookup by name broke custom-named agents).
+ * free-form name, so an agent called "reviewer-2" running `claude` still gets the Claude adapter.
  */
 export function resolveAdapterKind(agent: AgentConfig): AdapterKind {
   switch (agent.type) {

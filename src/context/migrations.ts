@@ -2,7 +2,7 @@
  * Schema of the memory graph inside the project's one database. `seq` is the stable integer
  * rowid the FTS5 index is keyed on (an implicit rowid may change on VACUUM); `id` is the public
  * id. Triggers keep the persistent FTS5 index (porter + unicode61) in step with the nodes, so a
- * new process never starts with an empty keyword index (a defect of the original).
+ * new process never starts with an empty keyword index that would miss every stored node.
  */
 import type { Migration } from '../storage/database.js';
 

@@ -150,7 +150,7 @@ function redactMetadata(metadata: MemoryNode['metadata'], redact: Redactor): Mem
   return Object.fromEntries(Object.entries(metadata).map(([key, value]) => [key, typeof value === 'string' ? redact(value) : value]));
 }
 
-/** The object-style API of the original (`ContextExporter.exportObsidian`). */
+/** An object-style API (`ContextExporter.exportObsidian`), for callers written against that shape. */
 export function createContextExporter(memory: GraphSource): { exportObsidian(outputPath: string, options?: ObsidianExportOptions): ObsidianExportResult } {
   return { exportObsidian: (outputPath, options) => exportObsidian(memory, outputPath, options) };
 }
@@ -162,7 +162,7 @@ interface NoteName {
   readonly display: string;
 }
 
-/** A file-system- and wikilink-safe name: the seed's rules plus `[]#^` (they break links), cut by bytes. */
+/** A file-system- and wikilink-safe name: path and reserved characters out, plus `[]#^` (they break links), cut by bytes. */
 export function safeNoteName(text: string): string {
   // eslint-disable-next-line no-control-regex
   const cleaned = text.replace(/[<>:"/\\|?*\u0000-\u001f\u007f[\]#^]/g, '-').replace(/\s+/g, ' ');

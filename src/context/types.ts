@@ -1,7 +1,7 @@
 /**
  * The memory graph's vocabulary: 11 node types, 12 edge types, and the shapes stored and returned.
  * Typed fields of a node subtype (a mistake's errorType, severity, correction, …) live in
- * `metadata` and come back on read unchanged — the original lost them, which broke de-duplication.
+ * `metadata` and come back on read unchanged — de-duplication compares them, so losing them would duplicate.
  */
 import { z } from 'zod';
 

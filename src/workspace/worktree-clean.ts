@@ -35,14 +35,9 @@ export async function cleanWorktrees(store: WorkspaceStore, presence: (taskId: s
   const repos = new Set<string>();
 
   for (const record of store.liveWorktrees()) {
-    const state = presence(record.taskId);
-    if (state === 'recent') continue;
-    if (state === 'running') {
-      skipped.push({ taskId: record.taskId, reason: 'its task is still running' });
-      continue;
-    }
-    if (!existsSync(record.repo)) {
-      skipped.push({ taskId: record.taskId, reason: `its repository ${record.repo} no longer exists` });
+    const verdict = cleanable(record, presence);
+    if (verdict !== 'clean') {
+      if (verdict.reason) skipped.push({ taskId: record.taskId, reason: verdict.reason });
       continue;
     }
     try {
@@ -94,14 +89,9 @@ export async function planClean(store: WorkspaceStore, presence: (taskId: string
   const worktrees: CleanPlan['worktrees'][number][] = [];
   const skipped: { taskId: string; reason: string }[] = [];
   for (const record of store.liveWorktrees()) {
-    const state = presence(record.taskId);
-    if (state === 'recent') continue;
-    if (state === 'running') {
-      skipped.push({ taskId: record.taskId, reason: 'its task is still running' });
-      continue;
-    }
-    if (!existsSync(record.repo)) {
-      skipped.push({ taskId: record.taskId, reason: `its repository ${record.repo} no longer exists` });
+    const verdict = cleanable(record, presence);
+    if (verdict !== 'clean') {
+      if (verdict.reason) skipped.push({ taskId: record.taskId, reason: verdict.reason });
       continue;
     }
     try {
@@ -152,4 +142,16 @@ async function deleteOrphanRefs(store: WorkspaceStore, presence: (taskId: string
   }
   for (const taskId of tasks) store.forgetTask(taskId);
   return deleted;
+}
+
+/** Whether a task's worktree may be cleaned now; when not, why (no reason: a recent task, left quietly). */
+function cleanable(
+  record: { readonly taskId: string; readonly repo: string },
+  presence: (taskId: string) => TaskPresence,
+): 'clean' | { readonly reason?: string } {
+  const state = presence(record.taskId);
+  if (state === 'recent') return {};
+  if (state === 'running') return { reason: 'its task is still running' };
+  if (!existsSync(record.repo)) return { reason: `its repository ${record.repo} no longer exists` };
+  return 'clean';
 }
