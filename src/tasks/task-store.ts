@@ -6,24 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { z } from 'zod';
-import {
-  STOP_REASONS,
-  agentErrorSchema,
-  iterationRecordSchema,
-  refusalSchema,
-  type IterationRecord,
-  type StepRecord,
-  type StopReason,
-} from '../events/events.js';
+import type { IterationRecord, StepRecord } from '../events/events.js';
+import type { StopReason } from '../events/task-values.js';
 import type { Usage } from '../adapters/spec.js';
 import { createRedactor, type Redactor } from '../security/redact.js';
-import { ROLES } from '../shared/roles.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { migrate, type Db } from '../storage/database.js';
 import { killEscapedDescendants, killOrphanedAgent, processStartTime } from './agent-process.js';
 import { TASK_MIGRATIONS } from './migrations.js';
-import { canMove, isTaskStatus, type TaskStatus } from './task-state.js';
+import { stepFromRow, taskFromRow } from './task-rows.js';
+import { canMove, type TaskStatus } from './task-state.js';
 
 export interface TaskRecord {
   readonly id: string;
@@ -172,144 +164,6 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-const taskRow = z.object({
-  id: z.string(),
-  description: z.string(),
-  workflow: z.string(),
-  status: z.string().refine(isTaskStatus),
-  success: z.number().nullable(),
-  stop_reason: z.enum(STOP_REASONS).nullable(),
-  reason: z.string().nullable(),
-  iterations: z.number(),
-  max_iterations: z.number(),
-  cwd: z.string(),
-  project_id: z.string().nullable(),
-  final_output: z.string().nullable(),
-  convergence: z.string(),
-  input_tokens: z.number(),
-  output_tokens: z.number(),
-  cost_usd: z.number().nullable(),
-  owner_pid: z.number(),
-  owner_host: z.string(),
-  created_at: z.string(),
-  started_at: z.string().nullable(),
-  heartbeat_at: z.string().nullable(),
-  finished_at: z.string().nullable(),
-  source: z.string(),
-  follow_up_of: z.string().nullable(),
-  current_step: z.string().nullable(),
-  cancel_requested_at: z.string().nullable(),
-});
-
-const currentStepSchema = z.object({
-  iteration: z.number(),
-  index: z.number(),
-  agent: z.string(),
-  role: z.string(),
-  startedAt: z.string(),
-});
-
-const stepRow = z.object({
-  iteration: z.number(),
-  step_index: z.number(),
-  agent: z.string(),
-  role: z.enum(ROLES),
-  success: z.number(),
-  output: z.string(),
-  error_kind: agentErrorSchema.shape.kind.nullable(),
-  error_message: z.string().nullable(),
-  fallback_from: z.string().nullable(),
-  primary_error_kind: agentErrorSchema.shape.kind.nullable(),
-  primary_error_message: z.string().nullable(),
-  suggestions: z.string(),
-  files_modified: z.string(),
-  refusals: z.string().nullable().optional(),
-  duration_ms: z.number(),
-  input_tokens: z.number(),
-  output_tokens: z.number(),
-  cost_usd: z.number().nullable(),
-  started_at: z.string(),
-  finished_at: z.string(),
-});
-
-const stringList = z.array(z.string());
-const refusalList = z.array(refusalSchema);
-const convergenceList = z.array(iterationRecordSchema);
-
-function parseJson<T>(schema: z.ZodType<T>, text: string, fallback: T): T {
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function toTask(raw: unknown): TaskRecord {
-  const row = taskRow.parse(raw);
-  return {
-    id: row.id,
-    task: row.description,
-    workflow: row.workflow,
-    status: row.status,
-    ...(row.success !== null ? { success: row.success === 1 } : {}),
-    ...(row.stop_reason ? { stopReason: row.stop_reason } : {}),
-    ...(row.reason !== null ? { reason: row.reason } : {}),
-    iterations: row.iterations,
-    maxIterations: row.max_iterations,
-    cwd: row.cwd,
-    ...(row.project_id ? { projectId: row.project_id } : {}),
-    ...(row.final_output !== null ? { finalOutput: row.final_output } : {}),
-    convergence: parseJson(convergenceList, row.convergence, []),
-    usage: {
-      inputTokens: row.input_tokens,
-      outputTokens: row.output_tokens,
-      ...(row.cost_usd !== null ? { costUsd: row.cost_usd } : {}),
-    },
-    ownerPid: row.owner_pid,
-    ownerHost: row.owner_host,
-    createdAt: row.created_at,
-    ...(row.started_at ? { startedAt: row.started_at } : {}),
-    ...(row.heartbeat_at ? { heartbeatAt: row.heartbeat_at } : {}),
-    ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
-    source: row.source,
-    ...(row.follow_up_of ? { followUpOf: row.follow_up_of } : {}),
-    ...(row.current_step ? currentStepOf(row.current_step) : {}),
-    ...(row.cancel_requested_at ? { cancelRequestedAt: row.cancel_requested_at } : {}),
-  };
-}
-
-function currentStepOf(text: string): { currentStep?: CurrentStep } {
-  const step = parseJson(currentStepSchema.nullable(), text, null);
-  return step ? { currentStep: step } : {};
-}
-
-function toStep(raw: unknown): StepRecord {
-  const row = stepRow.parse(raw);
-  return {
-    iteration: row.iteration,
-    index: row.step_index,
-    agent: row.agent,
-    role: row.role,
-    success: row.success === 1,
-    output: row.output,
-    ...(row.error_kind ? { error: { kind: row.error_kind, message: row.error_message ?? '' } } : {}),
-    ...(row.fallback_from ? { fallbackFrom: row.fallback_from } : {}),
-    ...(row.primary_error_kind ? { primaryError: { kind: row.primary_error_kind, message: row.primary_error_message ?? '' } } : {}),
-    suggestions: parseJson(stringList, row.suggestions, []),
-    filesModified: parseJson(stringList, row.files_modified, []),
-    ...(row.refusals ? { refusals: parseJson(refusalList, row.refusals, []) } : {}),
-    durationMs: row.duration_ms,
-    usage: {
-      inputTokens: row.input_tokens,
-      outputTokens: row.output_tokens,
-      ...(row.cost_usd !== null ? { costUsd: row.cost_usd } : {}),
-    },
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-  };
-}
-
 export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskStore {
   migrate(db, TASK_MIGRATIONS);
   const now = options.now ?? (() => new Date());
@@ -333,7 +187,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
 
   function get(id: string): TaskRecord | undefined {
     const row: unknown = getRow.get(id);
-    return row ? toTask(row) : undefined;
+    return row ? taskFromRow(row) : undefined;
   }
 
   const insertStep = db.prepare(`
@@ -537,21 +391,21 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       const prefix = idOrPrefix.trim();
       if (prefix.length >= 4 && /^[0-9a-f-]+$/i.test(prefix)) {
         const rows: unknown[] = db.prepare('SELECT * FROM tasks WHERE id LIKE ? LIMIT 2').all(`${prefix.toLowerCase()}%`);
-        if (rows.length === 1) return toTask(rows[0]);
+        if (rows.length === 1) return taskFromRow(rows[0]);
         if (rows.length > 1) throw new OrchestratorError('INVALID_INPUT', `task id prefix "${prefix}" is ambiguous`);
       }
       throw new OrchestratorError('TASK_NOT_FOUND', `task ${idOrPrefix} not found (see \`ai-orchestrator tasks list\`)`);
     },
     steps(id) {
       const rows: unknown[] = db.prepare('SELECT * FROM task_steps WHERE task_id = ? ORDER BY iteration, step_index').all(id);
-      return rows.map(toStep);
+      return rows.map(stepFromRow);
     },
     list(listOptions = {}) {
       const limit = listOptions.limit ?? 50;
       const rows: unknown[] = listOptions.status
         ? db.prepare('SELECT * FROM tasks WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(listOptions.status, limit)
         : db.prepare('SELECT * FROM tasks ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit);
-      return rows.map(toTask);
+      return rows.map(taskFromRow);
     },
     clean(before) {
       const result = db
@@ -562,7 +416,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     markInterrupted() {
       const rows: unknown[] = db.prepare("SELECT * FROM tasks WHERE status IN ('queued', 'pending', 'in_progress')").all();
       const limit = now().getTime() - staleAfterMs;
-      const gone = rows.map(toTask).filter((task) => {
+      const gone = rows.map(taskFromRow).filter((task) => {
         if (task.ownerHost !== host) return false; // another machine's process: not ours to judge
         if (task.ownerPid === pid) return false;
         if (!isAlive(task.ownerPid)) return true;

@@ -2,13 +2,14 @@
  * Data commands start lean: they load only the packages they need (checked with a module-resolve
  * hook on the real CLI). `workflows`, `agents` and `validate` never load the database driver when
  * there is no database; nothing here loads prom-client, pino, node-llama-cpp or the server, MCP
- * and queue libraries; a configuration validated before is read from the cache without the YAML
- * parser or zod, and a changed file is validated again.
+ * and queue libraries; `tasks list` and `tasks show` load the database driver and nothing else (no
+ * zod); a configuration validated before is read from the cache without the YAML parser or zod,
+ * and a changed file is validated again.
  */
-import { statSync, writeFileSync } from 'node:fs';
+import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { REPO_ROOT, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 import { runCliTraced } from '../helpers/trace-imports.js';
 
 const FAKE_CLI = path.join(REPO_ROOT, 'test/fixtures/bin/fake-cli.mjs');
@@ -62,11 +63,32 @@ describe('lean start-up of data commands', () => {
     // The hook sees the driver when it is loaded: the checks above and below mean something.
     expect(tasks.packages.has('better-sqlite3')).toBe(true);
     expect(heavyPackages(tasks.packages)).toEqual([]);
+    // Stored tasks are read without zod (its load alone is ≈ 40 ms).
+    expect(tasks.packages.has('zod')).toBe(false);
     for (const args of [['agents'], ['doctor']]) {
       const result = await run(args);
       expect([0, 1], `${args.join(' ')}: ${result.stderr}`).toContain(result.code);
       expect(result.packages.has('better-sqlite3'), args.join(' ')).toBe(true);
       expect(heavyPackages(result.packages), args.join(' ')).toEqual([]);
+    }
+  });
+
+  it('tasks list and tasks show of stored tasks load the database driver and commander only', async () => {
+    const { run, dir, config, home } = setup();
+    const work = path.join(dir, 'work');
+    mkdirSync(work);
+    const task = await runCli(['run', 'Write a README', '--json', '--quiet', '--config', config, '--cwd', work], {
+      cwd: work,
+      env: { AI_ORCHESTRATOR_HOME: home },
+    });
+    expect(task.code, task.stderr).toBe(0);
+    const id = (JSON.parse(task.stdout) as { task_id: string }).task_id;
+    for (const args of [['tasks', 'list'], ['tasks', 'list', '--json'], ['tasks', 'show', id], ['tasks', 'show', id.slice(0, 8), '--json']]) {
+      const result = await run(args);
+      expect(result.code, `${args.join(' ')}: ${result.stderr}`).toBe(0);
+      expect(result.stdout, args.join(' ')).toContain(args.includes('--json') ? id : id.slice(0, 8));
+      expect(result.stdout, args.join(' ')).toContain('Write a README');
+      expect([...result.packages].sort(), args.join(' ')).toEqual(['better-sqlite3', 'commander']);
     }
   });
 
