@@ -7,14 +7,14 @@ import type { Command } from 'commander';
 import { OrchestratorError } from '../../shared/errors.js';
 import type { SubmittedTask, TaskService } from '../../service/task-service.js';
 import { resultJson } from '../../workflow/result-json.js';
-import { createCliContext, type CliContext } from '../context.js';
+import { openCliContext, type CliContext } from '../context.js';
 import { printJson, printLine } from '../output.js';
 import { openCliTaskService } from '../task-service.js';
 import { exitCodeFor, followTask } from './follow-task.js';
 import type { RunOptions } from './run.js';
 
 export async function runTaskCommand(taskArgument: string, options: RunOptions, command: Command): Promise<number> {
-  const context = createCliContext(command);
+  const context = await openCliContext(command);
   const task = await readTask(taskArgument);
   const maxIterations = options.maxIterations !== undefined ? parseIterations(options.maxIterations) : undefined;
   const budgetUsd = options.budgetUsd !== undefined ? parseBudget(options.budgetUsd) : undefined;
