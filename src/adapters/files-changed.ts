@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { findGitMarker } from '../process/git-marker.js';
 import { runProcess } from '../process/spawn-process.js';
 
 const SKIP_DIRS = new Set([
@@ -129,6 +130,7 @@ async function gitDirtyFiles(cwd: string): Promise<string[] | undefined> {
 }
 
 async function gitPrefix(cwd: string): Promise<{ readonly prefix: string } | undefined> {
+  if (!findGitMarker(cwd)) return undefined;
   const result = await runProcess({
     command: 'git',
     args: ['rev-parse', '--show-prefix'],
