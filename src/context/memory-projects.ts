@@ -10,7 +10,8 @@ import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { OrchestratorError } from '../shared/errors.js';
 import type { MemoryCore } from './memory-manager.js';
-import { projectIdForPath, scanProject, type ProjectScan, type ScanLimits } from './project-scanner.js';
+import { projectIdForPath } from './project-id.js';
+import type { ProjectScan, ScanLimits } from './project-scanner.js';
 import { NODE_ID_MAX, type MemoryEdge, type MemoryNode, type NodeInput } from './types.js';
 
 export interface ProjectInfo {
@@ -65,6 +66,8 @@ export function createProjects(core: MemoryCore): MemoryProjects {
     projectPath: string,
     options: ScanLimits & { readonly name?: string; readonly signal?: AbortSignal } = {},
   ): Promise<RegisteredProject> {
+    // The scanner (ignore rules, manifest schemas) loads when a project is first scanned.
+    const { scanProject } = await import('./project-scanner.js');
     const scan = scanProject(projectPath, options);
     const { nodes, edges } = projectGraph(scan, options.name);
     const signal = options.signal ? { signal: options.signal } : {};

@@ -11,7 +11,6 @@
  * The engine is given one detector per task and asks it before each step; when offline, a step
  * whose primary agent is a cloud agent goes straight to its local fallback.
  */
-import { httpRequest } from '../adapters/http/request.js';
 import type { FailureKind } from '../adapters/spec.js';
 
 export interface OfflineDetectorSettings {
@@ -52,6 +51,8 @@ export function createOfflineDetector(settings: OfflineDetectorSettings): Offlin
   async function probe(url: string, signal: AbortSignal | undefined): Promise<boolean> {
     const timeout = AbortSignal.timeout(settings.timeoutMs ?? 3000);
     try {
+      // The HTTP client loads only when there is a probe to send (settings.offline.probe_url).
+      const { httpRequest } = await import('../adapters/http/request.js');
       const response = await httpRequest(url, { method: 'HEAD', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
       response.discard();
       const online = response.status >= 200 && response.status < 300;

@@ -13,7 +13,6 @@ import { offlineDetectorFromSettings } from '../resilience/offline-detector.js';
 import { OrchestratorError, errorMessage, type ErrorCode } from '../shared/errors.js';
 import { createEngine, type ResumePoint, type TaskOutcome } from '../workflow/engine.js';
 import { resolvePlan, type Plan } from '../workflow/plan.js';
-import { writeReports } from '../workflow/reports.js';
 import { resolveTemplates } from '../workflow/templates.js';
 import type { TaskWorkspace } from '../workspace/task-workspace.js';
 import type { Semaphore } from '../resilience/concurrency.js';
@@ -211,6 +210,8 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     redact: runtime.redact,
     logger,
   });
+  // The report writer loads while the agents run, not after them.
+  const reports = settings.create_reports && !input.agent ? import('../workflow/reports.js') : undefined;
   const outcome = await engine.run({
     taskId,
     task: input.promptTask,
@@ -223,8 +224,9 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     ...(input.resume ? { resume: input.resume.point } : {}),
   });
 
-  if (settings.create_reports && !input.agent) {
+  if (reports) {
     try {
+      const { writeReports } = await reports;
       const written = writeReports(
         { outcome, task: input.promptTask, cwd, ...(input.projectId ? { projectId: input.projectId } : {}), startedAt, finishedAt: stamp() },
         { home: runtime.home, reportsDir: settings.reports_dir, outputDir: settings.output_dir },

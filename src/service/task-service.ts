@@ -202,7 +202,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
 
   async function projectIdOf(projectPath: string | undefined): Promise<string | undefined> {
     if (!projectPath) return undefined;
-    const { projectIdForPath } = await import('../context/project-scanner.js');
+    const { projectIdForPath } = await import('../context/project-id.js');
     return projectIdForPath(projectPath);
   }
 
