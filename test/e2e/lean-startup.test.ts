@@ -3,8 +3,9 @@
  * hook on the real CLI). `workflows`, `agents` and `validate` never load the database driver when
  * there is no database; nothing here loads prom-client, pino, node-llama-cpp or the server, MCP
  * and queue libraries; `tasks list` and `tasks show` load the database driver and nothing else (no
- * zod); a configuration validated before is read from the cache without the YAML parser or zod,
- * and a changed file is validated again.
+ * zod); `run` loads the adapters, clients and workspace tools its task uses; a configuration
+ * validated before is read from the cache without the YAML parser or zod, and a changed file is
+ * validated again.
  */
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -89,6 +90,27 @@ describe('lean start-up of data commands', () => {
       expect(result.stdout, args.join(' ')).toContain(args.includes('--json') ? id : id.slice(0, 8));
       expect(result.stdout, args.join(' ')).toContain('Write a README');
       expect([...result.packages].sort(), args.join(' ')).toEqual(['better-sqlite3', 'commander']);
+    }
+  });
+
+  it('run loads what its task uses: no YAML parser or schema for a known configuration, no pino for plain logs, only the adapters and HTTP client it needs', async () => {
+    const { run, dir } = setup();
+    const work = path.join(dir, 'work');
+    mkdirSync(work);
+    const task = ['run', 'Write a README', '--json', '--cwd', work];
+    expect((await run(task)).code).toBe(0); // validates the configuration and remembers it
+    const result = await run(task);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'completed' });
+    expect(heavyPackages(result.packages)).toEqual([]);
+    for (const name of ['yaml', 'pino', 'eventsource-parser', 'better-sqlite3']) expect(result.packages.has(name), name).toBe(name === 'better-sqlite3');
+    const loaded = [...result.modules];
+    // The generic fixture agent's adapter, and no other's; no HTTP probe (no agent has an endpoint).
+    expect(loaded).toContain('adapters/generic/generic-adapter.js');
+    expect(loaded.filter((m) => /^adapters\/(claude-code|codex|copilot|gemini-cli|ollama|llama-cpp|openai-compatible|embedded|http)\//.test(m))).toEqual([]);
+    // Not a git repository: no checkpoints or worktrees; a configured workflow: no planner.
+    for (const lazy of ['config/schema.js', 'config/load.js', 'workspace/checkpoint.js', 'workspace/worktree.js', 'workflow/planner.js', 'adapters/http-probe.js', 'context/project-scanner.js']) {
+      expect(loaded, lazy).not.toContain(lazy);
     }
   });
 
