@@ -55,14 +55,16 @@ export const detectChangedFiles: ChangeDetector = createChangeDetector();
  */
 export function unwalkableReason(cwd: string): string | undefined {
   const real = safeRealpath(cwd);
-  const home = safeRealpath(os.homedir());
+  const { home, temps } = (sharedPlaces ??= { home: safeRealpath(os.homedir()), temps: new Set([os.tmpdir(), '/tmp', '/var/tmp', '/dev/shm'].map(safeRealpath)) });
   if (real === path.parse(real).root) return 'it is the filesystem root';
   if (real === home) return 'it is your home directory';
   if (home.startsWith(`${real}${path.sep}`)) return 'it contains your home directory';
-  const temps = new Set([os.tmpdir(), '/tmp', '/var/tmp', '/dev/shm'].map(safeRealpath));
   if (temps.has(real)) return 'it is a shared temporary folder';
   return undefined;
 }
+
+/** The home and the temporary folders, resolved once per process (every snapshot asks). */
+let sharedPlaces: { readonly home: string; readonly temps: ReadonlySet<string> } | undefined;
 
 function safeRealpath(dir: string): string {
   try {

@@ -81,6 +81,22 @@ export function migrate(db: Db, migrations: readonly Migration[]): void {
   appliedOn.set(db, applied);
 }
 
+/**
+ * A per-store cache of prepared statements by SQL text: a store that runs the same statements on
+ * every event (the task store under the recorder) parses each once, not on every call.
+ */
+export function statementCache(db: Db): <P extends unknown[] | object = unknown[], R = unknown>(source: string) => Database.Statement<P, R> {
+  const statements = new Map<string, Database.Statement>();
+  return <P extends unknown[] | object = unknown[], R = unknown>(source: string): Database.Statement<P, R> => {
+    let statement = statements.get(source);
+    if (!statement) {
+      statement = db.prepare(source);
+      statements.set(source, statement);
+    }
+    return statement as unknown as Database.Statement<P, R>;
+  };
+}
+
 /** Closes every database this process opened (end of a CLI command, tests). */
 export function closeAllDatabases(): void {
   for (const db of open.values()) if (db.open) db.close();

@@ -11,7 +11,7 @@ import type { StopReason } from '../events/task-values.js';
 import type { Usage } from '../adapters/spec.js';
 import { createRedactor, type Redactor } from '../security/redact.js';
 import { OrchestratorError } from '../shared/errors.js';
-import { migrate, type Db } from '../storage/database.js';
+import { migrate, statementCache, type Db } from '../storage/database.js';
 import { killEscapedDescendants, killOrphanedAgent, processStartTime } from './agent-process.js';
 import { TASK_MIGRATIONS } from './migrations.js';
 import { stepFromRow, taskFromRow } from './task-rows.js';
@@ -166,6 +166,7 @@ export function isProcessAlive(pid: number): boolean {
 
 export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskStore {
   migrate(db, TASK_MIGRATIONS);
+  const sql = statementCache(db);
   const now = options.now ?? (() => new Date());
   const pid = options.pid ?? process.pid;
   const host = options.host ?? os.hostname();
@@ -174,7 +175,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
   const redact = options.redact ?? createRedactor();
   const stamp = (): string => now().toISOString();
 
-  const getRow = db.prepare('SELECT * FROM tasks WHERE id = ?');
+  const getRow = sql('SELECT * FROM tasks WHERE id = ?');
   const statusOf = (id: string): TaskStatus => {
     const task = get(id);
     if (!task) throw new OrchestratorError('TASK_NOT_FOUND', `task ${id} not found`);
@@ -190,7 +191,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     return row ? taskFromRow(row) : undefined;
   }
 
-  const insertStep = db.prepare(`
+  const insertStep = sql(`
     INSERT OR REPLACE INTO task_steps (task_id, iteration, step_index, agent, role, success, output, error_kind,
       error_message, fallback_from, primary_error_kind, primary_error_message, suggestions, files_modified,
       refusals, duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
@@ -202,7 +203,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     create(task) {
       const id = randomUUID();
       const at = stamp();
-      db.prepare(
+      sql(
         `INSERT INTO tasks (id, description, workflow, status, max_iterations, cwd, project_id, owner_pid, owner_host, created_at,
            heartbeat_at, source, follow_up_of, prompt_task)
          VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -221,14 +222,14 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         task.followUpOf ?? null,
         task.promptTask !== undefined && task.promptTask !== task.task ? redact(task.promptTask) : null,
       );
-      if (task.budgetUsd !== undefined) db.prepare('UPDATE tasks SET budget_usd = ? WHERE id = ?').run(task.budgetUsd, id);
+      if (task.budgetUsd !== undefined) sql('UPDATE tasks SET budget_usd = ? WHERE id = ?').run(task.budgetUsd, id);
       const created = get(id);
       if (!created) throw new OrchestratorError('DATABASE_ERROR', `task ${id} was not stored`);
       return created;
     },
     claimWorkingTree(id) {
       return db.transaction((): string | undefined => {
-        const own = db.prepare<[string], { cwd: string; rowid: number; status: string }>('SELECT cwd, rowid, status FROM tasks WHERE id = ?').get(id);
+        const own = sql<[string], { cwd: string; rowid: number; status: string }>('SELECT cwd, rowid, status FROM tasks WHERE id = ?').get(id);
         if (!own) throw new OrchestratorError('TASK_NOT_FOUND', `task ${id} not found`);
         if (own.status !== 'queued') throw new OrchestratorError('INVALID_INPUT', `task ${id} is ${own.status}, not queued`);
         const blocker = db
@@ -238,22 +239,22 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
           )
           .get(own.cwd, id, own.rowid);
         if (blocker) return blocker.id;
-        db.prepare("UPDATE tasks SET status = 'pending', heartbeat_at = ? WHERE id = ?").run(stamp(), id);
+        sql("UPDATE tasks SET status = 'pending', heartbeat_at = ? WHERE id = ?").run(stamp(), id);
         return undefined;
       }).immediate();
     },
     setPlan(id, workflow, maxIterations) {
-      db.prepare('UPDATE tasks SET workflow = ?, max_iterations = ? WHERE id = ?').run(workflow, maxIterations, id);
+      sql('UPDATE tasks SET workflow = ?, max_iterations = ? WHERE id = ?').run(workflow, maxIterations, id);
     },
     reopen(id) {
       move(id, 'queued');
-      db.prepare(
+      sql(
         `UPDATE tasks SET status = 'queued', success = NULL, stop_reason = NULL, reason = NULL, final_output = NULL, finished_at = NULL,
            owner_pid = ?, owner_host = ?, heartbeat_at = ?, cancel_requested_at = NULL, current_step = NULL WHERE id = ?`,
       ).run(pid, host, stamp(), id);
     },
     setCurrentStep(id, step) {
-      db.prepare('UPDATE tasks SET current_step = ? WHERE id = ?').run(step ? JSON.stringify(step) : null, id);
+      sql('UPDATE tasks SET current_step = ? WHERE id = ?').run(step ? JSON.stringify(step) : null, id);
     },
     requestCancel(id) {
       const result = db
@@ -271,10 +272,10 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       return rows.map((row) => row.id);
     },
     setProject(id, projectId) {
-      db.prepare('UPDATE tasks SET project_id = ? WHERE id = ?').run(projectId, id);
+      sql('UPDATE tasks SET project_id = ? WHERE id = ?').run(projectId, id);
     },
     setCwd(id, cwd) {
-      db.prepare('UPDATE tasks SET cwd = ? WHERE id = ?').run(cwd, id);
+      sql('UPDATE tasks SET cwd = ? WHERE id = ?').run(cwd, id);
     },
     agentProcess(id) {
       const row = db
@@ -283,7 +284,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       return row?.agent_pid && row.agent_start_time ? { pid: row.agent_pid, startTime: row.agent_start_time } : undefined;
     },
     setMemoryBlock(id, block) {
-      db.prepare('UPDATE tasks SET memory_block = ? WHERE id = ?').run(block, id);
+      sql('UPDATE tasks SET memory_block = ? WHERE id = ?').run(block, id);
     },
     resumeInputs(id) {
       const row = db
@@ -299,23 +300,23 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       };
     },
     dropStepsFrom(id, iteration, index) {
-      db.prepare('DELETE FROM task_steps WHERE task_id = ? AND (iteration > ? OR (iteration = ? AND step_index >= ?))').run(id, iteration, iteration, index);
+      sql('DELETE FROM task_steps WHERE task_id = ? AND (iteration > ? OR (iteration = ? AND step_index >= ?))').run(id, iteration, iteration, index);
       const task = get(id);
       if (!task) return;
       const kept = task.convergence.filter((c) => c.iteration < iteration);
-      db.prepare('UPDATE tasks SET convergence = ? WHERE id = ?').run(JSON.stringify(kept), id);
+      sql('UPDATE tasks SET convergence = ? WHERE id = ?').run(JSON.stringify(kept), id);
     },
     start(id) {
       move(id, 'in_progress');
       const at = stamp();
-      db.prepare("UPDATE tasks SET status = 'in_progress', started_at = ?, heartbeat_at = ? WHERE id = ?").run(at, at, id);
+      sql("UPDATE tasks SET status = 'in_progress', started_at = ?, heartbeat_at = ? WHERE id = ?").run(at, at, id);
     },
     heartbeat(id) {
-      db.prepare('UPDATE tasks SET heartbeat_at = ? WHERE id = ?').run(stamp(), id);
+      sql('UPDATE tasks SET heartbeat_at = ? WHERE id = ?').run(stamp(), id);
     },
     recordStep(id, step) {
       db.transaction(() => {
-        db.prepare('UPDATE tasks SET current_step = NULL WHERE id = ?').run(id);
+        sql('UPDATE tasks SET current_step = NULL WHERE id = ?').run(id);
         insertStep.run({
           task_id: id,
           iteration: step.iteration,
@@ -339,7 +340,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
           started_at: step.startedAt,
           finished_at: step.finishedAt,
         });
-        db.prepare(
+        sql(
           `UPDATE tasks SET heartbeat_at = ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
              cost_usd = CASE WHEN ? IS NULL THEN cost_usd ELSE COALESCE(cost_usd, 0) + ? END WHERE id = ?`,
         ).run(stamp(), step.usage.inputTokens, step.usage.outputTokens, step.usage.costUsd ?? null, step.usage.costUsd ?? null, id);
@@ -349,7 +350,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       const task = get(id);
       if (!task) return;
       const convergence = [...task.convergence.filter((c) => c.iteration !== iteration.iteration), iteration];
-      db.prepare('UPDATE tasks SET convergence = ?, iterations = ?, heartbeat_at = ? WHERE id = ?').run(
+      sql('UPDATE tasks SET convergence = ?, iterations = ?, heartbeat_at = ? WHERE id = ?').run(
         JSON.stringify(convergence),
         Math.max(task.iterations, iteration.iteration),
         stamp(),
@@ -358,7 +359,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     },
     recordAgentProcess(id, agentPid) {
       const startTime = agentPid === undefined ? undefined : processStartTime(agentPid);
-      db.prepare('UPDATE tasks SET agent_pid = ?, agent_start_time = ? WHERE id = ?').run(
+      sql('UPDATE tasks SET agent_pid = ?, agent_start_time = ? WHERE id = ?').run(
         startTime === undefined ? null : (agentPid ?? null),
         startTime ?? null,
         id,
@@ -366,7 +367,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     },
     finish(id, end) {
       move(id, end.status);
-      db.prepare(
+      sql(
         `UPDATE tasks SET status = ?, success = ?, stop_reason = ?, reason = ?, iterations = ?, final_output = ?,
            input_tokens = ?, output_tokens = ?, cost_usd = ?, finished_at = ?, agent_pid = NULL, agent_start_time = NULL,
            current_step = NULL WHERE id = ?`,
@@ -390,21 +391,21 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       if (exact) return exact;
       const prefix = idOrPrefix.trim();
       if (prefix.length >= 4 && /^[0-9a-f-]+$/i.test(prefix)) {
-        const rows: unknown[] = db.prepare('SELECT * FROM tasks WHERE id LIKE ? LIMIT 2').all(`${prefix.toLowerCase()}%`);
+        const rows: unknown[] = sql('SELECT * FROM tasks WHERE id LIKE ? LIMIT 2').all(`${prefix.toLowerCase()}%`);
         if (rows.length === 1) return taskFromRow(rows[0]);
         if (rows.length > 1) throw new OrchestratorError('INVALID_INPUT', `task id prefix "${prefix}" is ambiguous`);
       }
       throw new OrchestratorError('TASK_NOT_FOUND', `task ${idOrPrefix} not found (see \`ai-orchestrator tasks list\`)`);
     },
     steps(id) {
-      const rows: unknown[] = db.prepare('SELECT * FROM task_steps WHERE task_id = ? ORDER BY iteration, step_index').all(id);
+      const rows: unknown[] = sql('SELECT * FROM task_steps WHERE task_id = ? ORDER BY iteration, step_index').all(id);
       return rows.map(stepFromRow);
     },
     list(listOptions = {}) {
       const limit = listOptions.limit ?? 50;
       const rows: unknown[] = listOptions.status
-        ? db.prepare('SELECT * FROM tasks WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(listOptions.status, limit)
-        : db.prepare('SELECT * FROM tasks ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit);
+        ? sql('SELECT * FROM tasks WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(listOptions.status, limit)
+        : sql('SELECT * FROM tasks ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit);
       return rows.map(taskFromRow);
     },
     clean(before) {
@@ -414,7 +415,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       return result.changes;
     },
     markInterrupted() {
-      const rows: unknown[] = db.prepare("SELECT * FROM tasks WHERE status IN ('queued', 'pending', 'in_progress')").all();
+      const rows: unknown[] = sql("SELECT * FROM tasks WHERE status IN ('queued', 'pending', 'in_progress')").all();
       const limit = now().getTime() - staleAfterMs;
       const gone = rows.map(taskFromRow).filter((task) => {
         if (task.ownerHost !== host) return false; // another machine's process: not ours to judge
@@ -423,10 +424,10 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         const beat = Date.parse(task.heartbeatAt ?? task.createdAt);
         return Number.isFinite(beat) && beat < limit;
       });
-      const mark = db.prepare(
+      const mark = sql(
         "UPDATE tasks SET status = 'interrupted', success = 0, reason = ?, finished_at = ?, agent_pid = NULL, agent_start_time = NULL, current_step = NULL WHERE id = ? AND status IN ('queued', 'pending', 'in_progress')",
       );
-      const agentOf = db.prepare<[string], { agent_pid: number | null; agent_start_time: string | null }>(
+      const agentOf = sql<[string], { agent_pid: number | null; agent_start_time: string | null }>(
         'SELECT agent_pid, agent_start_time FROM tasks WHERE id = ?',
       );
       const at = stamp();
