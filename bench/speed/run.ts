@@ -45,6 +45,17 @@ function spawnFixture(output: string, cwd: string): Promise<void> {
   });
 }
 
+/** CPU milliseconds this process spent in each kind of run (the machine's load barely moves them). */
+const cpu = new Map<string, number[]>();
+
+async function withCpu(key: string, run: () => Promise<number>): Promise<number> {
+  const before = process.cpuUsage();
+  const ms = await run();
+  const used = process.cpuUsage(before);
+  cpu.set(key, [...(cpu.get(key) ?? []), (used.user + used.system) / 1000]);
+  return ms;
+}
+
 async function direct(cwd: string): Promise<number> {
   const started = performance.now();
   for (const output of Object.values(OUTPUTS)) await spawnFixture(output, cwd);
@@ -90,7 +101,14 @@ export const runSection: SpeedSection = {
     const work = path.join(context.scratch, 'run-direct');
     mkdirSync(work, { recursive: true });
     writeFileSync(path.join(work, 'README.md'), '# project\n');
-    const samples = await interleave([() => direct(work), ...sides.map((side) => side.cliRun), ...sides.map((side) => side.serviceRun)], context.runs, context.warmup);
+    const samples = await interleave(
+      [() => withCpu('direct', () => direct(work)), ...sides.map((side) => side.cliRun), ...sides.map((side, i) => () => withCpu(`service-${i}`, side.serviceRun))],
+      context.runs,
+      context.warmup,
+    );
+    // What the service adds on this process's CPU: its runs' CPU less the direct spawns' (medians).
+    const directCpu = median(cpu.get('direct') ?? []);
+    const [serviceCpuNow, serviceCpuBefore] = sides.map((_, i) => median(cpu.get(`service-${i}`) ?? []) - directCpu);
     const directMs = median(samples[0] ?? []);
     const cli = sides.map((_, i) => median(samples[1 + i] ?? []));
     const service = sides.map((_, i) => median(samples[1 + sides.length + i] ?? []));
@@ -118,6 +136,13 @@ export const runSection: SpeedSection = {
           text: `≤ ${SERVICE_RATIO}× and ≤ +${SERVICE_EXTRA_MS} ms (+${((serviceNow ?? 0) - directMs).toFixed(1)})`,
           met: (serviceNow ?? 0) <= SERVICE_RATIO * directMs && (serviceNow ?? 0) - directMs <= SERVICE_EXTRA_MS,
         },
+      },
+      {
+        section: 'run',
+        name: "the task service's own CPU per task (its runs' CPU less the direct spawns')",
+        unit: 'ms',
+        value: serviceCpuNow ?? 0,
+        ...(serviceCpuBefore === undefined ? {} : { before: serviceCpuBefore }),
       },
     ];
   },

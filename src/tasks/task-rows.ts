@@ -120,6 +120,17 @@ export function jsonColumn<T>(text: string, read: (value: unknown) => T | undefi
 }
 
 const readIterations = (value: unknown): IterationRecord[] | undefined => listOf(value, readIterationRecord);
+
+/** The `convergence` column: the iterations' figures (empty when it does not fit). */
+export function convergenceFromColumn(text: string): IterationRecord[] {
+  return jsonColumn(text, readIterations, []);
+}
+
+/** The `status` column, checked as `taskFromRow` checks it. */
+export function statusFromColumn(id: string, value: unknown): TaskStatus {
+  if (!isStatus(value)) throw new OrchestratorError('DATABASE_ERROR', `tasks row ${id}: column status holds ${JSON.stringify(value) ?? 'nothing'}, not a task status`);
+  return value;
+}
 const readStrings = (value: unknown): string[] | undefined => listOf(value, readString);
 const readRefusals = (value: unknown): Refusal[] | undefined => listOf(value, readRefusal);
 
@@ -165,7 +176,7 @@ export function taskFromRow(raw: unknown): TaskRecord {
     cwd: col('cwd', isString, 'text'),
     ...(projectId ? { projectId } : {}),
     ...(finalOutput !== null ? { finalOutput } : {}),
-    convergence: jsonColumn(col('convergence', isString, 'text'), readIterations, []),
+    convergence: convergenceFromColumn(col('convergence', isString, 'text')),
     usage: {
       inputTokens: col('input_tokens', isNumber, 'a number'),
       outputTokens: col('output_tokens', isNumber, 'a number'),

@@ -14,7 +14,7 @@ import { OrchestratorError } from '../shared/errors.js';
 import { migrate, statementCache, type Db } from '../storage/database.js';
 import { killEscapedDescendants, killOrphanedAgent, processStartTime } from './agent-process.js';
 import { TASK_MIGRATIONS } from './migrations.js';
-import { stepFromRow, taskFromRow } from './task-rows.js';
+import { convergenceFromColumn, statusFromColumn, stepFromRow, taskFromRow } from './task-rows.js';
 import { canMove, type TaskStatus } from './task-state.js';
 
 export interface TaskRecord {
@@ -176,10 +176,12 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
   const stamp = (): string => now().toISOString();
 
   const getRow = sql('SELECT * FROM tasks WHERE id = ?');
+  // Moves and iterations read the columns they need, not the whole row (they run on every event).
+  const statusRow = sql<[string], { status: unknown }>('SELECT status FROM tasks WHERE id = ?');
   const statusOf = (id: string): TaskStatus => {
-    const task = get(id);
-    if (!task) throw new OrchestratorError('TASK_NOT_FOUND', `task ${id} not found`);
-    return task.status;
+    const row = statusRow.get(id);
+    if (!row) throw new OrchestratorError('TASK_NOT_FOUND', `task ${id} not found`);
+    return statusFromColumn(id, row.status);
   };
   const move = (id: string, to: TaskStatus): void => {
     const from = statusOf(id);
@@ -347,9 +349,9 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       })();
     },
     recordIteration(id, iteration) {
-      const task = get(id);
+      const task = sql<[string], { convergence: string; iterations: number }>('SELECT convergence, iterations FROM tasks WHERE id = ?').get(id);
       if (!task) return;
-      const convergence = [...task.convergence.filter((c) => c.iteration !== iteration.iteration), iteration];
+      const convergence = [...convergenceFromColumn(task.convergence).filter((c) => c.iteration !== iteration.iteration), iteration];
       sql('UPDATE tasks SET convergence = ?, iterations = ?, heartbeat_at = ? WHERE id = ?').run(
         JSON.stringify(convergence),
         Math.max(task.iterations, iteration.iteration),
