@@ -128,7 +128,7 @@ settings:
     });
     expect(result.code, result.stderr).toBe(0);
     expect((JSON.parse(result.stdout) as ResultJson).workflow).toBe('offline-default');
-    expect(result.stderr).toContain(`offline mode: probe http://127.0.0.1:${port}/generate_204 unreachable (ECONNREFUSED)`);
+    expect(result.stderr).toContain(`offline mode: probe http://127.0.0.1:${port}/generate_204 is not reachable (connection refused)`);
   });
 
   it('hybrid falls back from the real claude binary (network failure) to local-instruct', async () => {
