@@ -59,6 +59,11 @@ describe('ai-orchestrator test-agent', () => {
     expect(errorLines).toHaveLength(1);
     expect(errorLines[0]).toMatch(/^codex: failed \(auth\): /);
     expect(result.stderr).toContain('\n  fix: run `codex login`, or set OPENAI_API_KEY in your environment or in agents.codex.env\n');
+    // The fix is stored with the step: tasks show says it too.
+    const listed = await runCli(['-c', s.config, 'tasks', 'list', '--json'], { env: { AI_ORCHESTRATOR_HOME: s.home } });
+    const id = (JSON.parse(listed.stdout) as { tasks: { task_id: string }[] }).tasks[0]?.task_id ?? '';
+    const shown = await runCli(['-c', s.config, 'tasks', 'show', id], { env: { AI_ORCHESTRATOR_HOME: s.home } });
+    expect(shown.stdout).toMatch(/ {2}step 1\.1 auth: .*401.*\n {4}fix: run `codex login`, or set OPENAI_API_KEY/);
   });
 
   it('names the known agents in a one-line error for an unknown one', async () => {

@@ -5,6 +5,7 @@
  * terminal case is judged by what a person would see, not by escape codes.
  */
 import { describe, expect, it } from 'vitest';
+import type { Usage } from '../../adapters/spec.js';
 import type { OrchestratorEvent, StepRecord } from '../../events/events.js';
 import { createEventRenderer, type EventRenderer } from './event-renderer.js';
 import { createStyle } from './style.js';
@@ -25,7 +26,7 @@ const started: OrchestratorEvent = {
 const stepStarted = (agent: string, index = 0): OrchestratorEvent => ({
   type: 'step.started', ...base, iteration: 1, index, stepCount: 2, agent, role: index === 0 ? 'implement' : 'review',
 });
-const finished = (status: 'completed' | 'failed' | 'cancelled', usage = { inputTokens: 0, outputTokens: 0 }, reason = 'cancelled by the user'): OrchestratorEvent => ({
+const finished = (status: 'completed' | 'failed' | 'cancelled', usage: Usage = { inputTokens: 0, outputTokens: 0 }, reason = 'cancelled by the user'): OrchestratorEvent => ({
   type: 'task.finished', ...base, status, success: status === 'completed', stopReason: status === 'completed' ? 'converged' : status, reason,
   iterations: 1, finalOutput: 'stale output', durationMs: 3700, usage,
 });
