@@ -7,6 +7,7 @@
  * cancelling.
  */
 import type { StoredEvent } from '../../events/events.js';
+import { routeLogLines } from '../../observability/logger.js';
 import type { TaskService } from '../../service/task-service.js';
 import type { TaskStatus } from '../../tasks/task-state.js';
 import type { CliContext } from '../context.js';
@@ -86,6 +87,8 @@ export async function followTask(context: CliContext, service: TaskService, task
   if (renderer) options.onRenderer?.({ cancelling: () => renderer.cancelling() });
   const signal = options.signal ? AbortSignal.any([options.signal, stopWatching.signal]) : stopWatching.signal;
   let status: TaskStatus | undefined;
+  // Warnings logged meanwhile (a fallback, an audit write) become lines of the display, never text on its spinner line.
+  if (renderer) routeLogLines((line) => renderer.note(line));
   try {
     for await (const stored of service.watch(taskId, { since: options.since ?? 0, signal })) {
       if (options.jsonLines) process.stdout.write(`${JSON.stringify(jsonLine(stored))}\n`);
@@ -93,6 +96,7 @@ export async function followTask(context: CliContext, service: TaskService, task
       if (stored.event.type === 'task.finished') status = stored.event.status;
     }
   } finally {
+    if (renderer) routeLogLines(undefined);
     renderer?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);

@@ -110,6 +110,17 @@ describe.each([
     if (tty) expect(screen(text()).at(-1)).toBe('');
   });
 
+  it('writes a logged warning as a line of its own, the step still shown under it', () => {
+    const { renderer, text } = display(tty);
+    renderer.render(started);
+    renderer.render(stepStarted('codex'));
+    renderer.note('warning: codex failed (server); falling back to local');
+    const lines = tty ? screen(text()) : text().split('\n');
+    expect(lines.at(-2)).toBe('warning: codex failed (server); falling back to local');
+    if (tty) expect(lines.at(-1)).toMatch(/^. \[1\/2 · 1\/2\] codex implement \d+ms$/);
+    renderer.stop();
+  });
+
   it('ends with the tokens and cost on the final line, naming the agents whose cost is unknown', () => {
     const events: OrchestratorEvent[] = [
       started,

@@ -35,6 +35,8 @@ export interface EventRenderer {
   cancelling(): void;
   /** Whether the task's end was shown (its final line). */
   readonly endShown: boolean;
+  /** A line from elsewhere (a log warning), written as a line of its own above the spinner. */
+  note(text: string): void;
   /** Stops the spinner and clears its line. */
   stop(): void;
 }
@@ -220,6 +222,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
     get endShown() {
       return endShown;
     },
+    note: (text) => out.line(text),
     stop: () => {
       stopStallWatch();
       out.stopSpinner();
