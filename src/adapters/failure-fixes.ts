@@ -141,7 +141,16 @@ export function failureFix(kind: FailureKind, name: string, agent: AgentConfig):
       return isCliKind(adapterKind) || adapterKind === 'generic' || adapterKind === 'embedded' ? unavailableFix(name, agent) : undefined;
     case 'network':
       return startServer(adapterKind);
-    default:
+    // The rest pass (retries, fallbacks, the circuit) or are the task's own: no step a person takes.
+    case 'rate_limit':
+    case 'quota':
+    case 'server':
+    case 'timeout':
+    case 'cancelled':
+    case 'bad_output':
+    case 'task_failed':
+    case 'config':
+    case 'circuit_open':
       return undefined;
   }
 }

@@ -113,7 +113,7 @@ export async function runShellSession(options: ShellSessionOptions): Promise<num
     running = { controller };
     const current = running;
     let outcome: TaskResult;
-    let endShown = false;
+    let endShown: boolean;
     try {
       ({ result: outcome, endShown } = await options.runTask({
         task: line,
