@@ -8,6 +8,7 @@ import path from 'node:path';
 import type { AgentConfig } from '../config/schema.js';
 import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
 import { agentCommand, agentEndpoint } from './availability.js';
+import { INSTALL_HINT, nodeLlamaCppInstalled } from './embedded/model-file.js';
 import type { AgentAdapterV1, AgentError, FailureKind } from './spec.js';
 
 export type CliKind = 'claude' | 'codex' | 'gemini' | 'copilot';
@@ -124,7 +125,10 @@ export function unavailableFix(name: string, agent: AgentConfig): string {
   if (isCliKind(kind)) {
     return `install it: npm install -g ${CLI_PACKAGES[kind]} (or set agents.${name}.command to where ${agentCommand(agent) ?? kind} lives)`;
   }
-  if (kind === 'embedded') return `set agents.${name}.model to a model file`;
+  if (kind === 'embedded') {
+    if (agent.model === undefined) return `set agents.${name}.model to a .gguf model file`;
+    return nodeLlamaCppInstalled() ? `check agents.${name}.model: it must be a readable .gguf file` : `node-llama-cpp is not installed; ${INSTALL_HINT}`;
+  }
   if (kind === 'generic') return `install ${agentCommand(agent) ?? 'the command'} or fix agents.${name}.command`;
   const start = startServer(kind) ?? 'start the server';
   return `${start} (expected at ${agentEndpoint(agent) ?? '?'})`;
