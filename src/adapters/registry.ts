@@ -55,7 +55,11 @@ export function createAdapter(settings: AdapterSettings): AgentAdapterV1 {
     throw new OrchestratorError('CAPABILITY_UNSUPPORTED', `agent "${settings.name}": adapter type "${kind}" is not supported yet`);
   }
   let built: Promise<AgentAdapterV1> | undefined;
-  const adapter = (): Promise<AgentAdapterV1> => (built ??= load().then((factory) => factory(settings)));
+  // Every failure says what to do about it (sign in, set a variable, start a server).
+  const adapter = (): Promise<AgentAdapterV1> =>
+    (built ??= Promise.all([load(), import('./failure-fixes.js')]).then(([factory, { withFailureFixes }]) =>
+      withFailureFixes(factory(settings), settings.name, settings.agent),
+    ));
   const transport = TRANSPORTS[kind];
   return {
     specificationVersion: 'agent-v1',

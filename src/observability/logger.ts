@@ -3,8 +3,11 @@
  * protocol). Human-readable: pretty on a TTY, one plain `warning: …` line otherwise (so a log line
  * reads like the progress lines around it); JSON lines only when asked (`--log-format json`) and
  * always in the log file. NO_COLOR is honoured; every string passes through the redactor first.
+ * While a live display owns the terminal (a spinner under the progress lines), human-readable
+ * log lines go to it (`routeLogLines`), so a warning is a line of its own, never on the spinner's line.
  */
 import { createRequire } from 'node:module';
+import { Writable } from 'node:stream';
 import type * as Pino from 'pino';
 import type { DestinationStream } from 'pino';
 import { createRedactor, type Redactor } from '../security/redact.js';
@@ -37,6 +40,24 @@ export function normalizeLevel(level: string | undefined): string {
 }
 
 const require = createRequire(import.meta.url);
+
+let lineSink: ((line: string) => void) | undefined;
+
+/**
+ * Sends human-readable log lines to `sink` (one call per line, without its newline) instead of
+ * stderr, until called again with undefined. JSON lines (`--log-format json`) always go to stderr.
+ */
+export function routeLogLines(sink: ((line: string) => void) | undefined): void {
+  lineSink = sink;
+}
+
+function emitLines(text: string): void {
+  if (!lineSink) {
+    process.stderr.write(text);
+    return;
+  }
+  for (const line of text.split('\n')) if (line !== '') lineSink(line);
+}
 
 /** pino is loaded on the first logger, not at import: commands that never log do not pay for it. */
 function loadPino(): typeof Pino {
@@ -74,8 +95,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 function prettyStream(): DestinationStream {
   // Loaded only on a TTY: pino-pretty is not needed (nor paid for) in pipes and CI.
   const build = require('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
+  const destination = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      emitLines(String(chunk));
+      done();
+    },
+  });
   return build({
-    destination: 2,
+    destination,
     sync: true,
     colorize: !process.env['NO_COLOR'],
     ignore: 'pid,hostname',
@@ -93,12 +120,12 @@ function plainStream(): DestinationStream {
       try {
         record = JSON.parse(line) as typeof record;
       } catch {
-        process.stderr.write(line);
+        emitLines(line);
         return;
       }
       const label = LEVEL_LABELS[record.level ?? 30] ?? 'log';
       const error = record.err?.message && !record.msg?.includes(record.err.message) ? `: ${record.err.message}` : '';
-      process.stderr.write(`${label}: ${record.msg ?? ''}${error}\n`);
+      emitLines(`${label}: ${record.msg ?? ''}${error}\n`);
     },
   };
 }
@@ -106,7 +133,7 @@ function plainStream(): DestinationStream {
 /** pino's level numbers, by the names `normalizeLevel` gives. */
 const LEVEL_VALUES: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, silent: Infinity };
 
-/** The plain stream's lines (`warning: message`), written directly. */
+/** The plain stream's lines (`warning: message`), written without pino. */
 function plainLogger(level: string, redact: Redactor): Logger {
   const threshold = LEVEL_VALUES[level] ?? 30;
   const at =
@@ -117,7 +144,7 @@ function plainLogger(level: string, redact: Redactor): Logger {
       // As the plain stream shows a pino record: the error's message after the text, unless already in it.
       const cause = typeof first === 'string' ? undefined : (first.err as { message?: unknown } | undefined)?.message;
       const error = typeof cause === 'string' && cause !== '' && !message.includes(cause) ? `: ${cause}` : '';
-      process.stderr.write(`${LEVEL_LABELS[value] ?? 'log'}: ${redact(`${message}${error}`)}\n`);
+      emitLines(`${LEVEL_LABELS[value] ?? 'log'}: ${redact(`${message}${error}`)}\n`);
     };
   return { debug: at(20), info: at(30), warn: at(40), error: at(50) };
 }

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { iterationRecordSchema, refusalSchema } from '../events/events.js';
+import { iterationRecordSchema, refusalSchema, stepRecordSchema } from '../events/events.js';
 import { OrchestratorError } from '../shared/errors.js';
 import { openDatabase } from '../storage/database.js';
-import { readIterationRecord, readRefusal } from './task-rows.js';
+import { readIterationRecord, readProposedChange, readRefusal } from './task-rows.js';
 import { createTaskStore } from './task-store.js';
 
 const iteration = {
@@ -50,6 +50,15 @@ const REFUSALS: unknown[] = [
   null,
 ];
 
+const PROPOSALS: unknown[] = [
+  { path: 'a.ts', content: 'x', applied: false },
+  { path: 'a.ts', content: 'x', applied: true, note: 'outside the cwd', extra: 1 },
+  { path: 'a.ts', content: 'x', applied: 'no' },
+  { path: 'a.ts', content: 'x', applied: true, note: 3 },
+  { content: 'x', applied: true },
+  null,
+];
+
 function schemaReading<T>(schema: { safeParse(value: unknown): { success: boolean; data?: T } }, value: unknown): T | undefined {
   const parsed = schema.safeParse(value);
   return parsed.success ? parsed.data : undefined;
@@ -66,6 +75,11 @@ describe('reading stored task rows without zod', () => {
   it('reads refused tool calls exactly as the event schema does', () => {
     for (const value of REFUSALS) expect(readRefusal(value), JSON.stringify(value)).toEqual(schemaReading(refusalSchema, value));
     expect(readRefusal(REFUSALS[1])).toEqual({ tool: 'Bash', reason: 'denied' });
+  });
+
+  it('reads proposed changes exactly as the step record schema does', () => {
+    const proposal = stepRecordSchema.shape.proposedChanges.unwrap().element;
+    for (const value of PROPOSALS) expect(readProposedChange(value), JSON.stringify(value)).toEqual(schemaReading(proposal, value));
   });
 
   it('names the column when a stored task row does not fit, and reads a convergence column that does not fit as empty', () => {

@@ -92,6 +92,7 @@ export function readIterationRecord(value: unknown): IterationRecord | undefined
 }
 
 type Refusal = NonNullable<StepRecord['refusals']>[number];
+type ProposedChange = NonNullable<StepRecord['proposedChanges']>[number];
 
 /** A refused tool call, as `refusalSchema` reads it. */
 export function readRefusal(value: unknown): Refusal | undefined {
@@ -99,6 +100,14 @@ export function readRefusal(value: unknown): Refusal | undefined {
   const target = value['target'];
   if (target !== undefined && !isString(target)) return undefined;
   return { tool: value['tool'], ...(target !== undefined ? { target } : {}), reason: value['reason'] };
+}
+
+/** A file a local model proposed, as the step record's schema reads it. */
+export function readProposedChange(value: unknown): ProposedChange | undefined {
+  if (!isObject(value) || !isString(value['path']) || !isString(value['content']) || !isBoolean(value['applied'])) return undefined;
+  const note = value['note'];
+  if (note !== undefined && !isString(note)) return undefined;
+  return { path: value['path'], content: value['content'], applied: value['applied'], ...(note !== undefined ? { note } : {}) };
 }
 
 function readCurrentStep(value: unknown): CurrentStep | undefined {
@@ -133,6 +142,7 @@ export function statusFromColumn(id: string, value: unknown): TaskStatus {
 }
 const readStrings = (value: unknown): string[] | undefined => listOf(value, readString);
 const readRefusals = (value: unknown): Refusal[] | undefined => listOf(value, readRefusal);
+const readProposedChanges = (value: unknown): ProposedChange[] | undefined => listOf(value, readProposedChange);
 
 /** Reads the columns of one row, naming the first that does not fit. */
 function columns(raw: unknown, table: string) {
@@ -202,7 +212,10 @@ export function stepFromRow(raw: unknown): StepRecord {
   const fallbackFrom = col('fallback_from', nullableString, 'text or NULL');
   const primaryErrorKind = col('primary_error_kind', either(isFailureKind, isNull), 'a failure kind or NULL');
   const primaryErrorMessage = col('primary_error_message', nullableString, 'text or NULL');
-  const refusals = col('refusals', either(nullableString, (value): value is undefined => value === undefined), 'text or NULL');
+  const optionalText = either(nullableString, (value): value is undefined => value === undefined);
+  const refusals = col('refusals', optionalText, 'text or NULL');
+  const proposedChanges = col('proposed_changes', optionalText, 'text or NULL');
+  const errorFix = col('error_fix', optionalText, 'text or NULL');
   const costUsd = col('cost_usd', nullableNumber, 'a number or NULL');
   return {
     iteration: col('iteration', isNumber, 'a number'),
@@ -211,12 +224,13 @@ export function stepFromRow(raw: unknown): StepRecord {
     role: col('role', isRole, 'a role'),
     success: col('success', isNumber, 'a number') === 1,
     output: col('output', isString, 'text'),
-    ...(errorKind ? { error: { kind: errorKind, message: errorMessage ?? '' } } : {}),
+    ...(errorKind ? { error: { kind: errorKind, message: errorMessage ?? '', ...(errorFix ? { fix: errorFix } : {}) } } : {}),
     ...(fallbackFrom ? { fallbackFrom } : {}),
     ...(primaryErrorKind ? { primaryError: { kind: primaryErrorKind, message: primaryErrorMessage ?? '' } } : {}),
     suggestions: jsonColumn(col('suggestions', isString, 'text'), readStrings, []),
     filesModified: jsonColumn(col('files_modified', isString, 'text'), readStrings, []),
     ...(refusals ? { refusals: jsonColumn(refusals, readRefusals, []) } : {}),
+    ...(proposedChanges ? { proposedChanges: jsonColumn(proposedChanges, readProposedChanges, []) } : {}),
     durationMs: col('duration_ms', isNumber, 'a number'),
     usage: {
       inputTokens: col('input_tokens', isNumber, 'a number'),

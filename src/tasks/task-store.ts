@@ -196,10 +196,10 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
   const insertStep = sql(`
     INSERT OR REPLACE INTO task_steps (task_id, iteration, step_index, agent, role, success, output, error_kind,
       error_message, fallback_from, primary_error_kind, primary_error_message, suggestions, files_modified,
-      refusals, duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
+      refusals, proposed_changes, error_fix, duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
     VALUES (@task_id, @iteration, @step_index, @agent, @role, @success, @output, @error_kind, @error_message,
-      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @refusals, @duration_ms,
-      @input_tokens, @output_tokens, @cost_usd, @started_at, @finished_at)`);
+      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @refusals, @proposed_changes,
+      @error_fix, @duration_ms, @input_tokens, @output_tokens, @cost_usd, @started_at, @finished_at)`);
 
   return {
     create(task) {
@@ -335,6 +335,8 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
           suggestions: JSON.stringify(step.suggestions),
           files_modified: JSON.stringify(step.filesModified),
           refusals: step.refusals && step.refusals.length > 0 ? JSON.stringify(step.refusals) : null,
+          proposed_changes: step.proposedChanges && step.proposedChanges.length > 0 ? JSON.stringify(step.proposedChanges) : null,
+          error_fix: step.error?.fix ?? null,
           duration_ms: step.durationMs,
           input_tokens: step.usage.inputTokens,
           output_tokens: step.usage.outputTokens,
