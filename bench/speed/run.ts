@@ -9,8 +9,9 @@
  * off). Every measurement of every checkout runs in the same rounds, in a non-git directory.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
 import type { Checkout, ServiceModules } from './checkout.js';
 import { timeNodeOk } from './processes.js';
 import type { SpeedContext, SpeedSection } from './section.js';
@@ -65,8 +66,14 @@ async function direct(cwd: string): Promise<number> {
 interface Side {
   readonly checkout: Checkout;
   readonly cliRun: () => Promise<number>;
+  /** The same command with its own CPU time recorded at exit (a separate run: the hook costs a little). */
+  readonly cliCpuRun: () => Promise<number>;
+  /** CPU milliseconds of each recorded run of the command. */
+  readonly cliCpu: () => number[];
   readonly serviceRun: () => Promise<number>;
 }
+
+const CPU_AT_EXIT = pathToFileURL(path.join(import.meta.dirname, 'cpu-at-exit.mjs')).href;
 
 async function prepareSide(context: SpeedContext, checkout: Checkout, index: number): Promise<Side> {
   const dir = path.join(context.scratch, `run-${index}`);
@@ -81,9 +88,14 @@ async function prepareSide(context: SpeedContext, checkout: Checkout, index: num
   const modules: ServiceModules = await checkout.service();
   const config = modules.configSchema.parse({ ...fixtureConfig(), settings: { max_iterations: 3, enable_context_memory: false, create_reports: false } });
   const service = modules.createTaskService({ home: path.join(dir, 'service-home'), config, logger: modules.createLogger({ level: 'error' }), baseDir: work });
+  const args = [checkout.cli, 'run', TASK, '--json', '--config', configFile, '--cwd', work];
+  const cpuFile = path.join(dir, 'cpu.txt');
   return {
     checkout,
-    cliRun: () => timeNodeOk([checkout.cli, 'run', TASK, '--json', '--config', configFile, '--cwd', work], { cwd: work, env }),
+    cliRun: () => timeNodeOk(args, { cwd: work, env }),
+    // Agents never get NODE_OPTIONS (their environment is an allowlist): only the command is measured.
+    cliCpuRun: () => timeNodeOk(args, { cwd: work, env: { ...env, NODE_OPTIONS: `--import ${CPU_AT_EXIT}`, BENCH_CPU_FILE: cpuFile } }),
+    cliCpu: () => (existsSync(cpuFile) ? readFileSync(cpuFile, 'utf8').trim().split('\n').map(Number) : []),
     async serviceRun() {
       const started = performance.now();
       const outcome = await service.submit({ task: TASK, workflow: 'default', cwd: work, maxIterations: 3 }).done;
@@ -102,7 +114,12 @@ export const runSection: SpeedSection = {
     mkdirSync(work, { recursive: true });
     writeFileSync(path.join(work, 'README.md'), '# project\n');
     const samples = await interleave(
-      [() => withCpu('direct', () => direct(work)), ...sides.map((side) => side.cliRun), ...sides.map((side, i) => () => withCpu(`service-${i}`, side.serviceRun))],
+      [
+        () => withCpu('direct', () => direct(work)),
+        ...sides.map((side) => side.cliRun),
+        ...sides.map((side, i) => () => withCpu(`service-${i}`, side.serviceRun)),
+        ...sides.map((side) => side.cliCpuRun),
+      ],
       context.runs,
       context.warmup,
     );
@@ -136,6 +153,13 @@ export const runSection: SpeedSection = {
           text: `≤ ${SERVICE_RATIO}× and ≤ +${SERVICE_EXTRA_MS} ms (+${((serviceNow ?? 0) - directMs).toFixed(1)})`,
           met: (serviceNow ?? 0) <= SERVICE_RATIO * directMs && (serviceNow ?? 0) - directMs <= SERVICE_EXTRA_MS,
         },
+      },
+      {
+        section: 'run',
+        name: 'ai-orchestrator run: CPU of the command process itself (agents not counted)',
+        unit: 'ms',
+        value: median((sides[0]?.cliCpu() ?? []).slice(context.warmup)),
+        ...(sides[1] ? { before: median(sides[1].cliCpu().slice(context.warmup)) } : {}),
       },
       {
         section: 'run',
