@@ -184,6 +184,9 @@ export const orchestratorEventSchema = z.discriminatedUnion('type', [
     worker: z.string(),
     host: z.string(),
     attempt: z.number().int().min(1),
+    /** A resumed task: where it continues (step records from there on are dropped). */
+    iteration: z.number().int().min(1).optional(),
+    index: z.number().int().min(0).optional(),
   }),
   z.object({
     type: z.literal('task.takeover'),

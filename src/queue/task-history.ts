@@ -68,7 +68,19 @@ export function taskHistory(events: readonly StoredEvent[]): TaskHistory {
         finished = true;
         usage = event.usage;
         break;
-      default:
+      case 'task.queued':
+      case 'task.started':
+      case 'agent.started':
+      case 'agent.retrying':
+      case 'agent.stderr':
+      case 'circuit.changed':
+      case 'step.started':
+      case 'step.activity':
+      case 'step.output':
+      case 'workspace.notice':
+      case 'workspace.checkpoint':
+      case 'workspace.result':
+        // Nothing where the task stands depends on these.
         break;
     }
   }

@@ -19,6 +19,7 @@ export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): Tas
     switch (event.type) {
       case 'task.assigned':
         store.assign(event.taskId);
+        if (event.iteration !== undefined && event.index !== undefined) store.dropStepsFrom(event.taskId, event.iteration, event.index);
         break;
       case 'task.takeover':
         store.takeOver(event.taskId, event.iteration, event.index);
