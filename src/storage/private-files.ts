@@ -92,7 +92,7 @@ function firstMissingAncestor(dir: string): string | undefined {
  */
 export const HOME_ENTRIES = [
   'context.db', 'context.db-wal', 'context.db-shm', 'context.db-journal', 'shell_history', 'audit.log', 'audit.head',
-  'reports', 'output', 'logs', 'tokens', 'server-token', 'cache', 'full-output', 'queue-results', 'clones',
+  'reports', 'output', 'logs', 'tokens', 'server-token', 'cache', 'full-output', 'queue-results',
 ] as const;
 
 /**

@@ -19,8 +19,9 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
   const task = await readTask(taskArgument);
   const maxIterations = options.maxIterations !== undefined ? parseIterations(options.maxIterations) : undefined;
   const budgetUsd = options.budgetUsd !== undefined ? parseBudget(options.budgetUsd) : undefined;
-  if (options.detach && !options.queue) throw new OrchestratorError('INVALID_INPUT', '--detach needs --queue (only a queued task runs on without this process)');
-  const config = options.queue ? withQueueUrl(context.config().config, typeof options.queue === 'string' ? options.queue : undefined) : undefined;
+  const queued = Boolean(options.queue) || options.queueUrl !== undefined;
+  if (options.detach && !queued) throw new OrchestratorError('INVALID_INPUT', '--detach needs --queue (only a queued task runs on without this process)');
+  const config = queued ? withQueueUrl(context.config().config, options.queueUrl) : undefined;
   const service = openCliTaskService(context, config ? { config } : {});
   const submitted = service.submit({
     task,
@@ -32,7 +33,7 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
     ...(options.worktree ? { isolation: 'worktree' as const } : {}),
     ...(options.base !== undefined ? { base: options.base } : {}),
-    ...(options.queue ? { queue: true } : {}),
+    ...(queued ? { queue: true } : {}),
     source: 'cli',
   });
   if (options.detach) {

@@ -18,8 +18,9 @@ export interface RunOptions {
   readonly worktree?: boolean;
   /** The revision the worktree (or the queued task) starts from. */
   readonly base?: string;
-  /** Hand the task to the queue's workers (a Redis URL, or settings.queue.url). */
-  readonly queue?: string | boolean;
+  /** Hand the task to the queue's workers (settings.queue.url, or --queue-url). */
+  readonly queue?: boolean;
+  readonly queueUrl?: string;
   /** With --queue: print the task id once queued and exit. */
   readonly detach?: boolean;
 }
@@ -37,7 +38,8 @@ export function registerRunCommand(program: Command): void {
     .option('--budget-usd <usd>', 'stop the task before the next step once this many US dollars are spent (default: settings.budget_usd)')
     .option('--worktree', 'run in a new git worktree on branch aio/<task id>, leaving this tree alone (default: settings.isolation)')
     .option('--base <ref>', 'with --worktree or --queue: the commit or branch it starts from (default: HEAD)')
-    .option('--queue [url]', "hand the task to queue workers (Redis URL, default settings.queue.url): they run it on this repository's HEAD")
+    .option('--queue', "hand the task to queue workers (settings.queue.url): they run it on this repository's HEAD")
+    .option('--queue-url <url>', 'with --queue: the Redis URL of the queue (over settings.queue.url)')
     .option('--detach', 'with --queue: print the task id once it is queued and exit (`tasks watch <id>` follows it)')
     .option('--stream', "copy the agents' output to stderr as it arrives")
     .option('--json', 'print the result as one JSON object on stdout')
