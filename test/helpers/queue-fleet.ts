@@ -167,7 +167,8 @@ export function createFleet(options: FleetOptions): Fleet {
       for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
       // Agents of a killed worker are in their own process groups: they outlive it.
       for (const run of fleet.agentRuns()) if (isAlive(run.pid)) process.kill(run.pid, 'SIGKILL');
-      await Promise.all(children.map((child) => (child.exitCode === null && child.signalCode === null ? new Promise((resolve) => child.once('exit', resolve)) : undefined)));
+      const running = children.filter((child) => child.exitCode === null && child.signalCode === null);
+      await Promise.all(running.map((child) => new Promise((resolve) => child.once('exit', resolve))));
     },
   };
   return fleet;
