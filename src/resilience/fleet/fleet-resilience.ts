@@ -19,6 +19,8 @@
  *       redisUrl: config.settings.queue.url,
  *       local: health,                                   // createAgentHealthStore(db)
  *       origin: `${os.hostname()}:${databaseFile}`,      // stable per health database
+ *       prefix: config.settings.queue.name,
+ *       leaseMs: config.settings.queue.stall_timeout * 1000, // a dead worker's slots free as its jobs stall
  *       logger,
  *     });
  *     const resilience = createResilience({ config, store: fleet.healthStore, semaphoreFor: fleet.semaphoreFor, ... });
