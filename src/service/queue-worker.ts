@@ -25,6 +25,8 @@ import { canServe } from '../queue/queue-keys.js';
 import { openQueueClient, type QueueClient } from '../queue/queue-client.js';
 import { checkReachable } from '../queue/redis-client.js';
 import { OrchestratorError, errorMessage } from '../shared/errors.js';
+import { createAgentHealthStore } from '../resilience/agent-health-store.js';
+import { databasePath, openDatabase } from '../storage/database.js';
 import { createCloneCache } from '../workspace/clone-cache.js';
 import { startQueueJob, type JobOutcome, type QueueJobRun } from './queue-job.js';
 import { openServiceRuntime, type ServiceRuntime } from './service-runtime.js';
@@ -81,7 +83,27 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const name = options.name ?? `${host}-${process.pid}`;
   const agents = options.agents ? checkAgents(config, options.agents) : await availableAgents(config);
   const agentSet = new Set(agents);
-  const runtime = openServiceRuntime({ home: options.home, config, logger, ...(options.env ? { env: options.env } : {}), baseDir: options.baseDir });
+  // The fleet's resilience: one circuit per agent for all workers, max_concurrency held across
+  // them, every worker's calls in every worker's health figures.
+  const { createFleetResilience } = await import('../resilience/fleet/fleet-resilience.js');
+  const databaseFile = databasePath(options.home);
+  const fleet = await createFleetResilience({
+    redisUrl: settings.url,
+    local: createAgentHealthStore(openDatabase(databaseFile)),
+    origin: `${host}:${databaseFile}`,
+    prefix: settings.name,
+    // A dead worker's slots come back as its jobs stall and are taken over.
+    leaseMs: settings.stall_timeout * 1000,
+    logger,
+  });
+  const runtime = openServiceRuntime({
+    home: options.home,
+    config,
+    logger,
+    ...(options.env ? { env: options.env } : {}),
+    baseDir: options.baseDir,
+    shared: { health: fleet.healthStore, semaphoreFor: fleet.semaphoreFor },
+  });
   for (const id of runtime.interrupted) logger.warn(`task ${id} was left unfinished by a worker process that ended here; another worker takes it over`);
   const problems = new Set<string>();
   const problem = (message: string): void => {
@@ -222,6 +244,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     await Promise.allSettled([...workers.values()].map((worker) => worker.close()));
     await queue.redis.hdel(queue.keys.workers, name).catch(() => undefined);
     await queue.close();
+    await fleet.close();
   }
 
   return {

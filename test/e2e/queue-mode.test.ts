@@ -13,8 +13,14 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { OrchestratorEvent, StoredEvent } from '../../src/events/events.js';
 import { isAlive } from '../helpers/fake-cli.js';
 import { git } from '../helpers/git-repo.js';
-import { createFleet, until, type Fleet } from '../helpers/queue-fleet.js';
+import { createFleet, until, type Fleet, type WorkerProcess } from '../helpers/queue-fleet.js';
 import { REDIS_UNAVAILABLE, startRedisServer, type RedisServer } from '../helpers/redis-server.js';
+
+/** The worker prints its HTTP address on stdout once it listens. */
+async function portLine(worker: WorkerProcess): Promise<string> {
+  await until(() => /^http:\/\//m.test(worker.stdout()), 10_000, 'the worker to print its address');
+  return worker.stdout();
+}
 
 const ofType = <K extends OrchestratorEvent['type']>(events: readonly StoredEvent[], type: K): Extract<OrchestratorEvent, { type: K }>[] =>
   events.map((stored) => stored.event).filter((event): event is Extract<OrchestratorEvent, { type: K }> => event.type === type);
@@ -149,6 +155,37 @@ describe.skipIf(REDIS_UNAVAILABLE)('queue mode (coordinator, workers, Redis)', (
     await f.startWorker('full');
     expect((await f.waitForTask(coordinator.home, id, (t) => t.status === 'completed')).status).toBe('completed');
     expect(ofType(f.events(coordinator.home, id), 'task.assigned')[0]?.worker).toBe('full');
+  });
+
+  it('a worker answers /health and /metrics on --port, finishes its task on SIGTERM, and a second SIGTERM hands a task back to another worker', async () => {
+    const f = newFleet({ slowMs: 2_500 });
+    const one = await f.startWorker('one', ['--port', '0']);
+    const url = /^(http:\/\/\S+)$/m.exec(await portLine(one))?.[1] ?? '';
+    const health = (await (await fetch(`${url}/health`)).json()) as Record<string, unknown>;
+    expect(health).toMatchObject({ status: 'ok', worker: 'one', agents: ['reviewer', 'slow', 'writer'], concurrency: 1, running: [], redis: 'ready' });
+    const coordinator = await f.startCoordinator();
+
+    // Draining: the running task is finished, then the worker exits 0.
+    const finished = await coordinator.submit({ task: 'finish me' });
+    await until(() => f.agentRuns().some((run) => run.name === 'slow'), 30_000, 'the slow step to start');
+    expect(await (await fetch(`${url}/metrics`)).text()).toMatch(/orchestrator_queue_running_tasks 1/);
+    one.child.kill('SIGTERM');
+    expect(await one.exited).toBe(0);
+    expect(f.task(coordinator.home, finished)?.status).toBe('completed');
+
+    // Handing back: the second SIGTERM stops the task there, and the other worker continues it.
+    const two = await f.startWorker('two');
+    const handed = await coordinator.submit({ task: 'hand me back' });
+    await until(() => f.agentRuns().filter((run) => run.name === 'slow').length === 2, 30_000, 'the second slow step to start');
+    const three = await f.startWorker('three');
+    two.child.kill('SIGTERM');
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    two.child.kill('SIGTERM');
+    expect(await two.exited).toBe(0);
+    const task = await f.waitForTask(coordinator.home, handed, (t) => !['queued', 'pending', 'in_progress'].includes(t.status), 60_000);
+    expect(task.status).toBe('completed');
+    expect(ofType(f.events(coordinator.home, handed), 'task.takeover')).toEqual([expect.objectContaining({ worker: three.name, previousWorker: 'two', iteration: 1, index: 1 })]);
+    expect(f.agentRuns().filter((run) => run.name === 'writer')).toHaveLength(2);
   });
 
   it('a result the repository refuses is kept as a bundle with the task, and `tasks apply` applies it', async () => {

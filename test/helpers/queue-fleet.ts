@@ -42,6 +42,7 @@ export interface WorkerProcess {
   readonly name: string;
   readonly home: string;
   readonly child: ChildProcess;
+  stdout(): string;
   stderr(): string;
   readonly exited: Promise<number | null>;
 }
@@ -115,7 +116,7 @@ export function createFleet(options: FleetOptions): Fleet {
       const started = launch(['worker', '--name', name, ...args], home, root);
       await until(() => /worker \S+ ready/.test(started.err()) || started.child.exitCode !== null, 20_000, `worker ${name} to start`);
       if (started.child.exitCode !== null) throw new Error(`worker ${name} exited: ${started.err()}`);
-      return { name, home, child: started.child, stderr: started.err, exited: started.exited };
+      return { name, home, child: started.child, stdout: started.out, stderr: started.err, exited: started.exited };
     },
     async startCoordinator() {
       const home = path.join(root, 'coordinator');
