@@ -77,6 +77,10 @@ export interface NewTask {
   readonly promptTask?: string;
   /** US dollars the task may spend (kept for resume). */
   readonly budgetUsd?: number;
+  /** The task's id when it has one already (a queue worker's copy of a coordinator's task). */
+  readonly id?: string;
+  /** Who runs it when not this process: `queue:<name>` for a task handed to a job queue (queueOwner). */
+  readonly ownerHost?: string;
 }
 
 /** What a resumed run needs beyond the stored steps and convergence. */
@@ -122,11 +126,18 @@ export interface TaskStore {
    * Atomic across processes (one immediate transaction).
    */
   claimWorkingTree(id: string): string | undefined;
+  /** A queue worker took the task: queued → pending (the worker claims its own tree). */
+  assign(id: string): void;
+  /**
+   * Another queue worker takes the task over: back to pending, step records at or after the
+   * position where it continues dropped (the earlier worker's unfinished step).
+   */
+  takeOver(id: string, iteration: number, index: number): void;
   /** The plan is known: its workflow name and iterations. */
   setPlan(id: string, workflow: string, maxIterations: number): void;
   start(id: string): void;
-  /** A stopped task runs again: back to queued, owned by this process, end fields cleared. */
-  reopen(id: string): void;
+  /** A stopped task runs again: back to queued, owned by this process (or `ownerHost`), end fields cleared. */
+  reopen(id: string, ownerHost?: string): void;
   setCurrentStep(id: string, step: CurrentStep | undefined): void;
   /** Asks the process that owns the task to cancel it; false when the task is not running. */
   requestCancel(id: string): boolean;
@@ -159,6 +170,19 @@ export interface TaskStore {
    * left running (when it is provably the same process); returns their ids.
    */
   markInterrupted(): string[];
+}
+
+/**
+ * The owner of a task handed to a job queue: workers on other machines run it, so no pid on this
+ * host says whether it lives — it is never marked interrupted from here, its agents' pids are not
+ * ours to record or signal, and it holds no working tree here.
+ */
+export function queueOwner(queueName: string): string {
+  return `queue:${queueName}`;
+}
+
+export function isQueueOwned(task: Pick<TaskRecord, 'ownerHost'>): boolean {
+  return task.ownerHost.startsWith('queue:');
 }
 
 /** Ten heartbeats missed (the run command beats every 30 s). */
@@ -351,7 +375,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
 
   return {
     create(task) {
-      const id = randomUUID();
+      const id = task.id ?? randomUUID();
       const at = stamp();
       db.prepare(
         `INSERT INTO tasks (id, description, workflow, status, max_iterations, cwd, project_id, owner_pid, owner_host, created_at,
@@ -365,7 +389,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         task.cwd,
         task.projectId ?? null,
         pid,
-        host,
+        task.ownerHost ?? host,
         at,
         at,
         task.source ?? 'cli',
@@ -385,7 +409,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         const blocker = db
           .prepare<[string, string, number], { id: string }>(
             `SELECT id FROM tasks WHERE cwd = ? AND id != ? AND (status IN ('pending', 'in_progress') OR (status = 'queued' AND rowid < ?))
-             ORDER BY rowid LIMIT 1`,
+               AND owner_host NOT LIKE 'queue:%' ORDER BY rowid LIMIT 1`,
           )
           .get(own.cwd, id, own.rowid);
         if (blocker) return blocker.id;
@@ -393,15 +417,26 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         return undefined;
       }).immediate();
     },
+    assign(id) {
+      db.prepare("UPDATE tasks SET status = 'pending', heartbeat_at = ? WHERE id = ? AND status = 'queued'").run(stamp(), id);
+    },
+    takeOver(id, iteration, index) {
+      db.transaction(() => {
+        db.prepare(
+          "UPDATE tasks SET status = 'pending', heartbeat_at = ?, current_step = NULL, agent_pid = NULL, agent_start_time = NULL WHERE id = ? AND status IN ('queued', 'pending', 'in_progress')",
+        ).run(stamp(), id);
+        db.prepare('DELETE FROM task_steps WHERE task_id = ? AND (iteration > ? OR (iteration = ? AND step_index >= ?))').run(id, iteration, iteration, index);
+      })();
+    },
     setPlan(id, workflow, maxIterations) {
       db.prepare('UPDATE tasks SET workflow = ?, max_iterations = ? WHERE id = ?').run(workflow, maxIterations, id);
     },
-    reopen(id) {
+    reopen(id, ownerHost) {
       move(id, 'queued');
       db.prepare(
         `UPDATE tasks SET status = 'queued', success = NULL, stop_reason = NULL, reason = NULL, final_output = NULL, finished_at = NULL,
            owner_pid = ?, owner_host = ?, heartbeat_at = ?, cancel_requested_at = NULL, current_step = NULL WHERE id = ?`,
-      ).run(pid, host, stamp(), id);
+      ).run(pid, ownerHost ?? host, stamp(), id);
     },
     setCurrentStep(id, step) {
       db.prepare('UPDATE tasks SET current_step = ? WHERE id = ?').run(step ? JSON.stringify(step) : null, id);
@@ -510,11 +545,14 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       );
     },
     recordAgentProcess(id, agentPid) {
+      // A pid names a process only on the machine that started it: a task run elsewhere (a queue
+      // worker) records none, so no cancel here ever signals an unrelated local process.
       const startTime = agentPid === undefined ? undefined : processStartTime(agentPid);
-      db.prepare('UPDATE tasks SET agent_pid = ?, agent_start_time = ? WHERE id = ?').run(
+      db.prepare('UPDATE tasks SET agent_pid = ?, agent_start_time = ? WHERE id = ? AND owner_host = ?').run(
         startTime === undefined ? null : (agentPid ?? null),
         startTime ?? null,
         id,
+        host,
       );
     },
     finish(id, end) {
