@@ -147,6 +147,7 @@ export async function createFleetResilience(settings: FleetResilienceSettings): 
     allHealth: () => local.allHealth().map(withFleetCircuit),
     aggregates: () => local.aggregates(),
     durations: () => local.durations(),
+    failuresSinceSuccess: (agent, kind) => local.failuresSinceSuccess(agent, kind),
     circuits: () => circuits.all(),
   };
 
