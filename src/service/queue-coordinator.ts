@@ -21,6 +21,7 @@ import type { JobPayload } from '../queue/job-payload.js';
 import { canServe } from '../queue/queue-keys.js';
 import { openQueueClient, type QueueClient } from '../queue/queue-client.js';
 import { createQueueStore, type DeliveredResult, type QueueStore } from '../queue/queue-store.js';
+import { createProblemLog } from '../queue/problem-log.js';
 import { checkReachable, displayUrl } from '../queue/redis-client.js';
 import { NotOwnerError, readStreams, type StreamBatch } from '../queue/task-stream.js';
 import { OrchestratorError, errorMessage } from '../shared/errors.js';
@@ -83,18 +84,13 @@ export function createQueueCoordinator(runtime: ServiceRuntime, settings: QueueS
   const queueStore: QueueStore = createQueueStore(runtime.db);
   const token = `coordinator:${os.hostname()}:${process.pid}`;
   const followers = new Map<string, Follower>();
-  const problems = new Set<string>();
   let opened: Promise<QueueClient> | undefined;
   let loop: Promise<void> | undefined;
   let closed = false;
   let lastJobCheck = 0;
   let checkingJobs = false;
 
-  const problem = (message: string): void => {
-    if (problems.has(message)) return;
-    problems.add(message);
-    logger.warn(message);
-  };
+  const problem = createProblemLog((message) => logger.warn(message));
   const client = (): Promise<QueueClient> => {
     opened ??= openQueueClient(settings, { role: 'coordinator', onProblem: problem });
     return opened;

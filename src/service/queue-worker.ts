@@ -23,6 +23,7 @@ import type { Logger } from '../observability/logger.js';
 import { parseJobPayload } from '../queue/job-payload.js';
 import { canServe } from '../queue/queue-keys.js';
 import { openQueueClient, type QueueClient } from '../queue/queue-client.js';
+import { createProblemLog } from '../queue/problem-log.js';
 import { checkReachable } from '../queue/redis-client.js';
 import { OrchestratorError, errorMessage } from '../shared/errors.js';
 import { createAgentHealthStore } from '../resilience/agent-health-store.js';
@@ -105,12 +106,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     shared: { health: fleet.healthStore, semaphoreFor: fleet.semaphoreFor },
   });
   for (const id of runtime.interrupted) logger.warn(`task ${id} was left unfinished by a worker process that ended here; another worker takes it over`);
-  const problems = new Set<string>();
-  const problem = (message: string): void => {
-    if (problems.has(message)) return;
-    problems.add(message);
-    logger.warn(message);
-  };
+  const problem = createProblemLog((message) => logger.warn(message));
   const queue: QueueClient = await openQueueClient(settings, { role: `worker-${name}`, onProblem: problem });
   await checkReachable(queue.redis, settings.url);
   const clones = createCloneCache(path.join(options.home, 'clones'), options.env);

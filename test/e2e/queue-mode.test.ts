@@ -93,6 +93,22 @@ describe.skipIf(REDIS_UNAVAILABLE)('queue mode (coordinator, workers, Redis)', (
     expect(ofType(f.events(coordinator.home, id), 'task.finished')[0]).toMatchObject({ status: 'cancelled' });
   });
 
+  it('a cancelled queued task resumes on a worker after its last completed step, on the tree that step left', async () => {
+    const f = newFleet({ slowMs: 1_500 });
+    await f.startWorker('one');
+    const coordinator = await f.startCoordinator();
+    const id = await coordinator.submit({ task: 'stop and go on' });
+    await until(() => f.agentRuns().some((run) => run.name === 'slow'), 30_000, 'the slow step to start');
+    expect(await (await coordinator.api('POST', `/api/tasks/${id}/cancel`)).json()).toMatchObject({ status: 'cancelled' });
+
+    expect((await coordinator.api('POST', `/api/tasks/${id}/resume`)).status).toBe(202);
+    expect((await f.waitForTask(coordinator.home, id, (t) => t.status === 'completed' || t.status === 'failed')).status).toBe('completed');
+    const assigned = ofType(f.events(coordinator.home, id), 'task.assigned');
+    expect(assigned.at(-1)).toMatchObject({ worker: 'one', iteration: 1, index: 1 });
+    expect(f.agentRuns().map((run) => run.name)).toEqual(['writer', 'slow', 'slow', 'reviewer']);
+    expect(f.agentRuns()[2]?.files).toEqual(['.gitignore', 'a.txt', 'one.txt']);
+  });
+
   it('kill -9 of the worker mid-task: the other takes it over after the stall timeout and resumes after the last completed step', async () => {
     const f = newFleet({ slowMs: 4_000 });
     const workers = await Promise.all([f.startWorker('one'), f.startWorker('two')]);
