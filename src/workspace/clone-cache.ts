@@ -43,8 +43,10 @@ export function createCloneCache(dir: string, env: NodeJS.ProcessEnv = process.e
     return run;
   }
 
+  const cloneRoot = (repo: string): string => path.join(dir, createHash('sha256').update(repo).digest('hex').slice(0, 16));
+
   async function ensureClone(repo: string): Promise<string> {
-    const root = path.join(dir, createHash('sha256').update(repo).digest('hex').slice(0, 16));
+    const root = cloneRoot(repo);
     if (!existsSync(path.join(root, '.git'))) {
       mkdirSync(root, { recursive: true });
       await git(root, [...QUIET_GIT, 'init', '--quiet']);
@@ -71,8 +73,9 @@ export function createCloneCache(dir: string, env: NodeJS.ProcessEnv = process.e
   return {
     async prepare(repo, base) {
       mkdirSync(dir, { recursive: true });
-      const root = await ensureClone(repo);
-      return exclusive(root, async () => {
+      // Made inside the lock: two first tasks of one repository at once would both init it.
+      return exclusive(cloneRoot(repo), async () => {
+        const root = await ensureClone(repo);
         await git(root, [...QUIET_GIT, 'fetch', '--quiet', '--no-tags', '--prune', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+HEAD:refs/remotes/origin/HEAD'], {
           env: remoteEnv,
         });

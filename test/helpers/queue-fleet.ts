@@ -36,6 +36,16 @@ export interface FleetOptions {
   readonly slowMs?: number;
   /** How long the `writer` agent sleeps (ms). */
   readonly writerMs?: number;
+  /** agents.<name>.resilience.max_concurrency per agent. */
+  readonly maxConcurrency?: Readonly<Record<string, number>>;
+}
+
+/** When one run of a fixture agent ran (epoch ms, as it measured itself). */
+export interface AgentInterval {
+  readonly name: string;
+  readonly pid: number;
+  readonly start: number;
+  readonly end: number;
 }
 
 export interface WorkerProcess {
@@ -65,6 +75,8 @@ export interface Fleet {
   /** Runs the CLI with the coordinator's home, in the repository. */
   cli(args: readonly string[], home: string): Promise<{ code: number | null; stdout: string; stderr: string }>;
   agentRuns(): AgentRun[];
+  /** The runs that have ended, with when they ran. */
+  agentIntervals(): AgentInterval[];
   task(home: string, taskId: string): TaskRecord | undefined;
   events(home: string, taskId: string): StoredEvent[];
   waitForTask(home: string, taskId: string, done: (task: TaskRecord) => boolean, timeoutMs?: number): Promise<TaskRecord>;
@@ -75,8 +87,17 @@ export function createFleet(options: FleetOptions): Fleet {
   const root = tempDir('aio-fleet-');
   const repo = gitRepo({ 'a.txt': 'a\n' });
   const log = path.join(root, 'agents.log');
+  const intervals = path.join(root, 'agents.intervals');
   const configFile = path.join(root, 'agents.yaml');
-  const agent = (name: string, env: Record<string, string>) => ({ type: 'generic', command: QUEUE_AGENT, env: { QA_NAME: name, QA_LOG: log, ...env } });
+  const agent = (name: string, env: Record<string, string>) => {
+    const max = options.maxConcurrency?.[name];
+    return {
+      type: 'generic',
+      command: QUEUE_AGENT,
+      env: { QA_NAME: name, QA_LOG: log, QA_INTERVALS: intervals, ...env },
+      ...(max === undefined ? {} : { resilience: { max_concurrency: max } }),
+    };
+  };
   writeFileSync(
     configFile,
     stringify({
@@ -148,6 +169,16 @@ export function createFleet(options: FleetOptions): Fleet {
         .split('\n')
         .filter((line) => line.trim() !== '')
         .map((line) => JSON.parse(line) as AgentRun);
+    },
+    agentIntervals() {
+      if (!existsSync(intervals)) return [];
+      return readFileSync(intervals, 'utf8')
+        .split('\n')
+        .filter((line) => line.trim() !== '')
+        .map((line) => {
+          const [name = '', pid, start, end] = line.split(' ');
+          return { name, pid: Number(pid), start: Number(start), end: Number(end) };
+        });
     },
     task(home, taskId) {
       return openTaskStore(home).store.get(taskId);

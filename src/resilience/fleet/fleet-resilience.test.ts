@@ -64,6 +64,19 @@ async function until(condition: () => boolean, what: string, timeoutMs = 10_000)
   }
 }
 
+describe('fleet resilience start-up', () => {
+  it('fails with one clear line, its password hidden, when Redis does not answer', async () => {
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'aio-fleet-')), 'orchestrator.db');
+    const local = createAgentHealthStore(openDatabase(file));
+    // Port 1 on loopback: nothing listens there.
+    const started = createFleetResilience({ redisUrl: 'redis://:s3cret-password@127.0.0.1:1', local, origin: file, connectTimeoutMs: 500 });
+    await expect(started).rejects.toMatchObject({
+      code: 'QUEUE_UNAVAILABLE',
+      message: expect.stringMatching(/^cannot reach Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1 within 0\.5 s: .*ECONNREFUSED/),
+    });
+  });
+});
+
 const BREAKER = { enabled: true, failureThreshold: 5, recoveryTimeoutMs: 600_000 };
 
 describe.skipIf(REDIS_UNAVAILABLE)('fleet resilience over a real Redis', () => {

@@ -58,7 +58,7 @@ export interface FleetResilienceSettings {
   readonly pollMs?: number;
   /** Fleet call records kept in Redis (default 10 000). */
   readonly historyLength?: number;
-  /** How long the first connection may take before start-up fails (default 10 s). */
+  /** How long the first connection may take before start-up fails with QUEUE_UNAVAILABLE (default 5 s). */
   readonly connectTimeoutMs?: number;
   readonly logger?: Pick<Logger, 'warn'>;
 }
@@ -109,7 +109,7 @@ export async function createFleetResilience(settings: FleetResilienceSettings): 
   });
 
   try {
-    const timeoutMs = settings.connectTimeoutMs ?? 10_000;
+    const timeoutMs = settings.connectTimeoutMs ?? 5_000;
     await Promise.all(connections.map((connection) => waitUntilReady(connection, redisUrl, timeoutMs)));
     await circuits.load();
     // Circuits the local database remembers but the fleet does not have are closed fleet-wide.

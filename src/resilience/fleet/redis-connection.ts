@@ -6,6 +6,7 @@
  * hash replies in the flat shapes this code reads, whatever the server speaks.
  */
 import { Redis } from 'ioredis';
+import { OrchestratorError } from '../../shared/errors.js';
 
 export interface FleetConnectionEvents {
   /** Once per outage: Redis stopped answering (the reason, password-free). */
@@ -23,7 +24,8 @@ export function openFleetConnection(url: string, name: string, events: FleetConn
     // Reconnect every half second up to 2 s apart, for ever: workers outlive Redis restarts.
     retryStrategy: (attempt) => Math.min(attempt * 500, 2_000),
   });
-  let down = false;
+  // Problems before the first connect are the start-up's to report (waitUntilReady).
+  let down = true;
   // Without an 'error' listener ioredis prints every failed reconnect to the console.
   redis.on('error', (error: Error) => {
     if (down) return;
@@ -60,7 +62,8 @@ export async function waitUntilReady(redis: Redis, url: string, timeoutMs: numbe
     await new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         redis.off('ready', onReady);
-        reject(new Error(`cannot reach Redis at ${displayRedisUrl(url)} within ${timeoutMs / 1000} s${lastError ? `: ${lastError}` : ''}`));
+        const reason = lastError ? `: ${lastError}` : '';
+        reject(new OrchestratorError('QUEUE_UNAVAILABLE', `cannot reach Redis at ${displayRedisUrl(url)} within ${timeoutMs / 1000} s${reason} (is it running?)`));
       }, timeoutMs);
       const onReady = (): void => {
         clearTimeout(timer);
