@@ -1,0 +1,293 @@
+/**
+ * What a source file declares and what its head comment says, read line by line.
+ *
+ * Why no parser: memory needs the names a file offers (its top-level declarations and exports) and
+ * one line about it, for many languages and tens of thousands of files per scan. A real parser
+ * per language (tree-sitter grammars, the TypeScript compiler) would mean native or WASM grammars
+ * to ship for each language and milliseconds per file; top-level declarations start at the
+ * beginning of a line in every language below, so one regular expression per form finds them in
+ * microseconds. What it misses: declarations split over lines before their name, names made by
+ * macros or decorators, and `export { … }` lists spanning lines (their first line is read).
+ */
+
+export interface SourceOutline {
+  /** Top-level declarations, exported ones first for languages that say so; at most MAX_SYMBOLS. */
+  readonly symbols: readonly string[];
+  /** The first sentence of the file's head comment (or docstring, or Markdown title); '' if none. */
+  readonly summary: string;
+}
+
+export const MAX_SYMBOLS = 40;
+const MAX_SUMMARY = 200;
+/** Only the head of a file is searched for its comment; declarations are read in the whole file. */
+const HEAD_LINES = 80;
+
+type Family = 'c-like' | 'python' | 'hash' | 'markdown';
+
+/** Symbol patterns per language: the capture group 1 is the name. */
+const SYMBOL_PATTERNS: Readonly<Record<string, readonly RegExp[]>> = {
+  TypeScript: [
+    /^export\s+(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|interface|type|enum|const\s+enum|namespace|const|let|var)\s+([A-Za-z_$][\w$]*)/,
+    /^(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/,
+  ],
+  JavaScript: [
+    /^export\s+(?:default\s+)?(?:async\s+)?(?:function\*?|class|const|let|var)\s+([A-Za-z_$][\w$]*)/,
+    /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)\s*=/,
+    /^(?:async\s+)?(?:function\*?|class)\s+([A-Za-z_$][\w$]*)/,
+  ],
+  Python: [/^(?:async\s+)?def\s+([A-Za-z_]\w*)/, /^class\s+([A-Za-z_]\w*)/, /^([A-Z][A-Z0-9_]*)\s*(?::[^=]*)?=/],
+  Go: [
+    /^func\s+\(\s*(?:\w+\s+)?\*?\s*([A-Za-z_]\w*)(?:\[[^\]]*\])?\s*\)\s*([A-Za-z_]\w*)/,
+    /^func\s+([A-Za-z_]\w*)/,
+    /^type\s+([A-Za-z_]\w*)/,
+    /^(?:var|const)\s+([A-Za-z_]\w*)/,
+  ],
+  Rust: [
+    /^pub(?:\([^)]*\))?\s+(?:const\s+|async\s+|unsafe\s+|extern\s+"[^"]*"\s+)*(?:fn|struct|enum|trait|type|const|static|mod|union|macro_rules!)\s+([A-Za-z_]\w*)/,
+    /^(?:async\s+|unsafe\s+)*(?:fn|struct|enum|trait|type|union)\s+([A-Za-z_]\w*)/,
+    /^macro_rules!\s*([A-Za-z_]\w*)/,
+  ],
+  Java: [
+    /^(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)\s+)*(?:class|interface|enum|record|@interface)\s+([A-Za-z_]\w*)/,
+    // Public members of the top-level type, one indentation level in.
+    /^(?:\t| {2}| {4})(?:@\w+\s+)*public\s+(?:(?:static|final|abstract|synchronized|default)\s+)*(?:<[^>]*>\s+)?[\w<>[\],.? ]+?\s+([A-Za-z_]\w*)\s*\(/,
+  ],
+  Kotlin: [/^(?:(?:public|internal|private|open|abstract|sealed|data|inline|value|enum|annotation|suspend)\s+)*(?:class|interface|object|fun|val|var|typealias)\s+(?:<[^>]*>\s*)?(?:[\w.]+\.)?([A-Za-z_]\w*)/],
+  'C#': [/^\s{0,4}(?:public|internal)\s+(?:(?:static|sealed|abstract|partial|readonly|record)\s+)*(?:class|interface|struct|enum|record|delegate)\s+([A-Za-z_]\w*)/],
+  Ruby: [/^\s{0,2}(?:class|module)\s+([A-Z]\w*(?:::\w+)*)/, /^\s{0,2}def\s+(?:self\.)?([a-z_]\w*[?!=]?)/],
+  PHP: [/^(?:(?:abstract|final|readonly)\s+)*(?:class|interface|trait|enum)\s+([A-Za-z_]\w*)/, /^function\s+([A-Za-z_]\w*)/],
+  Swift: [/^(?:(?:public|open|internal|final)\s+)*(?:class|struct|enum|protocol|actor|func|extension)\s+([A-Za-z_]\w*)/],
+  Scala: [/^(?:(?:case|abstract|sealed|final|implicit)\s+)*(?:class|object|trait|def)\s+([A-Za-z_]\w*)/],
+  Shell: [/^(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)\s*\{?/],
+};
+
+/** `export { a, b as c }` and `export { x } from '…'`: the exported names. */
+const EXPORT_LIST = /^export\s+(?:type\s+)?\{([^}]*)\}?/;
+/** Python's `__all__ = ['a', 'b']`: the module's declared public names. */
+const PYTHON_ALL = /^__all__\s*=\s*[[(]([^\])]*)/;
+
+const FAMILY: Readonly<Record<string, Family>> = {
+  Python: 'python',
+  Ruby: 'hash',
+  Shell: 'hash',
+  PowerShell: 'hash',
+  R: 'hash',
+  Julia: 'hash',
+  Elixir: 'hash',
+  Terraform: 'hash',
+  YAML: 'hash',
+  TOML: 'hash',
+  Makefile: 'hash',
+  Dockerfile: 'hash',
+  Markdown: 'markdown',
+};
+
+const LICENSE = /\b(copyright|licen[cs]e[ds]?|spdx-license-identifier|all rights reserved)\b/i;
+
+/** The outline of a file's text, for a language as named by the scanner's LANGUAGE_MAP / FORMAT_MAP. */
+export function outlineSource(text: string, language: string): SourceOutline {
+  const lines = text.split(/\r?\n/);
+  const family = FAMILY[language] ?? 'c-like';
+  const patterns = SYMBOL_PATTERNS[language];
+  const symbols = patterns ? declarations(lines, language, patterns) : { names: [], firstLine: -1 };
+  const summary =
+    family === 'markdown'
+      ? markdownTitle(lines)
+      : family === 'python'
+        ? pythonDocstring(lines) || hashComment(lines)
+        : family === 'hash'
+          ? hashComment(lines)
+          : leadingCComment(lines) || commentAbove(lines, symbols.firstLine);
+  return { symbols: symbols.names, summary: firstSentence(summary) };
+}
+
+function declarations(lines: readonly string[], language: string, patterns: readonly RegExp[]): { names: string[]; firstLine: number } {
+  const exported: string[] = [];
+  const other: string[] = [];
+  let firstLine = -1;
+  const exportsAreExplicit = language === 'TypeScript' || language === 'JavaScript';
+  for (let i = 0; i < lines.length && exported.length < MAX_SYMBOLS; i++) {
+    const line = lines[i] ?? '';
+    // Declarations start the line: indented lines are members, bodies or nested (cheap skip first).
+    if (line.length === 0) continue;
+    if (exportsAreExplicit) {
+      const list = EXPORT_LIST.exec(line);
+      if (list) {
+        for (const part of (list[1] ?? '').split(',')) {
+          const name = /(?:\bas\s+)?([A-Za-z_$][\w$]*)\s*$/.exec(part.trim())?.[1];
+          if (name && name !== 'default') exported.push(name);
+        }
+        if (firstLine < 0) firstLine = i;
+        continue;
+      }
+    }
+    if (language === 'Python') {
+      const all = PYTHON_ALL.exec(line);
+      if (all) {
+        for (const match of (all[1] ?? '').matchAll(/['"]([A-Za-z_]\w*)['"]/g)) if (match[1]) exported.push(match[1]);
+        continue;
+      }
+    }
+    for (const [index, pattern] of patterns.entries()) {
+      const match = pattern.exec(line);
+      if (!match) continue;
+      const name = language === 'Go' && match[2] ? `${match[1] ?? ''}.${match[2]}` : (match[1] ?? '');
+      if (name === '' || (language === 'Python' && name.startsWith('_'))) break;
+      if (firstLine < 0) firstLine = i;
+      // TS/JS: the first pattern is `export …`; the others are declarations kept only when nothing is exported.
+      if (exportsAreExplicit && !(index === 0 || (language === 'JavaScript' && index === 1))) other.push(name);
+      else exported.push(name);
+      break;
+    }
+  }
+  const names = exportsAreExplicit && exported.length > 0 ? exported : [...exported, ...other];
+  return { names: [...new Set(names)].slice(0, MAX_SYMBOLS), firstLine };
+}
+
+/** The first comment block among the file's leading lines that is not a licence header. */
+function leadingCComment(lines: readonly string[]): string {
+  let i = 0;
+  while (i < Math.min(lines.length, HEAD_LINES)) {
+    const line = (lines[i] ?? '').trim();
+    if (line === '' || line.startsWith('#!') || /^['"]use strict['"];?$/.test(line)) {
+      i += 1;
+      continue;
+    }
+    const block = commentBlockAt(lines, i);
+    if (!block) return '';
+    if (!LICENSE.test(block.text)) return block.text;
+    i = block.end + 1;
+  }
+  return '';
+}
+
+/** The doc comment right above a declaration (Java's class comment after package and imports). */
+function commentAbove(lines: readonly string[], declaration: number): string {
+  if (declaration < 0) return '';
+  let end = declaration - 1;
+  while (end >= 0 && /^\s*(@\w+.*)?$/.test(lines[end] ?? '')) end -= 1; // blank lines and annotations
+  const last = (lines[end] ?? '').trim();
+  if (last.endsWith('*/')) {
+    let start = end;
+    while (start > 0 && !(lines[start] ?? '').includes('/*')) start -= 1;
+    return commentBlockAt(lines, start)?.text ?? '';
+  }
+  if (last.startsWith('//')) {
+    let start = end;
+    while (start > 0 && (lines[start - 1] ?? '').trim().startsWith('//')) start -= 1;
+    return commentBlockAt(lines, start)?.text ?? '';
+  }
+  return '';
+}
+
+/** A `/* … *\/` block or a run of `//` lines starting at line `start`, without its markers. */
+function commentBlockAt(lines: readonly string[], start: number): { text: string; end: number } | undefined {
+  const first = (lines[start] ?? '').trim();
+  if (first.startsWith('/*')) {
+    const body: string[] = [];
+    for (let i = start; i < lines.length && i < start + HEAD_LINES; i++) {
+      const raw = lines[i] ?? '';
+      const closes = raw.includes('*/');
+      body.push(raw.replace(/^\s*\/\*+!?/, '').replace(/\*+\/.*$/, '').replace(/^\s*\*(?!\/)/, ''));
+      if (closes) return { text: docText(body), end: i };
+    }
+    return { text: docText(body), end: Math.min(lines.length, start + HEAD_LINES) - 1 };
+  }
+  if (first.startsWith('//')) {
+    const body: string[] = [];
+    let i = start;
+    while (i < lines.length && (lines[i] ?? '').trim().startsWith('//')) {
+      body.push((lines[i] ?? '').trim().replace(/^\/\/[/!]?/, ''));
+      i += 1;
+    }
+    return { text: docText(body), end: i - 1 };
+  }
+  return undefined;
+}
+
+function pythonDocstring(lines: readonly string[]): string {
+  let i = 0;
+  while (i < Math.min(lines.length, HEAD_LINES)) {
+    const line = (lines[i] ?? '').trim();
+    if (line === '' || line.startsWith('#') || /^from\s+__future__\s+import\b/.test(line)) i += 1;
+    else break;
+  }
+  const open = /^[rRuU]?("""|''')/.exec((lines[i] ?? '').trim());
+  if (!open) return '';
+  const quote = open[1] ?? '"""';
+  const body: string[] = [];
+  for (let j = i; j < lines.length && j < i + HEAD_LINES; j++) {
+    let text = lines[j] ?? '';
+    if (j === i) text = text.trim().slice(open[0].length);
+    const close = text.indexOf(quote);
+    if (close >= 0) {
+      body.push(text.slice(0, close));
+      break;
+    }
+    body.push(text);
+  }
+  return docText(body);
+}
+
+/** Leading `#` comments, after a shebang, an encoding line or other pragmas. */
+function hashComment(lines: readonly string[]): string {
+  let i = 0;
+  const body: string[] = [];
+  while (i < Math.min(lines.length, HEAD_LINES)) {
+    const line = (lines[i] ?? '').trim();
+    if (body.length === 0 && (line === '' || line.startsWith('#!') || /^#.*(-\*-|coding[:=]|frozen_string_literal|shellcheck)/.test(line))) {
+      i += 1;
+      continue;
+    }
+    if (!line.startsWith('#')) break;
+    body.push(line.replace(/^#+/, ''));
+    i += 1;
+  }
+  const text = docText(body);
+  return LICENSE.test(text) ? '' : text;
+}
+
+function markdownTitle(lines: readonly string[]): string {
+  for (const raw of lines.slice(0, HEAD_LINES)) {
+    const line = raw.trim();
+    if (line === '' || line === '---' || /^<!--.*-->$/.test(line) || /^\[!\[/.test(line)) continue;
+    return line.replace(/^#+\s*/, '');
+  }
+  return '';
+}
+
+/** The first paragraph of comment lines, doc tags and blank lines dropped, whitespace collapsed. */
+function docText(body: readonly string[]): string {
+  const paragraph: string[] = [];
+  for (const raw of body) {
+    const line = raw.trim();
+    if (line.startsWith('@')) break;
+    if (line === '') {
+      if (paragraph.length > 0) break;
+      continue;
+    }
+    paragraph.push(line);
+  }
+  return paragraph.join(' ').replace(/\s+/g, ' ').trim();
+}
+
+function firstSentence(text: string): string {
+  const end = /[.!?](\s|$)/.exec(text);
+  const sentence = end ? text.slice(0, end.index + 1) : text;
+  return sentence.length > MAX_SUMMARY ? `${sentence.slice(0, MAX_SUMMARY - 1)}…` : sentence;
+}
+
+/**
+ * The words of a path or identifiers, split where a reader splits them: separators (`/`, `.`,
+ * `-`, `_`, spaces), camelCase and PascalCase humps, acronyms (`HTTPServer` → http, server) and
+ * letter/digit boundaries. Lower-cased, deduplicated, in order.
+ */
+export function identifierWords(text: string): string[] {
+  const spaced = text
+    .replace(/([a-z\d])([A-Z])/g, '$1 $2')
+    .replace(/([A-Z]+)([A-Z][a-z])/g, '$1 $2')
+    .replace(/([A-Za-z])(\d)/g, '$1 $2')
+    .replace(/(\d)([A-Za-z])/g, '$1 $2');
+  const found = spaced.toLowerCase().match(/[\p{L}\p{N}]+/gu) ?? [];
+  return [...new Set(found)];
+}
