@@ -12,7 +12,7 @@
 import { existsSync } from 'node:fs';
 import { OrchestratorError } from '../shared/errors.js';
 import type { MemoryCore } from './memory-manager.js';
-import { fileNode, scannedNodeId, scannerNodeIds, storedFiles } from './project-files.js';
+import { fileNode, recordScannedFiles, scannedNodeId, staleScannerNodes, storedFiles } from './project-files.js';
 import { projectIdForPath, scanProject, type ProjectScan, type ScanLimits, type ScannedFile } from './project-scanner.js';
 import type { SourceOutline } from './source-outline.js';
 import type { MemoryEdge, MemoryNode, NodeInput } from './types.js';
@@ -77,7 +77,9 @@ export function createProjects(core: MemoryCore): MemoryProjects {
     const { nodes, edges } = projectGraph(scan, options.name);
     const root = projectNodeId(scan.projectId);
     const read = scan.files.filter((file): file is ScannedFile & { outline: SourceOutline } => file.outline !== undefined);
-    const files = read.map((file) => fileNode(scan.projectId, root, file, scan.startedAtMs));
+    // Files read again whose node would come out the same (touched, not changed) are not rewritten.
+    const again = read.filter((file) => known.has(file.path)).map((file) => fileNode(scan.projectId, root, file));
+    const added = read.filter((file) => !known.has(file.path)).map((file) => fileNode(scan.projectId, root, file));
     const fileEdges = read.map((file) => ({
       sourceId: scannedNodeId(root, 'dir', parentOf(file.path)),
       targetId: scannedNodeId(root, 'file', file.path),
@@ -85,11 +87,12 @@ export function createProjects(core: MemoryCore): MemoryProjects {
       weight: 1,
       metadata: {},
     }));
-    const written = [...changedOnly(nodes), ...files];
+    const written = [...changedOnly([...nodes, ...again]), ...added];
     await core.addNodes(written, options.signal ? { signal: options.signal } : {});
     core.store.linkMany([...edges, ...fileEdges]);
+    recordScannedFiles(db, scan.projectId, root, read, scan.startedAtMs);
     const keep = new Set([...nodes.map((n) => n.id ?? ''), ...scan.files.map((f) => scannedNodeId(root, 'file', f.path))]);
-    const removed = core.store.deleteNodes(scannerNodeIds(db, scan.projectId).filter((id) => !keep.has(id)));
+    const removed = core.store.deleteNodes(staleScannerNodes(db, scan.projectId, root, known, keep));
     const project = getProject(scan.projectId);
     if (!project) throw new OrchestratorError('DATABASE_ERROR', `project ${scan.projectId} was not stored`);
     return { project, scan, removed, written: written.length };

@@ -151,6 +151,20 @@ describe('project files in memory', () => {
     expect((await memory.search('token bucket', { projectId: pid, types: ['file'] })).map((h) => h.node.title)).not.toContain('src/guard/nested/deep/limits.py');
   });
 
+  it('removes file nodes no scan recorded (an older scanner, an import) once their file is gone', async () => {
+    const root = tree({ 'kept.ts': 'export const kept = 1;\n' });
+    const memory = await openMemory();
+    const { project } = await memory.registerProject(root);
+    const orphan = `project:${project.projectId}:file:gone.ts`;
+    await memory.addNode({ id: orphan, type: 'file', title: 'gone.ts', projectId: project.projectId, metadata: { source: 'scanner', kind: 'file', path: 'gone.ts' } });
+    const user = await memory.addNode({ type: 'file', title: 'notes about gone.ts', projectId: project.projectId });
+    const again = await memory.registerProject(root);
+    expect(again.removed).toBe(1);
+    expect(memory.getNode(orphan)).toBeUndefined();
+    expect(memory.getNode(user.id)).toBeDefined();
+    expect([...fileNodes(memory, project.projectId).keys()]).toEqual(['kept.ts']);
+  });
+
   it('reads a file again when it changed so recently that its mtime may not show the next change', async () => {
     const root = tree({ 'fresh.ts': 'export const a = 1;\n' }, new Date());
     const memory = await openMemory();

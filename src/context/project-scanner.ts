@@ -8,7 +8,7 @@
  * path, so the same checkout always maps to the same memory.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { OrchestratorError } from '../shared/errors.js';
 import { parseJson } from './parse-json.js';
@@ -23,7 +23,7 @@ import {
   PYTHON_FRAMEWORKS,
   STRUCTURE_PATTERNS,
 } from './scanner-rules.js';
-import { outlineSource, type SourceOutline } from './source-outline.js';
+import { outlineBytes, type SourceOutline } from './source-outline.js';
 import { z } from 'zod';
 
 export const DEFAULT_MAX_FILES = 100_000;
@@ -79,6 +79,7 @@ export interface ProjectScan {
   readonly files: readonly ScannedFile[];
   /** How many files were read this time (the others were unchanged). */
   readonly read: number;
+  /** Binary files (by extension or content); files over the size limit. Unreadable ones are not counted. */
   readonly skipped: { readonly binary: number; readonly tooLarge: number };
   /** Most files first. */
   readonly languages: readonly { readonly language: string; readonly files: number }[];
@@ -125,34 +126,44 @@ export function scanProject(projectPath: string, options: ScanOptions = {}): Pro
   let read = 0;
   const directories = new Map<string, { files: number; languages: Map<string, number> }>();
   const languageCounts = new Map<string, number>();
+  const reader = createFileReader(maxFileBytes);
   for (const walked of walk.files) {
-    if (walked.size > maxFileBytes) {
-      skipped.tooLarge += 1;
-      continue;
-    }
-    const name = path.posix.basename(walked.path);
-    if (BINARY_EXTENSIONS.has(path.extname(name).toLowerCase())) {
+    const slash = walked.path.lastIndexOf('/');
+    const name = walked.path.slice(slash + 1);
+    const ext = path.extname(name).toLowerCase();
+    if (BINARY_EXTENSIONS.has(ext)) {
       skipped.binary += 1;
       continue;
     }
-    const language = languageOf(name);
+    const language = LANGUAGE_MAP[ext] ?? FORMAT_MAP[ext] ?? FILE_NAME_FORMATS[name] ?? '';
+    let file: { size: number; mtimeMs: number; outline?: SourceOutline } | undefined;
     const known = options.known?.(walked.path);
-    let outline: SourceOutline | undefined;
-    if (!known || known.size !== walked.size || known.mtimeMs !== walked.mtimeMs) {
-      const text = readSourceText(walked.absolute);
-      if (text === undefined) {
-        skipped.binary += 1;
+    if (known) {
+      // Known from the last scan: a stat decides whether it must be read again.
+      const stat = statSync(walked.absolute, { throwIfNoEntry: false });
+      if (stat && stat.size === known.size && stat.mtimeMs === known.mtimeMs && stat.size <= maxFileBytes) {
+        file = { size: stat.size, mtimeMs: stat.mtimeMs };
+      }
+    }
+    if (!file) {
+      const content = reader.read(walked.absolute);
+      if (content.kind !== 'text') {
+        if (content.kind === 'binary') skipped.binary += 1;
+        else if (content.kind === 'too-large') skipped.tooLarge += 1;
         continue;
       }
       read += 1;
-      outline = outlineSource(text, language);
+      file = { size: content.size, mtimeMs: content.mtimeMs, outline: outlineBytes(content.bytes, content.length, language) };
     }
-    files.push({ path: walked.path, language, size: walked.size, mtimeMs: walked.mtimeMs, ...(outline ? { outline } : {}) });
-    const dir = path.posix.dirname(walked.path);
-    const summary = directories.get(dir) ?? { files: 0, languages: new Map<string, number>() };
-    directories.set(dir, summary);
+    files.push({ path: walked.path, language, ...file });
+    const dir = slash < 0 ? '.' : walked.path.slice(0, slash);
+    let summary = directories.get(dir);
+    if (!summary) {
+      summary = { files: 0, languages: new Map<string, number>() };
+      directories.set(dir, summary);
+    }
     summary.files += 1;
-    const counted = LANGUAGE_MAP[path.extname(name).toLowerCase()];
+    const counted = LANGUAGE_MAP[ext];
     if (counted) {
       summary.languages.set(counted, (summary.languages.get(counted) ?? 0) + 1);
       languageCounts.set(counted, (languageCounts.get(counted) ?? 0) + 1);
@@ -223,15 +234,42 @@ function ancestors(dir: string): string[] {
   return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
-/** The file as text, or undefined when it is binary (a NUL byte early on) or unreadable. */
-function readSourceText(file: string): string | undefined {
-  let bytes: Buffer;
-  try {
-    bytes = readFileSync(file);
-  } catch {
-    return undefined;
-  }
-  const head = bytes.subarray(0, BINARY_SNIFF_BYTES);
-  if (head.includes(0)) return undefined;
-  return bytes.toString('utf8');
+type FileContent =
+  /** `bytes` is the reader's buffer: valid until its next read. */
+  | { readonly kind: 'text'; readonly bytes: Buffer; readonly length: number; readonly size: number; readonly mtimeMs: number }
+  | { readonly kind: 'binary' | 'too-large' | 'unreadable' };
+
+/**
+ * Reads files through one reused buffer: open, fstat (size and mtime of what is read), read,
+ * close — what reading a file costs anyway — and no buffer allocated per file.
+ */
+function createFileReader(maxFileBytes: number): { read(file: string): FileContent } {
+  let buffer = Buffer.allocUnsafe(64 * 1024);
+  return {
+    read(file) {
+      let fd: number;
+      try {
+        fd = openSync(file, 'r');
+      } catch {
+        return { kind: 'unreadable' }; // removed since the walk, or no permission
+      }
+      try {
+        const stat = fstatSync(fd);
+        if (stat.size > maxFileBytes) return { kind: 'too-large' };
+        if (buffer.length < stat.size) buffer = Buffer.allocUnsafe(Math.max(stat.size, buffer.length * 2));
+        let length = 0;
+        while (length < stat.size) {
+          const got = readSync(fd, buffer, length, stat.size - length, length);
+          if (got === 0) break;
+          length += got;
+        }
+        if (buffer.subarray(0, Math.min(length, BINARY_SNIFF_BYTES)).includes(0)) return { kind: 'binary' };
+        return { kind: 'text', bytes: buffer, length, size: stat.size, mtimeMs: stat.mtimeMs };
+      } catch {
+        return { kind: 'unreadable' };
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
 }

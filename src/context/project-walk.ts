@@ -2,9 +2,10 @@
  * The files of a project a scan looks at: every regular file under the root except what git
  * would ignore (the root's and every nested .gitignore, and .git/info/exclude), dependency and
  * build folders, dotfiles other than a few known ones, and — after `maxFiles` — the rest.
- * Each file is stat'ed once (its size and mtime drive the incremental rescan); none is read here.
+ * Names only: nothing is stat'ed or read here (the scanner stats what it may skip reading, and
+ * takes size and mtime from the open file it reads — one system call fewer per file).
  */
-import { readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { readFileSync, readdirSync, type Dirent } from 'node:fs';
 import path from 'node:path';
 import ignore, { type Ignore } from 'ignore';
 import { ALLOWED_DOTFILES, isSkippedDirectory } from './scanner-rules.js';
@@ -13,8 +14,6 @@ export interface WalkedFile {
   /** Relative to the root, '/'-separated. */
   readonly path: string;
   readonly absolute: string;
-  readonly size: number;
-  readonly mtimeMs: number;
 }
 
 export interface Walk {
@@ -51,7 +50,7 @@ export function walkProject(root: string, maxFiles: number): Walk {
       if (truncated) return;
       if (entry.name.startsWith('.') && !ALLOWED_DOTFILES.has(entry.name)) continue;
       const childRel = rel === '.' ? entry.name : `${rel}/${entry.name}`;
-      const absolute = path.join(dir, entry.name);
+      const absolute = `${dir}${path.sep}${entry.name}`;
       if (entry.isDirectory()) {
         if (isSkippedDirectory(entry.name) || isIgnored(scoped, childRel, true)) continue;
         walk(absolute, childRel, scoped);
@@ -61,8 +60,7 @@ export function walkProject(root: string, maxFiles: number): Walk {
           truncated = true;
           return;
         }
-        const stat = statSync(absolute, { throwIfNoEntry: false });
-        if (stat) files.push({ path: childRel, absolute, size: stat.size, mtimeMs: stat.mtimeMs });
+        files.push({ path: childRel, absolute });
       }
     }
   };

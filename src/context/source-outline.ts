@@ -21,6 +21,8 @@ export const MAX_SYMBOLS = 40;
 const MAX_SUMMARY = 200;
 /** Only the head of a file is searched for its comment; declarations are read in the whole file. */
 const HEAD_LINES = 80;
+/** ...and at most this much of it: a licence header and a doc comment fit. */
+const HEAD_BYTES = 2_048;
 
 type Family = 'c-like' | 'python' | 'hash' | 'markdown';
 
@@ -84,33 +86,79 @@ const FAMILY: Readonly<Record<string, Family>> = {
 
 const LICENSE = /\b(copyright|licen[cs]e[ds]?|spdx-license-identifier|all rights reserved)\b/i;
 
+/** Languages with declarations worth reading on indented lines (members of a top-level type). */
+const INDENTED_DECLARATIONS: ReadonlySet<string> = new Set(['Java', 'C#', 'Ruby']);
+
 /** The outline of a file's text, for a language as named by the scanner's LANGUAGE_MAP / FORMAT_MAP. */
 export function outlineSource(text: string, language: string): SourceOutline {
-  const lines = text.split(/\r?\n/);
+  const bytes = Buffer.from(text, 'utf8');
+  return outlineBytes(bytes, bytes.length, language);
+}
+
+/**
+ * The same from a file's bytes (the first `length` of `bytes`, UTF-8). Working on bytes, only the
+ * lines that may declare something and the head are decoded into strings: most of a file (bodies,
+ * indented lines) is never turned into a string, which is most of what a scan would allocate.
+ */
+export function outlineBytes(bytes: Buffer, length: number, language: string): SourceOutline {
+  const view = bytes.subarray(0, length);
   const family = FAMILY[language] ?? 'c-like';
   const patterns = SYMBOL_PATTERNS[language];
-  const symbols = patterns ? declarations(lines, language, patterns) : { names: [], firstLine: -1 };
+  const symbols = patterns ? declarations(view, language, patterns) : { names: [], firstLine: -1 };
+  // Only the head is decoded: the comment is there, or right above the first declaration.
+  const head = headLines(view, HEAD_LINES, HEAD_BYTES);
   const summary =
     family === 'markdown'
-      ? markdownTitle(lines)
+      ? markdownTitle(head)
       : family === 'python'
-        ? pythonDocstring(lines) || hashComment(lines)
+        ? pythonDocstring(head) || hashComment(head)
         : family === 'hash'
-          ? hashComment(lines)
-          : leadingCComment(lines) || commentAbove(lines, symbols.firstLine);
+          ? hashComment(head)
+          : leadingCComment(head) || commentAbove(headLines(view, symbols.firstLine + 1, view.length), symbols.firstLine);
   return { symbols: symbols.names, summary: firstSentence(summary) };
 }
 
-function declarations(lines: readonly string[], language: string, patterns: readonly RegExp[]): { names: string[]; firstLine: number } {
+const NEWLINE = 10;
+const CARRIAGE_RETURN = 13;
+
+/** The first `count` lines, or those that fit in `maxBytes` (a line cut there is dropped). */
+function headLines(view: Buffer, count: number, maxBytes: number): string[] {
+  let end = 0;
+  for (let line = 0; line < count && end < view.length; line++) {
+    const newline = view.indexOf(NEWLINE, end);
+    const next = newline < 0 ? view.length : newline + 1;
+    if (next > maxBytes && line > 0) break;
+    end = next;
+  }
+  return view.toString('utf8', 0, end).split(/\r?\n/);
+}
+
+/** Whether a line can start a declaration: a letter, `_`, `$` or `@` first (or, for some languages, indentation). */
+function mayDeclare(code: number, indented: boolean): boolean {
+  return (
+    (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code === 36 || code === 64 || (indented && (code === 32 || code === 9))
+  );
+}
+
+/**
+ * Declarations, line by line: a line that cannot start one (bodies, comments, blank lines — most
+ * of a file) costs one byte test and is never decoded.
+ */
+function declarations(view: Buffer, language: string, patterns: readonly RegExp[]): { names: string[]; firstLine: number } {
   const exported: string[] = [];
   const other: string[] = [];
   let firstLine = -1;
   const exportsAreExplicit = language === 'TypeScript' || language === 'JavaScript';
-  for (let i = 0; i < lines.length && exported.length < MAX_SYMBOLS; i++) {
-    const line = lines[i] ?? '';
-    // Declarations start the line: indented lines are members, bodies or nested (cheap skip first).
-    if (line.length === 0) continue;
-    if (exportsAreExplicit) {
+  const indented = INDENTED_DECLARATIONS.has(language);
+  let start = 0;
+  for (let i = 0; start < view.length && exported.length < MAX_SYMBOLS; i++) {
+    const newline = view.indexOf(NEWLINE, start);
+    const end = newline < 0 ? view.length : newline;
+    const lineStart = start;
+    start = end + 1;
+    if (!mayDeclare(view[lineStart] ?? 0, indented)) continue;
+    const line = view.toString('utf8', lineStart, view[end - 1] === CARRIAGE_RETURN ? end - 1 : end);
+    if (exportsAreExplicit && line.startsWith('export')) {
       const list = EXPORT_LIST.exec(line);
       if (list) {
         for (const part of (list[1] ?? '').split(',')) {
@@ -121,7 +169,7 @@ function declarations(lines: readonly string[], language: string, patterns: read
         continue;
       }
     }
-    if (language === 'Python') {
+    if (language === 'Python' && line.startsWith('__all__')) {
       const all = PYTHON_ALL.exec(line);
       if (all) {
         for (const match of (all[1] ?? '').matchAll(/['"]([A-Za-z_]\w*)['"]/g)) if (match[1]) exported.push(match[1]);
