@@ -21,8 +21,6 @@ export const MAX_SYMBOLS = 40;
 const MAX_SUMMARY = 200;
 /** Only the head of a file is searched for its comment; declarations are read in the whole file. */
 const HEAD_LINES = 80;
-/** ...and at most this much of it: a licence header and a doc comment fit. */
-const HEAD_BYTES = 2_048;
 
 type Family = 'c-like' | 'python' | 'hash' | 'markdown';
 
@@ -105,32 +103,41 @@ export function outlineBytes(bytes: Buffer, length: number, language: string): S
   const family = FAMILY[language] ?? 'c-like';
   const patterns = SYMBOL_PATTERNS[language];
   const symbols = patterns ? declarations(view, language, patterns) : { names: [], firstLine: -1 };
-  // Only the head is decoded: the comment is there, or right above the first declaration.
-  const head = headLines(view, HEAD_LINES, HEAD_BYTES);
+  // Lines are decoded as the comment search reaches them: it stops at the head comment's end.
+  const lines = lazyLines(view);
   const summary =
     family === 'markdown'
-      ? markdownTitle(head)
+      ? markdownTitle(lines)
       : family === 'python'
-        ? pythonDocstring(head) || hashComment(head)
+        ? pythonDocstring(lines) || hashComment(lines)
         : family === 'hash'
-          ? hashComment(head)
-          : leadingCComment(head) || commentAbove(headLines(view, symbols.firstLine + 1, view.length), symbols.firstLine);
+          ? hashComment(lines)
+          : leadingCComment(lines) || commentAbove(lines, symbols.firstLine);
   return { symbols: symbols.names, summary: firstSentence(summary) };
 }
 
 const NEWLINE = 10;
 const CARRIAGE_RETURN = 13;
 
-/** The first `count` lines, or those that fit in `maxBytes` (a line cut there is dropped). */
-function headLines(view: Buffer, count: number, maxBytes: number): string[] {
-  let end = 0;
-  for (let line = 0; line < count && end < view.length; line++) {
-    const newline = view.indexOf(NEWLINE, end);
-    const next = newline < 0 ? view.length : newline + 1;
-    if (next > maxBytes && line > 0) break;
-    end = next;
-  }
-  return view.toString('utf8', 0, end).split(/\r?\n/);
+/** A file's lines by index, each decoded when first asked for; undefined past the last. */
+interface Lines {
+  at(index: number): string | undefined;
+}
+
+function lazyLines(view: Buffer): Lines {
+  const decoded: string[] = [];
+  let offset = 0;
+  return {
+    at(index) {
+      while (decoded.length <= index && offset < view.length) {
+        const newline = view.indexOf(NEWLINE, offset);
+        const end = newline < 0 ? view.length : newline;
+        decoded.push(view.toString('utf8', offset, end > offset && view[end - 1] === CARRIAGE_RETURN ? end - 1 : end));
+        offset = end + 1;
+      }
+      return index >= 0 ? decoded[index] : undefined;
+    },
+  };
 }
 
 /** Whether a line can start a declaration: a letter, `_`, `$` or `@` first (or, for some languages, indentation). */
@@ -193,10 +200,10 @@ function declarations(view: Buffer, language: string, patterns: readonly RegExp[
 }
 
 /** The first comment block among the file's leading lines that is not a licence header. */
-function leadingCComment(lines: readonly string[]): string {
+function leadingCComment(lines: Lines): string {
   let i = 0;
-  while (i < Math.min(lines.length, HEAD_LINES)) {
-    const line = (lines[i] ?? '').trim();
+  while (i < HEAD_LINES && lines.at(i) !== undefined) {
+    const line = (lines.at(i) ?? '').trim();
     if (line === '' || line.startsWith('#!') || /^['"]use strict['"];?$/.test(line)) {
       i += 1;
       continue;
@@ -210,42 +217,43 @@ function leadingCComment(lines: readonly string[]): string {
 }
 
 /** The doc comment right above a declaration (Java's class comment after package and imports). */
-function commentAbove(lines: readonly string[], declaration: number): string {
+function commentAbove(lines: Lines, declaration: number): string {
   if (declaration < 0) return '';
   let end = declaration - 1;
-  while (end >= 0 && /^\s*(@\w+.*)?$/.test(lines[end] ?? '')) end -= 1; // blank lines and annotations
-  const last = (lines[end] ?? '').trim();
+  while (end >= 0 && /^\s*(@\w+.*)?$/.test(lines.at(end) ?? '')) end -= 1; // blank lines and annotations
+  const last = (lines.at(end) ?? '').trim();
   if (last.endsWith('*/')) {
     let start = end;
-    while (start > 0 && !(lines[start] ?? '').includes('/*')) start -= 1;
+    while (start > 0 && !(lines.at(start) ?? '').includes('/*')) start -= 1;
     return commentBlockAt(lines, start)?.text ?? '';
   }
   if (last.startsWith('//')) {
     let start = end;
-    while (start > 0 && (lines[start - 1] ?? '').trim().startsWith('//')) start -= 1;
+    while (start > 0 && (lines.at(start - 1) ?? '').trim().startsWith('//')) start -= 1;
     return commentBlockAt(lines, start)?.text ?? '';
   }
   return '';
 }
 
 /** A `/* … *\/` block or a run of `//` lines starting at line `start`, without its markers. */
-function commentBlockAt(lines: readonly string[], start: number): { text: string; end: number } | undefined {
-  const first = (lines[start] ?? '').trim();
+function commentBlockAt(lines: Lines, start: number): { text: string; end: number } | undefined {
+  const first = (lines.at(start) ?? '').trim();
   if (first.startsWith('/*')) {
     const body: string[] = [];
-    for (let i = start; i < lines.length && i < start + HEAD_LINES; i++) {
-      const raw = lines[i] ?? '';
+    for (let i = start; i < start + HEAD_LINES; i++) {
+      const raw = lines.at(i);
+      if (raw === undefined) return { text: docText(body), end: i - 1 };
       const closes = raw.includes('*/');
       body.push(raw.replace(/^\s*\/\*+!?/, '').replace(/\*+\/.*$/, '').replace(/^\s*\*(?!\/)/, ''));
       if (closes) return { text: docText(body), end: i };
     }
-    return { text: docText(body), end: Math.min(lines.length, start + HEAD_LINES) - 1 };
+    return { text: docText(body), end: start + HEAD_LINES - 1 };
   }
   if (first.startsWith('//')) {
     const body: string[] = [];
     let i = start;
-    while (i < lines.length && (lines[i] ?? '').trim().startsWith('//')) {
-      body.push((lines[i] ?? '').trim().replace(/^\/\/[/!]?/, ''));
+    while ((lines.at(i) ?? '').trim().startsWith('//')) {
+      body.push((lines.at(i) ?? '').trim().replace(/^\/\/[/!]?/, ''));
       i += 1;
     }
     return { text: docText(body), end: i - 1 };
@@ -253,19 +261,20 @@ function commentBlockAt(lines: readonly string[], start: number): { text: string
   return undefined;
 }
 
-function pythonDocstring(lines: readonly string[]): string {
+function pythonDocstring(lines: Lines): string {
   let i = 0;
-  while (i < Math.min(lines.length, HEAD_LINES)) {
-    const line = (lines[i] ?? '').trim();
+  while (i < HEAD_LINES && lines.at(i) !== undefined) {
+    const line = (lines.at(i) ?? '').trim();
     if (line === '' || line.startsWith('#') || /^from\s+__future__\s+import\b/.test(line)) i += 1;
     else break;
   }
-  const open = /^[rRuU]?("""|''')/.exec((lines[i] ?? '').trim());
+  const open = /^[rRuU]?("""|''')/.exec((lines.at(i) ?? '').trim());
   if (!open) return '';
   const quote = open[1] ?? '"""';
   const body: string[] = [];
-  for (let j = i; j < lines.length && j < i + HEAD_LINES; j++) {
-    let text = lines[j] ?? '';
+  for (let j = i; j < i + HEAD_LINES; j++) {
+    let text = lines.at(j);
+    if (text === undefined) break;
     if (j === i) text = text.trim().slice(open[0].length);
     const close = text.indexOf(quote);
     if (close >= 0) {
@@ -278,11 +287,11 @@ function pythonDocstring(lines: readonly string[]): string {
 }
 
 /** Leading `#` comments, after a shebang, an encoding line or other pragmas. */
-function hashComment(lines: readonly string[]): string {
+function hashComment(lines: Lines): string {
   let i = 0;
   const body: string[] = [];
-  while (i < Math.min(lines.length, HEAD_LINES)) {
-    const line = (lines[i] ?? '').trim();
+  while (i < HEAD_LINES && lines.at(i) !== undefined) {
+    const line = (lines.at(i) ?? '').trim();
     if (body.length === 0 && (line === '' || line.startsWith('#!') || /^#.*(-\*-|coding[:=]|frozen_string_literal|shellcheck)/.test(line))) {
       i += 1;
       continue;
@@ -295,9 +304,10 @@ function hashComment(lines: readonly string[]): string {
   return LICENSE.test(text) ? '' : text;
 }
 
-function markdownTitle(lines: readonly string[]): string {
-  for (const raw of lines.slice(0, HEAD_LINES)) {
-    const line = raw.trim();
+function markdownTitle(lines: Lines): string {
+  for (let i = 0; i < HEAD_LINES; i++) {
+    const line = lines.at(i)?.trim();
+    if (line === undefined) break;
     if (line === '' || line === '---' || /^<!--.*-->$/.test(line) || /^\[!\[/.test(line)) continue;
     return line.replace(/^#+\s*/, '');
   }
