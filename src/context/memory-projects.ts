@@ -91,8 +91,9 @@ export function createProjects(core: MemoryCore): MemoryProjects {
     await core.addNodes(written, options.signal ? { signal: options.signal } : {});
     core.store.linkMany([...edges, ...fileEdges]);
     recordScannedFiles(db, scan.projectId, root, read, scan.startedAtMs);
-    const keep = new Set([...nodes.map((n) => n.id ?? ''), ...scan.files.map((f) => scannedNodeId(root, 'file', f.path))]);
-    const removed = core.store.deleteNodes(staleScannerNodes(db, scan.projectId, root, known, keep));
+    const scanned = new Set(scan.files.map((f) => f.path));
+    const keep = new Set(nodes.map((n) => n.id ?? ''));
+    const removed = core.store.deleteNodes(staleScannerNodes(db, scan.projectId, root, known, scanned, keep));
     const project = getProject(scan.projectId);
     if (!project) throw new OrchestratorError('DATABASE_ERROR', `project ${scan.projectId} was not stored`);
     return { project, scan, removed, written: written.length };

@@ -103,13 +103,13 @@ export const CONTEXT_MIGRATIONS: readonly Migration[] = [
     id: 'context/003-scanned-files',
     up: `
       CREATE TABLE context_scanned_files (
-        node_id TEXT PRIMARY KEY REFERENCES context_nodes(id) ON DELETE CASCADE,
         project_id TEXT NOT NULL,
         path TEXT NOT NULL,
+        node_id TEXT NOT NULL UNIQUE REFERENCES context_nodes(id) ON DELETE CASCADE,
         size INTEGER NOT NULL,
-        mtime_ms REAL NOT NULL
+        mtime_ms REAL NOT NULL,
+        PRIMARY KEY (project_id, path)
       ) WITHOUT ROWID;
-      CREATE INDEX context_scanned_files_project ON context_scanned_files(project_id);
     `,
   },
 ];

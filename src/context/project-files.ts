@@ -1,10 +1,10 @@
 /**
  * A project's files as memory nodes (type `file`, tag `file`, `metadata.kind = "file"`), and what
  * a rescan needs to know of the ones already stored (context_scanned_files: the size and mtime
- * each was read at). A file node's text is what finds it: the
- * path as title, language, size, the head comment's sentence and the symbols in the content, and
- * in `metadata.keywords` (indexed with the node) the path and symbol names split into words —
- * `createCircuitBreaker` and `circuit-breaker.ts` both become "circuit breaker".
+ * each was read at). A file node's text is what finds it: the path as title, language, size, the
+ * head comment's sentence and the symbols in the content, and in `metadata.keywords` (indexed with
+ * the node) the path and symbol names split into words — `createCircuitBreaker` and
+ * `circuit-breaker.ts` both become "circuit breaker".
  */
 import { createHash } from 'node:crypto';
 import type { Db } from '../storage/database.js';
@@ -44,7 +44,7 @@ export function storedFiles(db: Db, projectId: string): Map<string, StoredFile> 
 export function recordScannedFiles(db: Db, projectId: string, projectNode: string, files: readonly ScannedFile[], scanStartedAtMs: number): void {
   const upsert = db.prepare(
     `INSERT INTO context_scanned_files (node_id, project_id, path, size, mtime_ms) VALUES (?, ?, ?, ?, ?)
-     ON CONFLICT(node_id) DO UPDATE SET project_id = excluded.project_id, path = excluded.path, size = excluded.size, mtime_ms = excluded.mtime_ms`,
+     ON CONFLICT(project_id, path) DO UPDATE SET node_id = excluded.node_id, size = excluded.size, mtime_ms = excluded.mtime_ms`,
   );
   db.transaction(() => {
     for (const file of files) {
@@ -55,28 +55,49 @@ export function recordScannedFiles(db: Db, projectId: string, projectNode: strin
 }
 
 /**
- * Scanner-made nodes of a project that are not in `keep` (files gone, folders emptied, patterns
- * that no longer apply). Files come from what the last scan recorded (`stored`); the others are
- * found by their id prefix (`project:<id>:…`), so the 100,000 file nodes are neither read nor
- * parsed — only file nodes without a record (stored by an older scanner, imported) are looked at.
+ * Scanner-made nodes of a project that are no longer wanted: files not seen by this scan (gone,
+ * now ignored, now binary or too big), and other scanner nodes not in `keep` (folders emptied,
+ * patterns that no longer apply). Files come from what the last scan recorded (`stored`); the
+ * others are read by their id prefix (`project:<id>:…`) around the file nodes' range, so the
+ * file nodes are neither read nor parsed — unless some have no record (stored by an older scanner,
+ * or imported), which their count shows.
  */
-export function staleScannerNodes(db: Db, projectId: string, projectNode: string, stored: ReadonlyMap<string, StoredFile>, keep: ReadonlySet<string>): string[] {
-  const prefix = `${projectNode}:`;
-  const rows = db
-    .prepare<[string, string, number, string], { id: string; metadata: string }>(
-      `SELECT id, metadata FROM context_nodes
-        WHERE id > ? AND id < ?
-          AND (substr(id, ?, 6) NOT IN (':file:', ':file#')
-               OR id NOT IN (SELECT node_id FROM context_scanned_files WHERE project_id = ?))`,
-    )
-    .all(prefix, `${projectNode};`, projectNode.length + 1, projectId);
+export function staleScannerNodes(
+  db: Db,
+  projectId: string,
+  projectNode: string,
+  stored: ReadonlyMap<string, StoredFile>,
+  scanned: ReadonlySet<string>,
+  keep: ReadonlySet<string>,
+): string[] {
   const stale = new Set<string>();
-  for (const file of stored.values()) if (!keep.has(file.id)) stale.add(file.id);
-  for (const row of rows) {
-    const metadata = parseJson(row.metadata);
-    if (!keep.has(row.id) && typeof metadata === 'object' && metadata !== null && (metadata as Record<string, unknown>)['source'] === 'scanner') stale.add(row.id);
+  for (const [filePath, file] of stored) if (!scanned.has(filePath)) stale.add(file.id);
+  const [start, filesStart, filesEnd, end] = [`${projectNode}:`, `${projectNode}:file#`, `${projectNode}:file;`, `${projectNode};`];
+  const range = db.prepare<[string, string], { id: string; metadata: string }>('SELECT id, metadata FROM context_nodes WHERE id >= ? AND id < ?');
+  const rows = [...range.all(start, filesStart), ...range.all(filesEnd, end)];
+  const fileNodes = db.prepare<[string, string], { c: number }>('SELECT count(*) AS c FROM context_nodes WHERE id >= ? AND id < ?').get(filesStart, filesEnd)?.c ?? 0;
+  if (fileNodes !== stored.size) {
+    const unrecorded = db
+      .prepare<[string, string, string], { id: string; metadata: string }>(
+        `SELECT id, metadata FROM context_nodes WHERE id >= ? AND id < ?
+            AND id NOT IN (SELECT node_id FROM context_scanned_files WHERE project_id = ?)`,
+      )
+      .all(filesStart, filesEnd, projectId);
+    for (const row of unrecorded) {
+      const metadata = scannerMetadata(row.metadata);
+      if (metadata && !(typeof metadata['path'] === 'string' && scanned.has(metadata['path']))) stale.add(row.id);
+    }
   }
+  for (const row of rows) if (!keep.has(row.id) && scannerMetadata(row.metadata)) stale.add(row.id);
   return [...stale];
+}
+
+/** A node's metadata when a scan made it. */
+function scannerMetadata(text: string): Record<string, unknown> | undefined {
+  const metadata = parseJson(text);
+  return typeof metadata === 'object' && metadata !== null && (metadata as Record<string, unknown>)['source'] === 'scanner'
+    ? (metadata as Record<string, unknown>)
+    : undefined;
 }
 
 export function fileNode(projectId: string, projectNode: string, file: ScannedFile & { readonly outline: SourceOutline }): NodeInput {
