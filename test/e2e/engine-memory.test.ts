@@ -61,7 +61,9 @@ describe('run with context memory', () => {
     const projects = await runCli(['context', 'projects', '--json'], { env });
     expect(projects.stdout).toContain('crossings');
 
-    // The next task of the same project gets the earlier one as context in its prompt.
+    // The next task of the same project gets the earlier one as context in its prompt, and the
+    // project's files as they are now (a file added since the first task is rescanned in).
+    writeFileSync(path.join(projectA, 'lib', 'countdown.ts'), '// Countdown shown to pedestrians waiting at the signal.\nexport function countdown() {}\n');
     const second = await runCli(
       ['run', 'Add a countdown to the zebra crossing pedestrian signal', '--config', config, '--cwd', work, '--project', projectA],
       { env },
@@ -70,6 +72,7 @@ describe('run with context memory', () => {
     const prompt = readFileSync(promptFile, 'utf8');
     expect(prompt).toContain('Add a countdown');
     expect(prompt).toContain('Implement the zebra crossing pedestrian signal controller');
+    expect(prompt).toContain('- lib/countdown.ts — Countdown shown to pedestrians waiting at the signal. (countdown)');
 
     // From another project, it is not offered.
     const third = await runCli(
