@@ -140,8 +140,29 @@ function lazyLines(view: Buffer): Lines {
   };
 }
 
-/** Whether a line can start a declaration: a letter, `_`, `$` or `@` first (or, for some languages, indentation). */
-function mayDeclare(code: number, indented: boolean): boolean {
+/**
+ * The words a declaration line starts with, per language: other lines (imports, statements) are
+ * passed over without being decoded. Languages not listed test every line starting with a letter.
+ */
+const DECLARATION_STARTS: Readonly<Record<string, readonly Buffer[]>> = Object.fromEntries(
+  Object.entries({
+    TypeScript: ['export', 'function', 'class', 'interface', 'type', 'enum', 'declare', 'abstract', 'async', 'namespace'],
+    JavaScript: ['export', 'module.exports', 'exports.', 'function', 'class', 'async'],
+    Python: ['def', 'class', 'async', '__all__'],
+    Go: ['func', 'type', 'var', 'const'],
+    Rust: ['pub', 'fn', 'struct', 'enum', 'trait', 'type', 'union', 'async', 'unsafe', 'macro_rules'],
+  }).map(([language, words]) => [language, words.map((word) => Buffer.from(word))]),
+);
+
+/** Whether the line at `at` may declare something in this language (see DECLARATION_STARTS). */
+function mayDeclare(view: Buffer, at: number, language: string, indented: boolean): boolean {
+  const code = view[at] ?? 0;
+  const starts = DECLARATION_STARTS[language];
+  if (starts) {
+    // Python's module constants: a capital letter first.
+    if (language === 'Python' && code >= 65 && code <= 90) return true;
+    return starts.some((word) => word[0] === code && view.length - at >= word.length && view.compare(word, 0, word.length, at, at + word.length) === 0);
+  }
   return (
     (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code === 36 || code === 64 || (indented && (code === 32 || code === 9))
   );
@@ -163,7 +184,7 @@ function declarations(view: Buffer, language: string, patterns: readonly RegExp[
     const end = newline < 0 ? view.length : newline;
     const lineStart = start;
     start = end + 1;
-    if (!mayDeclare(view[lineStart] ?? 0, indented)) continue;
+    if (!mayDeclare(view, lineStart, language, indented)) continue;
     const line = view.toString('utf8', lineStart, view[end - 1] === CARRIAGE_RETURN ? end - 1 : end);
     if (exportsAreExplicit && line.startsWith('export')) {
       const list = EXPORT_LIST.exec(line);
@@ -183,8 +204,8 @@ function declarations(view: Buffer, language: string, patterns: readonly RegExp[
         continue;
       }
     }
-    for (const [index, pattern] of patterns.entries()) {
-      const match = pattern.exec(line);
+    for (let index = 0; index < patterns.length; index++) {
+      const match = patterns[index]?.exec(line);
       if (!match) continue;
       const name = language === 'Go' && match[2] ? `${match[1] ?? ''}.${match[2]}` : (match[1] ?? '');
       if (name === '' || (language === 'Python' && name.startsWith('_'))) break;
