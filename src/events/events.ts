@@ -33,6 +33,8 @@ export const agentErrorSchema = z.object({
   kind: z.enum(FAILURE_KINDS),
   message: z.string(),
   retryAfterSeconds: z.number().optional(),
+  /** What a person does about it: the sign-in command, the variable to set, the server to start. */
+  fix: z.string().optional(),
 });
 
 export const usageSchema = z.object({

@@ -85,11 +85,24 @@ export interface Metrics {
 export interface MetricsOptions {
   /** Node's default process metrics (heap, event loop lag, ...); default true. */
   readonly defaultMetrics?: boolean;
+  /**
+   * The process exits right after printing (the `metrics` command): its event-loop lag was never
+   * sampled, so that family would read as an empty histogram (min 9223372036.85 s, mean NaN) — leave it out.
+   */
+  readonly oneShot?: boolean;
 }
+
+/** Process metrics that only mean something in a process that has been running a while. */
+const LONG_RUNNING_ONLY = /^nodejs_eventloop_lag/;
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    if (options.oneShot) {
+      for (const metric of registry.getMetricsAsArray()) if (LONG_RUNNING_ONLY.test(metric.name)) registry.removeSingleMetric(metric.name);
+    }
+  }
   const d = METRIC_DEFINITIONS;
   const counter = <L extends string>(def: { name: string; help: string; labels: readonly L[] }) =>
     new Counter<L>({ name: def.name, help: def.help, labelNames: def.labels, registers: [registry] });

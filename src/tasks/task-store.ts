@@ -12,6 +12,7 @@ import {
   agentErrorSchema,
   iterationRecordSchema,
   refusalSchema,
+  stepRecordSchema,
   type IterationRecord,
   type StepRecord,
   type StopReason,
@@ -226,6 +227,8 @@ const stepRow = z.object({
   suggestions: z.string(),
   files_modified: z.string(),
   refusals: z.string().nullable().optional(),
+  proposed_changes: z.string().nullable().optional(),
+  error_fix: z.string().nullable().optional(),
   duration_ms: z.number(),
   input_tokens: z.number(),
   output_tokens: z.number(),
@@ -236,6 +239,7 @@ const stepRow = z.object({
 
 const stringList = z.array(z.string());
 const refusalList = z.array(refusalSchema);
+const proposalList = stepRecordSchema.shape.proposedChanges.unwrap();
 const convergenceList = z.array(iterationRecordSchema);
 
 function parseJson<T>(schema: z.ZodType<T>, text: string, fallback: T): T {
@@ -295,12 +299,13 @@ function toStep(raw: unknown): StepRecord {
     role: row.role,
     success: row.success === 1,
     output: row.output,
-    ...(row.error_kind ? { error: { kind: row.error_kind, message: row.error_message ?? '' } } : {}),
+    ...(row.error_kind ? { error: { kind: row.error_kind, message: row.error_message ?? '', ...(row.error_fix ? { fix: row.error_fix } : {}) } } : {}),
     ...(row.fallback_from ? { fallbackFrom: row.fallback_from } : {}),
     ...(row.primary_error_kind ? { primaryError: { kind: row.primary_error_kind, message: row.primary_error_message ?? '' } } : {}),
     suggestions: parseJson(stringList, row.suggestions, []),
     filesModified: parseJson(stringList, row.files_modified, []),
     ...(row.refusals ? { refusals: parseJson(refusalList, row.refusals, []) } : {}),
+    ...(row.proposed_changes ? { proposedChanges: parseJson(proposalList, row.proposed_changes, []) } : {}),
     durationMs: row.duration_ms,
     usage: {
       inputTokens: row.input_tokens,
@@ -341,10 +346,10 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
   const insertStep = db.prepare(`
     INSERT OR REPLACE INTO task_steps (task_id, iteration, step_index, agent, role, success, output, error_kind,
       error_message, fallback_from, primary_error_kind, primary_error_message, suggestions, files_modified,
-      refusals, duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
+      refusals, proposed_changes, error_fix, duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
     VALUES (@task_id, @iteration, @step_index, @agent, @role, @success, @output, @error_kind, @error_message,
-      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @refusals, @duration_ms,
-      @input_tokens, @output_tokens, @cost_usd, @started_at, @finished_at)`);
+      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @refusals, @proposed_changes,
+      @error_fix, @duration_ms, @input_tokens, @output_tokens, @cost_usd, @started_at, @finished_at)`);
 
   const deleteFinishedBefore = (before: Date): string[] =>
     db
@@ -486,6 +491,8 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
           suggestions: JSON.stringify(step.suggestions),
           files_modified: JSON.stringify(step.filesModified),
           refusals: step.refusals && step.refusals.length > 0 ? JSON.stringify(step.refusals) : null,
+          proposed_changes: step.proposedChanges && step.proposedChanges.length > 0 ? JSON.stringify(step.proposedChanges) : null,
+          error_fix: step.error?.fix ?? null,
           duration_ms: step.durationMs,
           input_tokens: step.usage.inputTokens,
           output_tokens: step.usage.outputTokens,
