@@ -1,8 +1,9 @@
 /**
  * `context scan` on a generated git repository of 50,000 tracked files (BENCH_SCAN_FILES): 500
- * folders of TypeScript, Python, Go, Markdown and JSON files of 0.3–2 KB with head comments and
- * exports, a few PNGs, plus 1,000 ignored files (`*.log`, `tmp/`) the scan must not read. Page
- * cache warm; every file older than the scan's racy window.
+ * folders of TypeScript, Python, Go, Markdown and JSON files with head comments and top-level
+ * functions, sized like this repository's files (median 4.0 KB, mean 5.0 KB; this repository's:
+ * 3.5 and 5.5 KB), 100 PNGs, plus 1,000 ignored files (`*.log`, `tmp/`) the scan must not read.
+ * Page cache warm; every file older than the scan's racy window.
  *   - walk + read + outline (`scanProject`, no memory) against `git ls-files` plus reading every
  *     listed file — what any tool that looks at a project's files pays; target ≤ 3×;
  *   - the first `context scan` into a fresh memory file (`registerProject`: the above plus 50,000
@@ -26,24 +27,60 @@ const FILES = Number(process.env['BENCH_SCAN_FILES'] ?? 50_000);
 const FOLDERS = 500;
 const TARGET_RATIO = 3;
 
+/**
+ * Lines in file i: 30 + 280·u² for a pseudo-random u in [0, 1) — a median of about 100 lines and
+ * a mean of about 120, at ~38 bytes a line.
+ */
+function lineCount(i: number): number {
+  const u = (Math.imul(i + 1, 2654435761) >>> 0) / 2 ** 32;
+  return Math.round(30 + 280 * u * u);
+}
+
+const STATEMENTS = [
+  (j: number) => `const item${j} = records[${j}] ?? fallback;`,
+  (j: number) => `if (!item${j}) continue;`,
+  (j: number) => `total += item${j}.amount * rate;`,
+  () => '// keep the order stable for the reviewers',
+  (j: number) => `log.debug('step ${j} done', { total });`,
+];
+
+/** Top-level functions of about 20 lines each, with indented bodies, in a language's syntax. */
+function functions(lines: number, open: (k: number) => string, close: string, indent: string, comment: string): string {
+  const out: string[] = [];
+  for (let k = 0; out.length < lines; k++) {
+    out.push(open(k));
+    for (let j = 0; j < 18; j++) out.push(`${indent}${(STATEMENTS[(j + k) % STATEMENTS.length] ?? (() => ''))(j).replace('//', comment)}`);
+    if (close) out.push(close);
+    out.push('');
+  }
+  return out.join('\n');
+}
+
 function sourceFile(i: number): { name: string; text: string } {
   const topic = ['invoice', 'ledger', 'session', 'token', 'parser', 'schedule', 'render', 'queue'][i % 8] ?? 'thing';
-  const body = `  // step ${i}\n`.repeat(10 + (i % 60));
+  const Topic = `${topic[0]?.toUpperCase() ?? 'X'}${topic.slice(1)}`;
+  const lines = lineCount(i);
   switch (i % 20) {
     case 0:
     case 1:
-      return { name: `${topic}-module-${i}.py`, text: `"""The ${topic} helpers of part ${i}."""\nimport os\n\nMAX_${i} = ${i}\n\ndef load_${topic}_${i}(path):\n${body.replaceAll('//', '#')}    return path\n\nclass ${topic[0]?.toUpperCase() ?? 'X'}${topic.slice(1)}${i}:\n    pass\n` };
+      return {
+        name: `${topic}_module_${i}.py`,
+        text: `"""The ${topic} helpers of part ${i}."""\nimport os\n\nMAX_${i} = ${i}\n\n${functions(lines, (k) => `def load_${topic}_${k}(records, rate):`, '', '    ', '#').replaceAll(';', '')}\nclass ${Topic}${i}:\n    pass\n`,
+      };
     case 2:
     case 3:
-      return { name: `${topic}_${i}.go`, text: `// Package part${i} handles ${topic} records.\npackage part${i}\n\ntype Record${i} struct{}\n\nfunc Load${i}() *Record${i} {\n${body}\treturn nil\n}\n` };
+      return {
+        name: `${topic}_${i}.go`,
+        text: `// Package part${i} handles ${topic} records.\npackage part${i}\n\ntype Record${i} struct{}\n\n${functions(lines, (k) => `func Load${Topic}${k}(records []Record${i}, rate float64) {`, '}', '\t', '//').replaceAll(';', '')}`,
+      };
     case 4:
-      return { name: `${topic}-${i}.md`, text: `# The ${topic} notes, part ${i}\n\n${'Some prose about the design. '.repeat(10 + (i % 30))}\n` };
+      return { name: `${topic}-${i}.md`, text: `# The ${topic} notes, part ${i}\n\n${'Some prose about the design of this part.\n'.repeat(lines)}` };
     case 5:
-      return { name: `${topic}-${i}.json`, text: JSON.stringify({ name: `${topic}-${i}`, values: Array.from({ length: 10 + (i % 40) }, (_, j) => j) }) };
+      return { name: `${topic}-${i}.json`, text: JSON.stringify({ name: `${topic}-${i}`, values: Array.from({ length: lines }, (_, j) => ({ id: j, amount: j * 3 })) }, null, 2) };
     default:
       return {
         name: `${topic}-service-${i}.ts`,
-        text: `/**\n * The ${topic} service of part ${i}: loads, validates and stores ${topic} records.\n */\nimport { z } from 'zod';\n\nexport const ${topic}Schema${i} = z.object({ id: z.string() });\n\nexport function create${topic[0]?.toUpperCase() ?? 'X'}${topic.slice(1)}Service${i}(): void {\n${body}}\n\nexport interface ${topic[0]?.toUpperCase() ?? 'X'}${topic.slice(1)}Options${i} {\n  readonly limit: number;\n}\n`,
+        text: `/**\n * The ${topic} service of part ${i}: loads, validates and stores ${topic} records.\n */\nimport { z } from 'zod';\nimport type { Store } from '../store.js';\n\nexport const ${topic}Schema${i} = z.object({ id: z.string() });\n\n${functions(lines, (k) => `export async function load${Topic}${k}(records: readonly Item[], rate: number): Promise<number> {`, '}', '  ', '//')}`,
       };
   }
 }

@@ -85,6 +85,13 @@ describe('source outline', () => {
     expect(outlineSource('#!/bin/sh\n# Builds the release tarball.\nset -e\nbuild() {\n}\n', 'Shell')).toEqual({ symbols: ['build'], summary: 'Builds the release tarball.' });
   });
 
+  it('decodes UTF-8 in comments and names (lines are found by byte, read as UTF-8)', () => {
+    expect(outlineSource('/** Prüft Eingaben → meldet Fehler. */\nexport const größe = 1;\nexport function 名前() {}\n', 'TypeScript')).toEqual({
+      symbols: ['größe', '名前'],
+      summary: 'Prüft Eingaben → meldet Fehler.',
+    });
+  });
+
   it('a long head comment is cut to 200 characters', () => {
     const summary = outlineSource(`// ${'word '.repeat(100)}\n`, 'Go').summary;
     expect(summary).toHaveLength(200);

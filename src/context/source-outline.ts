@@ -27,42 +27,42 @@ type Family = 'c-like' | 'python' | 'hash' | 'markdown';
 /** Symbol patterns per language: the capture group 1 is the name. */
 const SYMBOL_PATTERNS: Readonly<Record<string, readonly RegExp[]>> = {
   TypeScript: [
-    /^export\s+(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|interface|type|enum|const\s+enum|namespace|const|let|var)\s+([A-Za-z_$][\w$]*)/,
-    /^(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|interface|type|enum)\s+([A-Za-z_$][\w$]*)/,
+    /^export\s+(?:default\s+)?(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|interface|type|enum|const\s+enum|namespace|const|let|var)\s+([\p{L}_$][\p{L}\p{N}_$]*)/u,
+    /^(?:declare\s+)?(?:abstract\s+)?(?:async\s+)?(?:function\*?|class|interface|type|enum)\s+([\p{L}_$][\p{L}\p{N}_$]*)/u,
   ],
   JavaScript: [
-    /^export\s+(?:default\s+)?(?:async\s+)?(?:function\*?|class|const|let|var)\s+([A-Za-z_$][\w$]*)/,
-    /^(?:module\.)?exports\.([A-Za-z_$][\w$]*)\s*=/,
-    /^(?:async\s+)?(?:function\*?|class)\s+([A-Za-z_$][\w$]*)/,
+    /^export\s+(?:default\s+)?(?:async\s+)?(?:function\*?|class|const|let|var)\s+([\p{L}_$][\p{L}\p{N}_$]*)/u,
+    /^(?:module\.)?exports\.([\p{L}_$][\p{L}\p{N}_$]*)\s*=/u,
+    /^(?:async\s+)?(?:function\*?|class)\s+([\p{L}_$][\p{L}\p{N}_$]*)/u,
   ],
-  Python: [/^(?:async\s+)?def\s+([A-Za-z_]\w*)/, /^class\s+([A-Za-z_]\w*)/, /^([A-Z][A-Z0-9_]*)\s*(?::[^=]*)?=/],
+  Python: [/^(?:async\s+)?def\s+([\p{L}_][\p{L}\p{N}_]*)/u, /^class\s+([\p{L}_][\p{L}\p{N}_]*)/u, /^([A-Z][A-Z0-9_]*)\s*(?::[^=]*)?=/u],
   Go: [
-    /^func\s+\(\s*(?:\w+\s+)?\*?\s*([A-Za-z_]\w*)(?:\[[^\]]*\])?\s*\)\s*([A-Za-z_]\w*)/,
-    /^func\s+([A-Za-z_]\w*)/,
-    /^type\s+([A-Za-z_]\w*)/,
-    /^(?:var|const)\s+([A-Za-z_]\w*)/,
+    /^func\s+\(\s*(?:\w+\s+)?\*?\s*([\p{L}_][\p{L}\p{N}_]*)(?:\[[^\]]*\])?\s*\)\s*([\p{L}_][\p{L}\p{N}_]*)/u,
+    /^func\s+([\p{L}_][\p{L}\p{N}_]*)/u,
+    /^type\s+([\p{L}_][\p{L}\p{N}_]*)/u,
+    /^(?:var|const)\s+([\p{L}_][\p{L}\p{N}_]*)/u,
   ],
   Rust: [
-    /^pub(?:\([^)]*\))?\s+(?:const\s+|async\s+|unsafe\s+|extern\s+"[^"]*"\s+)*(?:fn|struct|enum|trait|type|const|static|mod|union|macro_rules!)\s+([A-Za-z_]\w*)/,
-    /^(?:async\s+|unsafe\s+)*(?:fn|struct|enum|trait|type|union)\s+([A-Za-z_]\w*)/,
-    /^macro_rules!\s*([A-Za-z_]\w*)/,
+    /^pub(?:\([^)]*\))?\s+(?:const\s+|async\s+|unsafe\s+|extern\s+"[^"]*"\s+)*(?:fn|struct|enum|trait|type|const|static|mod|union|macro_rules!)\s+([\p{L}_][\p{L}\p{N}_]*)/u,
+    /^(?:async\s+|unsafe\s+)*(?:fn|struct|enum|trait|type|union)\s+([\p{L}_][\p{L}\p{N}_]*)/u,
+    /^macro_rules!\s*([\p{L}_][\p{L}\p{N}_]*)/u,
   ],
   Java: [
-    /^(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)\s+)*(?:class|interface|enum|record|@interface)\s+([A-Za-z_]\w*)/,
+    /^(?:@\w+(?:\([^)]*\))?\s+)*(?:(?:public|protected|private|abstract|final|static|sealed|non-sealed|strictfp)\s+)*(?:class|interface|enum|record|@interface)\s+([\p{L}_][\p{L}\p{N}_]*)/u,
     // Public members of the top-level type, one indentation level in.
-    /^(?:\t| {2}| {4})(?:@\w+\s+)*public\s+(?:(?:static|final|abstract|synchronized|default)\s+)*(?:<[^>]*>\s+)?[\w<>[\],.? ]+?\s+([A-Za-z_]\w*)\s*\(/,
+    /^(?:\t| {2}| {4})(?:@\w+\s+)*public\s+(?:(?:static|final|abstract|synchronized|default)\s+)*(?:<[^>]*>\s+)?[\w<>[\],.? ]+?\s+([\p{L}_][\p{L}\p{N}_]*)\s*\(/u,
   ],
-  Kotlin: [/^(?:(?:public|internal|private|open|abstract|sealed|data|inline|value|enum|annotation|suspend)\s+)*(?:class|interface|object|fun|val|var|typealias)\s+(?:<[^>]*>\s*)?(?:[\w.]+\.)?([A-Za-z_]\w*)/],
-  'C#': [/^\s{0,4}(?:public|internal)\s+(?:(?:static|sealed|abstract|partial|readonly|record)\s+)*(?:class|interface|struct|enum|record|delegate)\s+([A-Za-z_]\w*)/],
-  Ruby: [/^\s{0,2}(?:class|module)\s+([A-Z]\w*(?:::\w+)*)/, /^\s{0,2}def\s+(?:self\.)?([a-z_]\w*[?!=]?)/],
-  PHP: [/^(?:(?:abstract|final|readonly)\s+)*(?:class|interface|trait|enum)\s+([A-Za-z_]\w*)/, /^function\s+([A-Za-z_]\w*)/],
-  Swift: [/^(?:(?:public|open|internal|final)\s+)*(?:class|struct|enum|protocol|actor|func|extension)\s+([A-Za-z_]\w*)/],
-  Scala: [/^(?:(?:case|abstract|sealed|final|implicit)\s+)*(?:class|object|trait|def)\s+([A-Za-z_]\w*)/],
-  Shell: [/^(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)\s*\{?/],
+  Kotlin: [/^(?:(?:public|internal|private|open|abstract|sealed|data|inline|value|enum|annotation|suspend)\s+)*(?:class|interface|object|fun|val|var|typealias)\s+(?:<[^>]*>\s*)?(?:[\w.]+\.)?([\p{L}_][\p{L}\p{N}_]*)/u],
+  'C#': [/^\s{0,4}(?:public|internal)\s+(?:(?:static|sealed|abstract|partial|readonly|record)\s+)*(?:class|interface|struct|enum|record|delegate)\s+([\p{L}_][\p{L}\p{N}_]*)/u],
+  Ruby: [/^\s{0,2}(?:class|module)\s+([A-Z]\w*(?:::\w+)*)/u, /^\s{0,2}def\s+(?:self\.)?([a-z_]\w*[?!=]?)/u],
+  PHP: [/^(?:(?:abstract|final|readonly)\s+)*(?:class|interface|trait|enum)\s+([\p{L}_][\p{L}\p{N}_]*)/u, /^function\s+([\p{L}_][\p{L}\p{N}_]*)/u],
+  Swift: [/^(?:(?:public|open|internal|final)\s+)*(?:class|struct|enum|protocol|actor|func|extension)\s+([\p{L}_][\p{L}\p{N}_]*)/u],
+  Scala: [/^(?:(?:case|abstract|sealed|final|implicit)\s+)*(?:class|object|trait|def)\s+([\p{L}_][\p{L}\p{N}_]*)/u],
+  Shell: [/^(?:function\s+)?([A-Za-z_][\w-]*)\s*\(\)\s*\{?/u],
 };
 
 /** `export { a, b as c }` and `export { x } from '…'`: the exported names. */
-const EXPORT_LIST = /^export\s+(?:type\s+)?\{([^}]*)\}?/;
+const EXPORT_LIST = /^export\s+(?:type\s+)?\{([^}]*)\}?/u;
 /** Python's `__all__ = ['a', 'b']`: the module's declared public names. */
 const PYTHON_ALL = /^__all__\s*=\s*[[(]([^\])]*)/;
 
@@ -94,17 +94,18 @@ export function outlineSource(text: string, language: string): SourceOutline {
 }
 
 /**
- * The same from a file's bytes (the first `length` of `bytes`, UTF-8). Working on bytes, only the
- * lines that may declare something and the head are decoded into strings: most of a file (bodies,
- * indented lines) is never turned into a string, which is most of what a scan would allocate.
+ * The same from a file's bytes (the first `length` of `bytes`, UTF-8). Lines are found in a
+ * latin1 copy of the bytes — one byte per character, so its indices are byte offsets, and V8
+ * searches it natively — and only the lines that may declare something and the head are decoded
+ * as UTF-8: most of a file (bodies, indented lines) is never turned into line strings.
  */
 export function outlineBytes(bytes: Buffer, length: number, language: string): SourceOutline {
-  const view = bytes.subarray(0, length);
+  const file: FileText = { bytes, length, scan: bytes.toString('latin1', 0, length) };
   const family = FAMILY[language] ?? 'c-like';
   const patterns = SYMBOL_PATTERNS[language];
-  const symbols = patterns ? declarations(view, language, patterns) : { names: [], firstLine: -1 };
+  const symbols = patterns ? declarations(file, language, patterns) : { names: [], firstLine: -1 };
   // Lines are decoded as the comment search reaches them: it stops at the head comment's end.
-  const lines = lazyLines(view);
+  const lines = lazyLines(file);
   const summary =
     family === 'markdown'
       ? markdownTitle(lines)
@@ -116,24 +117,35 @@ export function outlineBytes(bytes: Buffer, length: number, language: string): S
   return { symbols: symbols.names, summary: firstSentence(summary) };
 }
 
-const NEWLINE = 10;
-const CARRIAGE_RETURN = 13;
+interface FileText {
+  readonly bytes: Buffer;
+  readonly length: number;
+  /** The bytes as latin1: for finding lines and first words, never shown. */
+  readonly scan: string;
+}
+
+/** The line starting at byte `start`, as UTF-8, without its line ending. */
+function lineAt(file: FileText, start: number): { text: string; next: number } {
+  const newline = file.scan.indexOf('\n', start);
+  const end = newline < 0 ? file.length : newline;
+  const stop = end > start && file.scan.charCodeAt(end - 1) === 13 ? end - 1 : end;
+  return { text: file.bytes.toString('utf8', start, stop), next: end + 1 };
+}
 
 /** A file's lines by index, each decoded when first asked for; undefined past the last. */
 interface Lines {
   at(index: number): string | undefined;
 }
 
-function lazyLines(view: Buffer): Lines {
+function lazyLines(file: FileText): Lines {
   const decoded: string[] = [];
   let offset = 0;
   return {
     at(index) {
-      while (decoded.length <= index && offset < view.length) {
-        const newline = view.indexOf(NEWLINE, offset);
-        const end = newline < 0 ? view.length : newline;
-        decoded.push(view.toString('utf8', offset, end > offset && view[end - 1] === CARRIAGE_RETURN ? end - 1 : end));
-        offset = end + 1;
+      while (decoded.length <= index && offset < file.length) {
+        const line = lineAt(file, offset);
+        decoded.push(line.text);
+        offset = line.next;
       }
       return index >= 0 ? decoded[index] : undefined;
     },
@@ -144,53 +156,54 @@ function lazyLines(view: Buffer): Lines {
  * The words a declaration line starts with, per language: other lines (imports, statements) are
  * passed over without being decoded. Languages not listed test every line starting with a letter.
  */
-const DECLARATION_STARTS: Readonly<Record<string, readonly Buffer[]>> = Object.fromEntries(
-  Object.entries({
-    TypeScript: ['export', 'function', 'class', 'interface', 'type', 'enum', 'declare', 'abstract', 'async', 'namespace'],
-    JavaScript: ['export', 'module.exports', 'exports.', 'function', 'class', 'async'],
-    Python: ['def', 'class', 'async', '__all__'],
-    Go: ['func', 'type', 'var', 'const'],
-    Rust: ['pub', 'fn', 'struct', 'enum', 'trait', 'type', 'union', 'async', 'unsafe', 'macro_rules'],
-  }).map(([language, words]) => [language, words.map((word) => Buffer.from(word))]),
-);
+const DECLARATION_STARTS: Readonly<Record<string, readonly string[]>> = {
+  TypeScript: ['export', 'function', 'class', 'interface', 'type', 'enum', 'declare', 'abstract', 'async', 'namespace'],
+  JavaScript: ['export', 'module.exports', 'exports.', 'function', 'class', 'async'],
+  Python: ['def', 'class', 'async', '__all__'],
+  Go: ['func', 'type', 'var', 'const'],
+  Rust: ['pub', 'fn', 'struct', 'enum', 'trait', 'type', 'union', 'async', 'unsafe', 'macro_rules'],
+};
 
 /** Whether the line at `at` may declare something in this language (see DECLARATION_STARTS). */
-function mayDeclare(view: Buffer, at: number, language: string, indented: boolean): boolean {
-  const code = view[at] ?? 0;
+function mayDeclare(scan: string, at: number, language: string, indented: boolean): boolean {
+  const code = scan.charCodeAt(at);
+  const lower = code >= 97 && code <= 122;
+  const upper = code >= 65 && code <= 90;
+  if (!(lower || upper || code === 95 || code === 36 || code === 64 || (indented && (code === 32 || code === 9)))) return false;
   const starts = DECLARATION_STARTS[language];
-  if (starts) {
-    // Python's module constants: a capital letter first.
-    if (language === 'Python' && code >= 65 && code <= 90) return true;
-    return starts.some((word) => word[0] === code && view.length - at >= word.length && view.compare(word, 0, word.length, at, at + word.length) === 0);
-  }
-  return (
-    (code >= 97 && code <= 122) || (code >= 65 && code <= 90) || code === 95 || code === 36 || code === 64 || (indented && (code === 32 || code === 9))
-  );
+  if (!starts) return true;
+  // Python's module constants: a capital letter first.
+  if (language === 'Python' && upper) return true;
+  for (const word of starts) if (word.charCodeAt(0) === code && scan.startsWith(word, at)) return true;
+  return false;
 }
 
 /**
  * Declarations, line by line: a line that cannot start one (bodies, comments, blank lines — most
- * of a file) costs one byte test and is never decoded.
+ * of a file) costs a character test and is never decoded.
  */
-function declarations(view: Buffer, language: string, patterns: readonly RegExp[]): { names: string[]; firstLine: number } {
+function declarations(file: FileText, language: string, patterns: readonly RegExp[]): { names: string[]; firstLine: number } {
   const exported: string[] = [];
   const other: string[] = [];
   let firstLine = -1;
   const exportsAreExplicit = language === 'TypeScript' || language === 'JavaScript';
   const indented = INDENTED_DECLARATIONS.has(language);
+  const { scan } = file;
   let start = 0;
-  for (let i = 0; start < view.length && exported.length < MAX_SYMBOLS; i++) {
-    const newline = view.indexOf(NEWLINE, start);
-    const end = newline < 0 ? view.length : newline;
+  for (let i = 0; start < file.length && exported.length < MAX_SYMBOLS; i++) {
     const lineStart = start;
-    start = end + 1;
-    if (!mayDeclare(view, lineStart, language, indented)) continue;
-    const line = view.toString('utf8', lineStart, view[end - 1] === CARRIAGE_RETURN ? end - 1 : end);
+    if (!mayDeclare(scan, lineStart, language, indented)) {
+      const newline = scan.indexOf('\n', start);
+      start = newline < 0 ? file.length : newline + 1;
+      continue;
+    }
+    const { text: line, next } = lineAt(file, lineStart);
+    start = next;
     if (exportsAreExplicit && line.startsWith('export')) {
       const list = EXPORT_LIST.exec(line);
       if (list) {
         for (const part of (list[1] ?? '').split(',')) {
-          const name = /(?:\bas\s+)?([A-Za-z_$][\w$]*)\s*$/.exec(part.trim())?.[1];
+          const name = /(?:\bas\s+)?([\p{L}_$][\p{L}\p{N}_$]*)\s*$/u.exec(part.trim())?.[1];
           if (name && name !== 'default') exported.push(name);
         }
         if (firstLine < 0) firstLine = i;
