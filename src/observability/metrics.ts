@@ -60,6 +60,16 @@ export const METRIC_DEFINITIONS = {
     labels: [],
     buckets: [0, 1, 2, 3, 5, 8, 13, 21],
   },
+  queueJobs: {
+    name: 'orchestrator_queue_jobs_total',
+    help: 'Queued tasks a worker took, by how they left it (ended, cancelled, handed_back, lost, stale, error)',
+    labels: ['outcome'],
+  },
+  queueRunning: {
+    name: 'orchestrator_queue_running_tasks',
+    help: 'Queued tasks a worker is running now',
+    labels: [],
+  },
 } as const;
 
 export const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = { closed: 0, half_open: 1, open: 2 };
@@ -77,6 +87,8 @@ export interface Metrics {
   readonly tasks: Counter<LabelsOf<'tasks'>>;
   readonly taskIterations: Histogram;
   readonly reviewSuggestions: Histogram;
+  readonly queueJobs: Counter<LabelsOf<'queueJobs'>>;
+  readonly queueRunning: Gauge;
   /** The exposition text (Prometheus text format 0.0.4). */
   exposition(): Promise<string>;
   readonly contentType: string;
@@ -119,6 +131,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     tasks: counter(d.tasks),
     taskIterations: histogram(d.taskIterations),
     reviewSuggestions: histogram(d.reviewSuggestions),
+    queueJobs: counter(d.queueJobs),
+    queueRunning: new Gauge({ name: d.queueRunning.name, help: d.queueRunning.help, registers: [registry] }),
     exposition: () => registry.metrics(),
     contentType: registry.contentType,
   };

@@ -46,7 +46,7 @@ function setup() {
   const taskId = store.create({ task: 't', workflow: 'w', maxIterations: 1, cwd: '/x' }).id;
   store.claimWorkingTree(taskId);
   store.start(taskId);
-  const watch = () => watchTask({ log: countingLog, store, databaseFile, subscribe: (id, listener) => fanout.subscribe(id, listener) }, taskId);
+  const watch = () => watchTask({ log: countingLog, store, databaseFile, subscribe: (id, listener) => fanout.subscribe(id, listener, { earliest: true }) }, taskId);
   return { bus, log, taskId, watch, readBack: () => readBack };
 }
 

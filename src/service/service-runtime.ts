@@ -10,6 +10,7 @@ import type { OrchestratorConfig } from '../config/schema.js';
 import { createOrchestratorBus, type OrchestratorBus, type StoredEvent } from '../events/events.js';
 import type { Logger } from '../observability/logger.js';
 import { createAgentHealthStore, type AgentHealthStore } from '../resilience/agent-health-store.js';
+import type { Semaphore } from '../resilience/concurrency.js';
 import { createResilience } from '../resilience/resilience.js';
 import { createRedactor, secretValues, type Redactor } from '../security/redact.js';
 import { errorMessage } from '../shared/errors.js';
@@ -31,6 +32,11 @@ export interface ServiceRuntimeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Base directory for relative project paths. */
   readonly baseDir: string;
+  /**
+   * Resilience shared with other processes (a queue worker: the fleet's circuits, call records and
+   * `max_concurrency` through Redis) instead of this database's alone.
+   */
+  readonly shared?: { readonly health: AgentHealthStore; readonly semaphoreFor: (agent: string, max: number) => Semaphore };
 }
 
 export interface ServiceRuntime {
@@ -51,8 +57,8 @@ export interface ServiceRuntime {
   readonly workspaces: TaskWorkspaces;
   /** Tasks found unfinished by a dead process when the store was opened. */
   readonly interrupted: readonly string[];
-  /** A task's events as this process stores them (its earliest ones first, if kept). */
-  onStored(taskId: string, listener: (stored: StoredEvent) => void): () => void;
+  /** A task's events as this process stores them from now on (with `earliest`, its first ones kept so far, first). */
+  onStored(taskId: string, listener: (stored: StoredEvent) => void, options?: { readonly earliest?: boolean }): () => void;
   /** The memory of a project (opened once, on first use). */
   memory(projectPath: string | undefined): Promise<TaskMemory>;
 }
@@ -63,7 +69,7 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
   const databaseFile = databasePath(options.home);
   const db = openDatabase(databaseFile);
   const { store, interrupted } = openTaskStore(options.home);
-  const health = createAgentHealthStore(db);
+  const health = options.shared?.health ?? createAgentHealthStore(db);
   const plans = createPlanStore(db);
   // Secrets from our environment and those written into agents' `env` never reach output or storage.
   const redact = createRedactor([...secretValues(env), ...Object.values(config.agents).flatMap((a) => secretValues(a.env))]);
@@ -79,6 +85,7 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
   const resilience = createResilience({
     config,
     store: health,
+    ...(options.shared ? { semaphoreFor: options.shared.semaphoreFor } : {}),
     onRetry: (notice) => {
       if (!notice.context) return;
       bus.publish({
@@ -150,7 +157,7 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
     bus,
     workspaces,
     interrupted,
-    onStored: (taskId, listener) => fanout.subscribe(taskId, listener),
+    onStored: (taskId, listener, options) => fanout.subscribe(taskId, listener, options),
     memory(projectPath) {
       const key = projectPath ?? '';
       let opened = memories.get(key);

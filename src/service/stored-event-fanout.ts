@@ -13,8 +13,11 @@ const KEPT_PER_TASK = 64;
 export interface StoredEventFanout {
   /** An event as stored: to the task's subscribers. */
   deliver(stored: StoredEvent): void;
-  /** Subscribes to a task's stored events; the first ones kept so far are handed at once. */
-  subscribe(taskId: string, listener: (stored: StoredEvent) => void): () => void;
+  /**
+   * Subscribes to a task's stored events from now on; with `earliest`, the first ones kept so far
+   * are handed at once (a watcher catching up; a forwarder wants only what comes next).
+   */
+  subscribe(taskId: string, listener: (stored: StoredEvent) => void, options?: { readonly earliest?: boolean }): () => void;
 }
 
 export function createStoredEventFanout(): StoredEventFanout {
@@ -31,8 +34,8 @@ export function createStoredEventFanout(): StoredEventFanout {
       }
       for (const listener of listeners.get(taskId) ?? []) listener(stored);
     },
-    subscribe(taskId, listener) {
-      for (const stored of earliest.get(taskId) ?? []) listener(stored);
+    subscribe(taskId, listener, options = {}) {
+      if (options.earliest) for (const stored of earliest.get(taskId) ?? []) listener(stored);
       const set = listeners.get(taskId) ?? new Set();
       listeners.set(taskId, set);
       set.add(listener);

@@ -41,6 +41,8 @@ export interface TaskRunInput {
   readonly isolation: 'none' | 'worktree';
   /** The revision the worktree starts from (default HEAD). */
   readonly base?: string;
+  /** Relevant earlier work looked up elsewhere (a queue worker gets it from the coordinator): no lookup here. */
+  readonly memoryBlock?: string;
   /** A probe: this agent once, the task text as its exact prompt (no template, memory or report). */
   readonly agent?: string;
   readonly signal: AbortSignal;
@@ -246,9 +248,9 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
  * failed lookup is a warning and an empty block.
  */
 async function memoryBlockFor(runtime: ServiceRuntime, input: TaskRunInput): Promise<{ readonly block: string; readonly stored: boolean }> {
-  const fallback = { block: input.resume?.memoryBlock ?? '', stored: false };
+  const fallback = { block: input.resume?.memoryBlock ?? input.memoryBlock ?? '', stored: false };
   try {
-    const memory: TaskMemory = input.agent ? {} : await runtime.memory(input.projectPath);
+    const memory: TaskMemory = input.agent || input.memoryBlock !== undefined ? {} : await runtime.memory(input.projectPath);
     if (input.resume || !memory.memory) return fallback;
     try {
       const block = await memory.memory.getRelevantContext(input.promptTask, {

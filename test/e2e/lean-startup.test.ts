@@ -5,8 +5,10 @@
  * and queue libraries; `tasks list` and `tasks show` load the database driver and nothing else (no
  * zod); `run` loads the adapters, clients and workspace tools its task uses; a configuration
  * validated before is read from the cache without the YAML parser or zod, and a changed file is
- * validated again.
+ * validated again. A task run without `settings.queue` loads neither bullmq nor ioredis; `run
+ * --queue` does (and says at once when Redis cannot be reached).
  */
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -111,9 +113,29 @@ describe('lean start-up of data commands', () => {
     const otherAdapters = loaded.filter((m) => /^adapters\/(claude-code|codex|copilot|gemini-cli|ollama|llama-cpp|openai-compatible|embedded|http)\//.test(m));
     expect(otherAdapters.filter((m) => m !== 'adapters/embedded/model-file.js')).toEqual([]);
     // Not a git repository: no checkpoints or worktrees; a configured workflow: no planner.
-    for (const lazy of ['config/schema.js', 'config/load.js', 'workspace/checkpoint.js', 'workspace/worktree.js', 'workflow/planner.js', 'adapters/http-probe.js', 'context/project-scanner.js']) {
+    for (const lazy of ['config/schema.js', 'config/load.js', 'workspace/checkpoint.js', 'workspace/worktree.js', 'workflow/planner.js', 'adapters/http-probe.js', 'context/project-scanner.js', 'context/source-outline.js', 'config/queue-url.js']) {
       expect(loaded, lazy).not.toContain(lazy);
     }
+  });
+
+  it('run without settings.queue runs the task without loading bullmq or ioredis', async () => {
+    const { run } = setup();
+    const result = await run(['run', 'say hello', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'completed' });
+    expect(result.packages.has('better-sqlite3')).toBe(true);
+    expect(result.packages.has('bullmq')).toBe(false);
+    expect(result.packages.has('ioredis')).toBe(false);
+  });
+
+  it('run --queue loads the queue libraries, and an unreachable Redis is one clear line, exit 1', async () => {
+    const { run, dir } = setup();
+    execFileSync('git', ['init', '-q', dir]);
+    const result = await run(['run', 'say hello', '--queue', '--queue-url', 'redis://127.0.0.1:1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/the queue at redis:\/\/127\.0\.0\.1:1 did not answer within 5 s \(is Redis running\?\)/);
+    expect(result.packages.has('bullmq')).toBe(true);
+    expect(result.packages.has('ioredis')).toBe(true);
   });
 
   it('metrics does load prom-client (the hook sees optional heavy packages)', async () => {

@@ -36,17 +36,23 @@ export function registerTasksApplyCommand(tasks: Command): void {
       const stores = openTaskWorkspaceStores(context.home);
       const { task, ref } = stores.resolve(id);
       const short = task.id.slice(0, 8);
-      const worktree = stores.workspace.worktree(task.id);
+      // A task a queue worker ran: its changes were pushed to its repository or kept as a bundle.
+      const { queuedResult } = await import('./queued-result.js');
+      const worktree = stores.workspace.worktree(task.id) ?? queuedResult(context.home, task);
       if (!worktree) throw new OrchestratorError('INVALID_INPUT', `task ${short} did not run in a worktree (run --worktree): its changes are in its working tree already`);
       if (ref.running) throw new OrchestratorError('INVALID_INPUT', `task ${short} is still running; apply it once it has ended`);
       const target = await findRepository(context.cwd);
       if (!target) throw new OrchestratorError('INVALID_INPUT', `${context.cwd} is not in a git repository`);
-      const applied = await applyWorktree(worktree, target.root);
+      const branch = worktree.branch;
+      const applied =
+        'delivery' in worktree
+          ? await (await import('../../workspace/delivered-result.js')).applyDelivered({ taskId: task.id, ...worktree }, target.root)
+          : await applyWorktree(worktree, target.root);
       if (options.json) {
-        printJson({ task_id: task.id, branch: worktree.branch, repo: target.root, files: applied.files });
+        printJson({ task_id: task.id, branch, repo: target.root, files: applied.files });
         return;
       }
-      printLine(`applied ${applied.files.length} file${applied.files.length === 1 ? '' : 's'} of task ${short} (${worktree.branch}) to ${target.root}, uncommitted:`);
+      printLine(`applied ${applied.files.length} file${applied.files.length === 1 ? '' : 's'} of task ${short} (${branch}) to ${target.root}, uncommitted:`);
       for (const file of applied.files) printLine(`  ${file}`);
     });
 }

@@ -97,6 +97,19 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
     'task.planned': (event) => {
       for (const text of planLines(event.plan)) line(style.paint('gray', text));
     },
+    'task.assigned': (event) => {
+      line(style.paint('gray', `  · taken by worker ${event.worker} on ${event.host}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`));
+    },
+    'task.takeover': (event) => {
+      const from = event.previousWorker ? ` from ${event.previousWorker}` : '';
+      const tree = event.checkpoint ? `tree restored from checkpoint ${event.checkpoint.slice(0, 10)}` : 'tree from the base commit';
+      line(
+        style.paint(
+          'yellow',
+          `↻ taken over${from} by worker ${event.worker} on ${event.host}: continues at iteration ${event.iteration}, step ${event.index + 1} · ${plural(event.keptSteps, 'step')} kept · ${tree}`,
+        ),
+      );
+    },
     'task.resumed': (event) => {
       started = true;
       maxIterations = event.maxIterations;
@@ -122,6 +135,11 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
     },
     'workspace.notice': (event) => {
       line(style.paint('gray', `  · ${event.message}`));
+    },
+    'workspace.result': (event) => {
+      if (event.delivery === 'pushed') line(style.paint('gray', `  · changes pushed to ${event.repo} as ${event.branch} (${event.commit?.slice(0, 10) ?? ''})`));
+      else if (event.delivery === 'bundle') line(style.paint('yellow', `  · changes kept as a git bundle with the task (${event.reason ?? 'not pushed'}); \`tasks apply\` brings them in`));
+      else line(style.paint('gray', '  · the task changed nothing'));
     },
     'workspace.checkpoint': (event) => {
       if (options.verbose) line(style.paint('gray', `  checkpoint ${event.commit.slice(0, 10)} (${event.ref})`));
