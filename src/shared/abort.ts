@@ -22,7 +22,11 @@ const timeoutOf = new WeakMap<AbortSignal, AbortSignal>();
 
 /** A signal that aborts with a TimeoutError after `timeoutMs`, also when `signal` aborts first. */
 export function withTimeout(signal: AbortSignal | undefined, timeoutMs: number | undefined): AbortSignal | undefined {
-  if (timeoutMs === undefined) return signal;
+  return timeoutMs === undefined ? signal : timeoutSignal(signal, timeoutMs);
+}
+
+/** The same for a time limit that is always set. */
+export function timeoutSignal(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
   const timeout = AbortSignal.timeout(Math.min(Math.max(Math.round(timeoutMs), 0), MAX_TIMER_MS));
   if (!signal) return timeout;
   const combined = AbortSignal.any([signal, timeout]);
