@@ -27,6 +27,7 @@ import { createProblemLog } from '../queue/problem-log.js';
 import { checkReachable } from '../queue/redis-client.js';
 import { OrchestratorError, errorMessage } from '../shared/errors.js';
 import { createAgentHealthStore } from '../resilience/agent-health-store.js';
+import type { FleetResilience } from '../resilience/fleet/fleet-resilience.js';
 import { databasePath, openDatabase } from '../storage/database.js';
 import { createCloneCache } from '../workspace/clone-cache.js';
 import { startQueueJob, type JobOutcome, type QueueJobRun } from './queue-job.js';
@@ -84,19 +85,29 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
   const name = options.name ?? `${host}-${process.pid}`;
   const agents = options.agents ? checkAgents(config, options.agents) : await availableAgents(config);
   const agentSet = new Set(agents);
+  const problem = createProblemLog((message) => logger.warn(message));
+  const queue: QueueClient = await openQueueClient(settings, { role: `worker-${name}`, onProblem: problem });
   // The fleet's resilience: one circuit per agent for all workers, max_concurrency held across
   // them, every worker's calls in every worker's health figures.
-  const { createFleetResilience } = await import('../resilience/fleet/fleet-resilience.js');
-  const databaseFile = databasePath(options.home);
-  const fleet = await createFleetResilience({
-    redisUrl: settings.url,
-    local: createAgentHealthStore(openDatabase(databaseFile)),
-    origin: `${host}:${databaseFile}`,
-    prefix: settings.name,
-    // A dead worker's slots come back as its jobs stall and are taken over.
-    leaseMs: settings.stall_timeout * 1000,
-    logger,
-  });
+  let fleet: FleetResilience;
+  try {
+    await checkReachable(queue.redis, settings.url);
+    const { createFleetResilience } = await import('../resilience/fleet/fleet-resilience.js');
+    const databaseFile = databasePath(options.home);
+    fleet = await createFleetResilience({
+      redisUrl: settings.url,
+      local: createAgentHealthStore(openDatabase(databaseFile)),
+      origin: `${host}:${databaseFile}`,
+      prefix: settings.name,
+      // A dead worker's slots come back as its jobs stall and are taken over.
+      leaseMs: settings.stall_timeout * 1000,
+      logger,
+    });
+  } catch (error) {
+    // Connections left open would retry for ever and keep the process from exiting.
+    await queue.close();
+    throw OrchestratorError.isInstance(error) ? error : new OrchestratorError('QUEUE_UNAVAILABLE', errorMessage(error));
+  }
   const runtime = openServiceRuntime({
     home: options.home,
     config,
@@ -106,9 +117,6 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     shared: { health: fleet.healthStore, semaphoreFor: fleet.semaphoreFor },
   });
   for (const id of runtime.interrupted) logger.warn(`task ${id} was left unfinished by a worker process that ended here; another worker takes it over`);
-  const problem = createProblemLog((message) => logger.warn(message));
-  const queue: QueueClient = await openQueueClient(settings, { role: `worker-${name}`, onProblem: problem });
-  await checkReachable(queue.redis, settings.url);
   const clones = createCloneCache(path.join(options.home, 'clones'), options.env);
   const context = { runtime, queue, clones, worker: name, host };
   const workers = new Map<string, Worker>();
