@@ -56,6 +56,8 @@ function cleanUp(fleet: Fleet): void {
 interface Makespan {
   readonly seconds: number;
   readonly workersUsed: number;
+  /** Tasks of the worker that ran the most (20 / workers when evenly spread). */
+  readonly mostTasksOnOneWorker: number;
   /** Per task: the worker's set-up (task.assigned → step.started) and wrap-up (step.finished → task.finished), ms. */
   readonly setUpMs: number[];
   readonly wrapUpMs: number[];
@@ -72,11 +74,14 @@ async function makespan(redis: RedisServer, workers: number): Promise<Makespan> 
     for (let i = 0; i < THROUGHPUT_TASKS; i++) ids.push(await coordinator.submit({ task: `sleep ${i}`, workflow: 'one' }));
     for (const id of ids) await finished(fleet, coordinator.home, id);
     const ends = ids.map((id) => Date.parse(first(fleet, coordinator.home, id, 'task.finished')?.timestamp ?? ''));
-    const takers = new Set(ids.map((id) => first(fleet, coordinator.home, id, 'task.assigned')?.worker));
+    const takerOf = ids.map((id) => first(fleet, coordinator.home, id, 'task.assigned')?.worker);
+    const takers = new Set(takerOf);
+    const mostTasksOnOneWorker = Math.max(...[...takers].map((worker) => takerOf.filter((w) => w === worker).length));
     const at = (id: string, type: OrchestratorEvent['type']): number => Date.parse(first(fleet, coordinator.home, id, type)?.timestamp ?? '');
     return {
       seconds: (Math.max(...ends) - started) / 1000,
       workersUsed: takers.size,
+      mostTasksOnOneWorker,
       setUpMs: ids.map((id) => at(id, 'step.started') - at(id, 'task.assigned')),
       wrapUpMs: ids.map((id) => at(id, 'task.finished') - at(id, 'step.finished')),
     };
@@ -164,6 +169,7 @@ export async function run(): Promise<void> {
   try {
     const seconds = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
     const used = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
+    const most = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
     const setUp = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
     const wrapUp = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
     for (let round = 0; round < RUNS; round++) {
@@ -171,9 +177,10 @@ export async function run(): Promise<void> {
         const result = await makespan(redis, workers);
         seconds.get(workers)?.push(result.seconds);
         used.get(workers)?.push(result.workersUsed);
+        most.get(workers)?.push(result.mostTasksOnOneWorker);
         setUp.get(workers)?.push(...result.setUpMs);
         wrapUp.get(workers)?.push(...result.wrapUpMs);
-        console.error(`round ${round + 1}: ${workers} worker(s): ${result.seconds.toFixed(2)} s, ${result.workersUsed} took tasks`);
+        console.error(`round ${round + 1}: ${workers} worker(s): ${result.seconds.toFixed(2)} s, ${result.workersUsed} took tasks, at most ${result.mostTasksOnOneWorker} each`);
       }
     }
     const median = (n: number): number => percentile(seconds.get(n) ?? [], 50);
@@ -186,6 +193,7 @@ export async function run(): Promise<void> {
           tasks_per_minute: round2((THROUGHPUT_TASKS / median(n)) * 60),
           ratio_vs_1_worker: round2(median(1) / median(n)),
           workers_that_took_tasks: used.get(n),
+          most_tasks_on_one_worker: most.get(n),
           worker_set_up_ms_median: percentile(setUp.get(n) ?? [], 50),
           worker_wrap_up_ms_median: percentile(wrapUp.get(n) ?? [], 50),
         },
