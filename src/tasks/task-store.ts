@@ -165,6 +165,8 @@ export interface TaskStore {
   list(options?: ListOptions): TaskRecord[];
   /** Deletes finished tasks (and their steps) created before `before`; returns how many. */
   clean(before: Date): number;
+  /** The same, returning the deleted tasks' ids (what else refers to them can go too). */
+  deleteFinishedBefore(before: Date): string[];
   /**
    * Marks unfinished tasks of dead owners as interrupted, killing the agent group such a task
    * left running (when it is provably the same process); returns their ids.
@@ -372,6 +374,12 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     VALUES (@task_id, @iteration, @step_index, @agent, @role, @success, @output, @error_kind, @error_message,
       @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @refusals, @proposed_changes,
       @error_fix, @duration_ms, @input_tokens, @output_tokens, @cost_usd, @started_at, @finished_at)`);
+
+  const deleteFinishedBefore = (before: Date): string[] =>
+    db
+      .prepare<[string], { id: string }>("DELETE FROM tasks WHERE created_at < ? AND status NOT IN ('queued', 'pending', 'in_progress') RETURNING id")
+      .all(before.toISOString())
+      .map((row) => row.id);
 
   return {
     create(task) {
@@ -598,12 +606,8 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         : db.prepare('SELECT * FROM tasks ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit);
       return rows.map(toTask);
     },
-    clean(before) {
-      const result = db
-        .prepare("DELETE FROM tasks WHERE created_at < ? AND status NOT IN ('queued', 'pending', 'in_progress')")
-        .run(before.toISOString());
-      return result.changes;
-    },
+    clean: (before) => deleteFinishedBefore(before).length,
+    deleteFinishedBefore,
     markInterrupted() {
       const rows: unknown[] = db.prepare("SELECT * FROM tasks WHERE status IN ('queued', 'pending', 'in_progress')").all();
       const limit = now().getTime() - staleAfterMs;
