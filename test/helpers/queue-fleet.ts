@@ -38,6 +38,8 @@ export interface FleetOptions {
   readonly writerMs?: number;
   /** agents.<name>.resilience.max_concurrency per agent. */
   readonly maxConcurrency?: Readonly<Record<string, number>>;
+  /** More workflows of these agents (by name, as in agents.yaml). */
+  readonly workflows?: Readonly<Record<string, readonly { readonly agent: string; readonly task: string }[]>>;
 }
 
 /** When one run of a fixture agent ran (epoch ms, as it measured itself). */
@@ -109,6 +111,7 @@ export function createFleet(options: FleetOptions): Fleet {
       workflows: {
         default: [{ agent: 'writer', task: 'implement' }, { agent: 'slow', task: 'implement' }, { agent: 'reviewer', task: 'review' }],
         quick: [{ agent: 'writer', task: 'implement' }, { agent: 'reviewer', task: 'review' }],
+        ...options.workflows,
       },
       settings: { max_iterations: 1, create_reports: false, enable_context_memory: false, queue: { url: options.redisUrl, name: options.name, stall_timeout: 2 } },
     }),
