@@ -389,7 +389,11 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     cancel,
     abandon,
     watch: (taskId, watchOptions = {}) =>
-      watchTask({ log, store, databaseFile: runtime.databaseFile, subscribe: (id, wakeWatcher) => runtime.onStored(id, wakeWatcher) }, taskId, watchOptions),
+      watchTask(
+        { log, store, databaseFile: runtime.databaseFile, subscribe: (id, onStored) => runtime.onStored(id, onStored), runsHere: (id) => running.has(id) },
+        taskId,
+        watchOptions,
+      ),
     events: (taskId, readOptions = {}) => log.read(taskId, readOptions),
     get: (taskId) => store.get(taskId),
     resolve: (idOrPrefix) => store.resolve(idOrPrefix),
