@@ -91,7 +91,7 @@ export async function run(): Promise<void> {
         checker: { type: 'generic', command: FAKE_CLI, env: { FAKE_STDOUT: REVIEW_OK } },
       },
       workflows: { default: [{ agent: 'coder', task: 'implement' }, { agent: 'checker', task: 'review' }] },
-      settings: { create_reports: false, enable_context_memory: false, max_iterations: 1 },
+      settings: { create_reports: false, enable_context_memory: false, max_iterations: 1, max_parallel_tasks: Number(process.env['BENCH_PARALLEL'] ?? 4) },
     }),
   );
   for (let i = 0; i < TASKS; i++) mkdirSync(path.join(root, `w${i}`));

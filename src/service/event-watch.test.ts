@@ -48,6 +48,12 @@ function setup() {
   return { databaseFile, store, log, counted, reads, bus, subscribe, newTask };
 }
 
+/** The seq of the stream's next event (-1 when it ended). */
+async function nextSeq(stream: AsyncGenerator<StoredEvent>): Promise<number> {
+  const next = await stream.next();
+  return next.done === true ? -1 : next.value.seq;
+}
+
 /** Takes events from the stream until `until` holds for the last one. */
 async function take(stream: AsyncGenerator<StoredEvent>, until: (taken: StoredEvent[]) => boolean): Promise<StoredEvent[]> {
   const taken: StoredEvent[] = [];
@@ -94,14 +100,13 @@ describe('watching a task', () => {
     };
     const stream = watchTask({ log: counted, store, databaseFile, subscribe, runsHere: () => true, pollMs: 600_000 }, taskId);
     log.append(output(taskId, 'one'));
-    const first = await stream.next();
-    expect(first.value?.seq).toBe(1);
+    expect(await nextSeq(stream)).toBe(1);
     const second = log.append(output(taskId, 'two'));
     const third = log.append(output(taskId, 'three'));
     // The hand-over of seq 2 was missed: seq 3 arrives alone.
     if (third) handOver?.(third);
     expect(second?.seq).toBe(2);
-    const rest = [(await stream.next()).value?.seq, (await stream.next()).value?.seq];
+    const rest = [await nextSeq(stream), await nextSeq(stream)];
     expect(rest).toEqual([2, 3]);
     expect(reads.get(taskId)).toBe(2);
     await stream.return(undefined);
@@ -112,10 +117,10 @@ describe('watching a task', () => {
     const taskId = newTask();
     const stream = watchTask({ log: counted, store, databaseFile, subscribe, runsHere: () => true, pollMs: 600_000 }, taskId);
     bus.publish(output(taskId, 'start'));
-    expect((await stream.next()).value?.seq).toBe(1);
+    expect(await nextSeq(stream)).toBe(1);
     for (let i = 0; i < 600; i++) bus.publish(output(taskId, `line ${i}`));
     const seqs: number[] = [];
-    for (let i = 0; i < 600; i++) seqs.push((await stream.next()).value?.seq ?? -1);
+    for (let i = 0; i < 600; i++) seqs.push(await nextSeq(stream));
     expect(seqs).toEqual(Array.from({ length: 600 }, (_: unknown, i: number) => i + 2));
     // The replay at the start, and one read once the hand-overs had passed the bound.
     expect(reads.get(taskId)).toBe(2);
