@@ -65,12 +65,12 @@ async function take(stream: AsyncGenerator<StoredEvent>, until: (taken: StoredEv
 }
 
 describe('watching a task', () => {
-  it('yields the events of a task run here as they are handed over, without reading the log again, and ignores the writes of other tasks', async () => {
+  it('yields the events of a task run here as they are handed over, without reading the log again on them, on polls or on the writes of other tasks', async () => {
     const { databaseFile, counted, reads, bus, subscribe, newTask } = setup();
     const here = newTask();
     const elsewhere = newTask();
     const controller = new AbortController();
-    const watchHere = watchTask({ log: counted, store: createTaskStore(openDatabase(databaseFile)), databaseFile, subscribe, runsHere: (id) => id === here, pollMs: 600_000 }, here, { signal: controller.signal });
+    const watchHere = watchTask({ log: counted, store: createTaskStore(openDatabase(databaseFile)), databaseFile, subscribe, runsHere: (id) => id === here, pollMs: 10 }, here, { signal: controller.signal });
     // A watcher of a task run by "another process": nothing is handed over, the file events wake it.
     const watchElsewhere = watchTask({ log: counted, store: createTaskStore(openDatabase(databaseFile)), databaseFile, subscribe: () => () => undefined, runsHere: () => false, pollMs: 600_000 }, elsewhere, { signal: controller.signal });
     bus.publish(output(here, 'first'));
@@ -80,11 +80,14 @@ describe('watching a task', () => {
     bus.publish(output(here, 'second'));
     // Once the other watcher has seen the file events of all twenty writes, so could this one.
     expect((await gotElsewhere).map((e) => e.seq)).toEqual(Array.from({ length: 20 }, (_: unknown, i: number) => i + 1));
+    // Polls come and go meanwhile: for a task run here they have nothing to read.
+    await new Promise((resolve) => setTimeout(resolve, 100));
     bus.publish(output(here, 'third'));
     const events = await gotHere;
     expect(events.map((e) => e.seq)).toEqual([1, 2, 3]);
     expect(events[1]?.event).toMatchObject({ type: 'step.output', event: { text: 'second' } });
-    // One read: the replay at the start. The rest was handed over; other tasks' writes woke nothing.
+    // One read: the replay at the start. The rest was handed over; other tasks' writes and the
+    // polls read nothing.
     expect(reads.get(here)).toBe(1);
     expect(reads.get(elsewhere)).toBeGreaterThan(1);
     controller.abort();

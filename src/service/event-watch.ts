@@ -132,7 +132,8 @@ export async function* watchTask(sources: WatchSources, taskId: string, options:
           };
         });
         wakeUp = undefined;
-        if (polled) mustRead = true;
+        // A task run here has every event handed over: a poll has nothing to find in the log.
+        if (polled && !sources.runsHere?.(taskId)) mustRead = true;
       }
     }
   } finally {
