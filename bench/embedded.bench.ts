@@ -14,7 +14,7 @@ import { pathToFileURL } from 'node:url';
 import { createEmbeddedAdapter } from '../src/adapters/embedded/index.js';
 import { runAgent } from '../src/adapters/run-agent.js';
 import { agentSchema } from '../src/config/schema.js';
-import { TINY_GGUF, TINY_GGUF_MISSING } from '../test/helpers/tiny-model.js';
+import { TINY_GGUF, EMBEDDED_MISSING, EMBEDDED_UNAVAILABLE } from '../test/helpers/tiny-model.js';
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 const CLI = path.join(ROOT, 'dist/bin.js');
@@ -46,8 +46,8 @@ async function warmTokensPerSecond(threads: number, runs: number): Promise<numbe
 }
 
 export async function run(): Promise<void> {
-  if (TINY_GGUF_MISSING) {
-    console.error(`skipped: ${TINY_GGUF} not found (set AIO_TINY_GGUF)`);
+  if (EMBEDDED_UNAVAILABLE) {
+    console.error(`skipped: no ${EMBEDDED_MISSING}`);
     return;
   }
   const dir = mkdtempSync(path.join(os.tmpdir(), 'aio-bench-embedded-'));

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
-import { TINY_GGUF, TINY_GGUF_MISSING } from '../helpers/tiny-model.js';
+import { TINY_GGUF, EMBEDDED_UNAVAILABLE } from '../helpers/tiny-model.js';
 
 const TRACE_HOOK = pathToFileURL(path.join(REPO_ROOT, 'test/fixtures/trace-imports/register.mjs')).href;
 
@@ -31,7 +31,7 @@ function setup(model: string) {
   return { config, cwd: dir, env, loadedNodeLlamaCpp };
 }
 
-describe.skipIf(TINY_GGUF_MISSING)('embedded agent through the CLI', () => {
+describe.skipIf(EMBEDDED_UNAVAILABLE)('embedded agent through the CLI', () => {
   it('agents --json and validate list it as available without loading node-llama-cpp', async () => {
     const { config, cwd, env, loadedNodeLlamaCpp } = setup(TINY_GGUF);
     const agents = await runCli(['agents', '--json', '--config', config], { cwd, env });

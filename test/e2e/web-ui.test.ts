@@ -5,7 +5,7 @@
  * changed in a git repository with their patches, and the memory and model-server pages against a
  * finished task and a fake Ollama.
  */
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
@@ -15,12 +15,12 @@ import { createLogger } from '../../src/observability/logger.js';
 import { startServer, type RunningServer } from '../../src/server/start-server.js';
 import { closeAllDatabases } from '../../src/storage/database.js';
 import { startFakeOllama, type FakeOllama } from '../fake-local/fake-ollama.js';
+import { browserSuite, CHROMIUM, CHROMIUM_MISSING } from '../helpers/chromium.js';
 import { isAlive, readPid, waitGone } from '../helpers/fake-cli.js';
 import { REPO_ROOT } from '../helpers/cli.js';
 import { git, gitRepo } from '../helpers/git-repo.js';
 import { fixtureAgent, REVIEW_OK } from '../helpers/server-fixture.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 
 let browser: Browser;
 let context: BrowserContext;
@@ -95,7 +95,7 @@ async function startTask(page: Page, text: string, workflow: string): Promise<st
   return page.url().split('#/task/')[1] ?? '';
 }
 
-describe.skipIf(!existsSync(CHROMIUM))('web UI in chromium', () => {
+describe.skipIf(CHROMIUM_MISSING)(browserSuite('web UI in chromium'), () => {
   it('starts a task of fixture agents from the form (the workflow picker shows its steps) and watches it to the end', async () => {
     const page = await context.newPage();
     await page.goto(`${server.url}/#/new`);

@@ -6,7 +6,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { TINY_GGUF, TINY_GGUF_MISSING, TINY_OPTIONS } from '../../../test/helpers/tiny-model.js';
+import { TINY_GGUF, EMBEDDED_UNAVAILABLE, TINY_OPTIONS } from '../../../test/helpers/tiny-model.js';
 import { agentSchema } from '../../config/schema.js';
 import { runAgent } from '../run-agent.js';
 import type { AgentEvent } from '../spec.js';
@@ -27,7 +27,7 @@ async function collect(iterable: AsyncIterable<AgentEvent>): Promise<AgentEvent[
   return events;
 }
 
-describe.skipIf(TINY_GGUF_MISSING)(`embedded adapter with ${path.basename(TINY_GGUF)}`, () => {
+describe.skipIf(EMBEDDED_UNAVAILABLE)(`embedded adapter with ${path.basename(TINY_GGUF)}`, () => {
   it('streams text deltas, counts tokens and succeeds; a second run reuses the loaded model', async () => {
     const tiny = adapter({ model: TINY_GGUF, options: { ...TINY_OPTIONS, max_tokens: 12 } });
     expect(tiny).toMatchObject({ kind: 'embedded', transport: 'embedded', local: true });
@@ -102,7 +102,7 @@ describe('embedded adapter failures', () => {
     });
   });
 
-  it('reports a file that is not a GGUF model as a config failure', async () => {
+  it.skipIf(EMBEDDED_UNAVAILABLE)('reports a file that is not a GGUF model as a config failure', async () => {
     const bogus = path.join(tempDir(), 'bogus.gguf');
     writeFileSync(bogus, 'this is not a model\n');
     const result = await runAgent(adapter({ model: bogus, options: TINY_OPTIONS }), { prompt: 'Hello', role: 'review', cwd: tempDir() });
@@ -123,7 +123,7 @@ describe('embedded adapter failures', () => {
     expect(failure).toMatchObject({
       name: 'EmbeddedLoadError',
       kind: 'not_installed',
-      message: 'node-llama-cpp is not installed: install the optional dependency node-llama-cpp (npm install node-llama-cpp)',
+      message: 'node-llama-cpp is not installed: it is an optional add-on: npm install node-llama-cpp@3 where ai-orchestrator is installed',
     });
   });
 });

@@ -6,7 +6,7 @@
  * turns fenced files into proposed changes exactly like the HTTP local agents.
  */
 import path from 'node:path';
-import type { LlamaContext, LlamaContextSequence, LlamaModel } from 'node-llama-cpp';
+import type { LlamaContext, LlamaContextSequence, LlamaModel } from './llama-api.js';
 import { errorMessage } from '../../shared/errors.js';
 import { errorFromAbort } from '../failure.js';
 import { buildChatMessages } from '../http/messages.js';

@@ -7,7 +7,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe } from 'vitest';
-import { TINY_GGUF, TINY_GGUF_MISSING, TINY_OPTIONS } from '../../../test/helpers/tiny-model.js';
+import { TINY_GGUF, EMBEDDED_MISSING, EMBEDDED_UNAVAILABLE, TINY_OPTIONS } from '../../../test/helpers/tiny-model.js';
 import { agentSchema } from '../../config/schema.js';
 import { describeAdapterContract } from '../testing/adapter-contract.js';
 import { createEmbeddedAdapter } from './embedded-adapter.js';
@@ -16,7 +16,7 @@ const dir = mkdtempSync(path.join(os.tmpdir(), 'aio-embedded-contract-'));
 const notAModel = path.join(dir, 'not-a-model.gguf');
 writeFileSync(notAModel, 'GGUX but not really\n');
 
-describe.skipIf(TINY_GGUF_MISSING)('embedded', () => {
+describe.skipIf(EMBEDDED_UNAVAILABLE)(EMBEDDED_UNAVAILABLE ? `embedded (skipped: no ${EMBEDDED_MISSING})` : 'embedded', () => {
   describeAdapterContract(
     'embedded',
     (scenario) => {

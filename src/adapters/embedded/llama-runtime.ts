@@ -4,13 +4,12 @@
  * from its prebuilt npm packages with building and downloading disabled, and each model file is
  * loaded once per process and shared by every step and agent that names it.
  */
-import type * as NodeLlamaCppModule from 'node-llama-cpp';
-import type { Llama, LlamaModel } from 'node-llama-cpp';
+import type { Llama, LlamaModel, NodeLlamaCpp } from './llama-api.js';
 import { errorMessage } from '../../shared/errors.js';
 import type { FailureKind } from '../spec.js';
 import { INSTALL_HINT } from './model-file.js';
 
-export type NodeLlamaCpp = typeof NodeLlamaCppModule;
+export type { NodeLlamaCpp };
 export type ImportNodeLlamaCpp = () => Promise<NodeLlamaCpp>;
 
 /** A failure to make the runtime or a model ready, already classified for the adapter. */
@@ -28,7 +27,9 @@ export interface EmbeddedRuntime {
   readonly llama: Llama;
 }
 
-const importPackage: ImportNodeLlamaCpp = () => import('node-llama-cpp');
+// A variable specifier keeps TypeScript from resolving the optional peer at build time.
+const PACKAGE = 'node-llama-cpp';
+const importPackage: ImportNodeLlamaCpp = () => import(PACKAGE) as Promise<NodeLlamaCpp>;
 
 /** llama.cpp's own recent warnings and errors, appended to load failures (never printed). */
 const recentLogs: string[] = [];

@@ -31,4 +31,4 @@ export function nodeLlamaCppInstalled(): boolean {
   }
 }
 
-export const INSTALL_HINT = 'install the optional dependency node-llama-cpp (npm install node-llama-cpp)';
+export const INSTALL_HINT = 'it is an optional add-on: npm install node-llama-cpp@3 where ai-orchestrator is installed';
