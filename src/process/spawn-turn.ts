@@ -9,6 +9,12 @@
 
 const waiting: (() => void)[] = [];
 let turning = false;
+let taken = 0;
+
+/** How many process starts have had their turn in this process (for tests and diagnostics). */
+export function spawnTurnsTaken(): number {
+  return taken;
+}
 
 /** Resolves when the caller may start its process; callers are served first come, first served. */
 export function spawnTurn(): Promise<void> {
@@ -22,7 +28,11 @@ export function spawnTurn(): Promise<void> {
 }
 
 function nextTurn(): void {
-  waiting.shift()?.();
+  const next = waiting.shift();
+  if (next) {
+    taken += 1;
+    next();
+  }
   // The next start waits for the next loop turn: this one's promise callbacks, and the loop's I/O,
   // come first.
   if (waiting.length > 0) setImmediate(nextTurn);
