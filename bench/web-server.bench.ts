@@ -116,6 +116,9 @@ async function burst(root: string, parallel: number): Promise<void> {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 10);
 
   const started = performance.now();
+  const loopBefore = performance.eventLoopUtilization();
+  const cpuBefore = process.cpuUsage();
+  const childrenBefore = childrenCpuMs();
   const baselines: Promise<number[]>[] = [];
   const worker = new Worker(CLIENTS, { eval: true, workerData: { url: server.url, token: TOKEN, count: TASKS } });
   const results = await new Promise<ClientResult[]>((resolve, reject) => {
@@ -128,6 +131,9 @@ async function burst(root: string, parallel: number): Promise<void> {
   await worker.terminate();
   const baseline = (await Promise.all(baselines)).flat();
   const wall = performance.now() - started;
+  const loopBusy = performance.eventLoopUtilization(loopBefore).utilization;
+  const cpu = process.cpuUsage(cpuBefore);
+  const childrenCpu = childrenCpuMs() - childrenBefore;
   clearInterval(sampler);
 
   let lost = 0;
@@ -148,6 +154,23 @@ async function burst(root: string, parallel: number): Promise<void> {
   console.log(
     `| ${parallel} | ${completed}/${TASKS} | ${delivered} (${latencies.length}) | ${lost} | ${duplicated} | ${figures(latencies)} | ${figures(baseline)} | ${(peakRss / 1048576).toFixed(0)} MB (${(idleRss / 1048576).toFixed(0)} MB) | ${(wall / 1000).toFixed(1)} s |`,
   );
+  // Where the machine's time went: the server's event loop, this process (server and the clients'
+  // thread) and the agent processes it started, against the wall time of the two cores.
+  console.log(
+    `  max_parallel_tasks ${parallel}: server event loop busy ${(loopBusy * 100).toFixed(0)} %; CPU: this process ${((cpu.user + cpu.system) / 1000 / 1000).toFixed(1)} s, agent processes (and git) ${(childrenCpu / 1000).toFixed(1)} s, in ${(wall / 1000).toFixed(1)} s × ${os.availableParallelism()} cores`,
+  );
+}
+
+/** CPU time of this process's children that have been waited for (utime + stime in /proc/self/stat). */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command: state is field 3, so cutime and cstime (fields 16 and 17) are at 13 and 14.
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** Baseline: the same task followed in this process through service.watch, without HTTP. */
