@@ -3,7 +3,6 @@ import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'nod
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { spawnTurnsTaken } from '../process/spawn-turn.js';
 import { createChangeDetector, detectChangedFiles, unwalkableReason } from './files-changed.js';
 
 function git(cwd: string, ...args: string[]): void {
@@ -156,16 +155,5 @@ describe('change detection outside git is bounded', () => {
     } finally {
       rmSync(other, { force: true });
     }
-  });
-});
-
-describe('detectChangedFiles outside git', () => {
-  it('starts no git process to learn that a plain directory is in no repository', async () => {
-    const dir = plain();
-    const before = spawnTurnsTaken();
-    const finish = await detectChangedFiles(dir);
-    writeFileSync(path.join(dir, 'new.txt'), 'new\n');
-    expect(await finish()).toEqual(['new.txt']);
-    expect(spawnTurnsTaken()).toBe(before);
   });
 });

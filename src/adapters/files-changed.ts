@@ -10,7 +10,6 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { findRepositoryRoot } from '../context/project-root.js';
 import { runProcess } from '../process/spawn-process.js';
 
 const SKIP_DIRS = new Set([
@@ -130,8 +129,6 @@ async function gitDirtyFiles(cwd: string): Promise<string[] | undefined> {
 }
 
 async function gitPrefix(cwd: string): Promise<{ readonly prefix: string } | undefined> {
-  // No `.git` here or above: not a work tree, and no git process needs to say so.
-  if (findRepositoryRoot(cwd) === undefined) return undefined;
   const result = await runProcess({
     command: 'git',
     args: ['rev-parse', '--show-prefix'],

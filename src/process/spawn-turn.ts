@@ -13,7 +13,3 @@ export function spawnTurn(): Promise<void> {
   return starts.take();
 }
 
-/** How many process starts have had their turn in this process (for tests and diagnostics). */
-export function spawnTurnsTaken(): number {
-  return starts.taken();
-}

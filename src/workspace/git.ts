@@ -4,7 +4,6 @@
  * our plumbing from disturbing the user (no hooks, no fsmonitor daemon, no split index files, no
  * signing prompt, no automatic gc).
  */
-import { findRepositoryRoot } from '../context/project-root.js';
 import { runGit } from '../process/run-git.js';
 import { OrchestratorError } from '../shared/errors.js';
 
@@ -79,9 +78,6 @@ export interface Repository {
 
 /** The repository whose work tree holds `cwd`, or undefined (not in git, git missing, bare). */
 export async function findRepository(cwd: string): Promise<Repository | undefined> {
-  // No `.git` here or above: git (never given GIT_DIR) would find no work tree either, and a
-  // process start only to hear so is the costliest part of a task outside git.
-  if (findRepositoryRoot(cwd) === undefined) return undefined;
   const result = await runGit(['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-dir', '--git-common-dir'], {
     cwd,
     timeoutMs: 15_000,
