@@ -1,6 +1,7 @@
 /**
  * What a user feels, in one run: command start-up against `node -e 0`, context-memory search
- * (cold and warm, 5k and 100k nodes, with its SciFact quality) and memory inserts — each next to
+ * (cold and warm, 5k and 100k nodes, with its SciFact quality), memory inserts and `context scan`
+ * of a 50,000-file repository (against `git ls-files` + reading the files) — each next to
  * its baseline and target. Medians of repeated, interleaved runs; the machine and its load are
  * recorded with the figures (bench/results/speed.json).
  *
@@ -18,11 +19,12 @@ import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
 import { openCheckout } from './speed/checkout.js';
 import { memorySection } from './speed/memory.js';
+import { projectScanSection } from './speed/project-scan.js';
 import { checkoutLabel, loadAverage, machineInfo, renderTable, type SpeedRow } from './speed/report.js';
 import type { SpeedContext, SpeedSection } from './speed/section.js';
 import { startupSection } from './speed/startup.js';
 
-const SECTIONS: readonly SpeedSection[] = [startupSection, memorySection];
+const SECTIONS: readonly SpeedSection[] = [startupSection, memorySection, projectScanSection];
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 

@@ -10,7 +10,7 @@ const SRC = import.meta.dirname;
 const LAYER: Readonly<Record<string, number>> = {
   shared: 0, process: 0, config: 0, observability: 0, security: 0, storage: 0,
   adapters: 1, resilience: 1, context: 1, events: 1, workspace: 1,
-  workflow: 2, tasks: 2,
+  workflow: 2, tasks: 2, queue: 2,
   service: 3,
   cli: 4, server: 4, mcp: 4, worker: 4,
 };

@@ -13,13 +13,14 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
   process.stdout.write(`${pkg.version}\n`);
 } else {
-  const [{ main }, { registerMcpCommand }, { serveCommand }] = await Promise.all([
+  const [{ main }, { registerMcpCommand }, { serveCommand }, { registerWorkerCommand }] = await Promise.all([
     import('./cli/main.js'),
     import('./mcp/mcp-command.js'),
     import('./server/serve-command.js'),
+    import('./worker/worker-command.js'),
   ]);
   // `serve` also speaks MCP at /mcp: the MCP surface's endpoint, loaded only when serve starts.
   const mcpOverHttp = async (context: HttpEndpointContext): Promise<HttpEndpoint> =>
     (await import('./mcp/http-endpoint.js')).createMcpHttpEndpoint(context);
-  process.exitCode = await main(process.argv, [registerMcpCommand, serveCommand([mcpOverHttp])]);
+  process.exitCode = await main(process.argv, [registerMcpCommand, serveCommand([mcpOverHttp]), registerWorkerCommand]);
 }

@@ -4,10 +4,23 @@ import type { OrchestratorConfig } from '../config/schema.js';
 import type { AgentHealthJson } from '../resilience/agent-health-store.js';
 import { databasePath } from '../storage/database-path.js';
 import { checkAgentAvailability } from './availability.js';
+import { failureFix } from './failure-fixes.js';
 import type { ProbeCache } from './probe-cache.js';
 
+/** Recorded health, with what to do about the last failure (from the one table of fixes). */
+export interface AgentHealthView extends AgentHealthJson {
+  readonly last_failure_fix: string | null;
+}
+
 /** An agent with no recorded calls and a closed circuit. */
-export const NO_HEALTH_RECORD: AgentHealthJson = { calls: 0, success_rate: null, last_failure_kind: null, circuit: 'closed', open_until: null };
+export const NO_HEALTH_RECORD: AgentHealthView = {
+  calls: 0,
+  success_rate: null,
+  last_failure_kind: null,
+  last_failure_fix: null,
+  circuit: 'closed',
+  open_until: null,
+};
 
 export interface AgentDescription {
   readonly name: string;
@@ -18,7 +31,7 @@ export interface AgentDescription {
   readonly availability: string;
   readonly description: string;
   /** Recorded calls and circuit state (present when a home directory is given). */
-  readonly health?: AgentHealthJson;
+  readonly health?: AgentHealthView;
 }
 
 export interface DescribeAgentsOptions {
@@ -52,7 +65,7 @@ export async function describeAgents(config: OrchestratorConfig, options: Descri
  * Health from the database — opened only if it already exists (listing agents never creates
  * state); the storage modules load only when a home is given.
  */
-async function healthLookup(home: string, config: OrchestratorConfig): Promise<(agent: string) => AgentHealthJson> {
+async function healthLookup(home: string, config: OrchestratorConfig): Promise<(agent: string) => AgentHealthView> {
   const file = databasePath(home);
   if (!existsSync(file)) return () => NO_HEALTH_RECORD;
   const [{ openDatabase }, { createAgentHealthStore, healthJson }, { resolvePolicy }] = await Promise.all([
@@ -62,7 +75,10 @@ async function healthLookup(home: string, config: OrchestratorConfig): Promise<(
   ]);
   const store = createAgentHealthStore(openDatabase(file));
   return (agent) => {
-    const policy = resolvePolicy(config.settings.resilience, Object.hasOwn(config.agents, agent) ? config.agents[agent] : undefined);
-    return healthJson(store.health(agent), Date.now(), policy.breaker.recoveryTimeoutMs);
+    const agentConfig = Object.hasOwn(config.agents, agent) ? config.agents[agent] : undefined;
+    const policy = resolvePolicy(config.settings.resilience, agentConfig);
+    const health = healthJson(store.health(agent), Date.now(), policy.breaker.recoveryTimeoutMs);
+    const fix = health.last_failure_kind && agentConfig ? failureFix(health.last_failure_kind, agent, agentConfig) : undefined;
+    return { ...health, last_failure_fix: fix ?? null };
   };
 }

@@ -30,10 +30,10 @@ describe('HTTP availability probe', () => {
     const closed = await serve(() => undefined);
     const closedUrl = `${closed}/health`;
     await new Promise((resolve) => servers.pop()?.close(resolve));
-    expect(await probeHttp(closedUrl)).toEqual({ available: false, detail: `${closedUrl} unreachable (ECONNREFUSED)` });
+    expect(await probeHttp(closedUrl)).toEqual({ available: false, detail: `${closedUrl} is not reachable (connection refused)` });
 
     const silent = await serve(() => undefined);
-    expect(await probeHttp(`${silent}/health`, { timeoutMs: 200 })).toEqual({ available: false, detail: `${silent}/health unreachable (timeout)` });
+    expect(await probeHttp(`${silent}/health`, { timeoutMs: 200 })).toEqual({ available: false, detail: `${silent}/health did not answer within 200 ms` });
   });
 
   it('stops when its caller cancels', async () => {
@@ -41,6 +41,6 @@ describe('HTTP availability probe', () => {
     const controller = new AbortController();
     const probe = probeHttp(`${silent}/health`, { signal: controller.signal, timeoutMs: 30_000 });
     controller.abort();
-    expect(await probe).toEqual({ available: false, detail: `${silent}/health unreachable (cancelled)` });
+    expect(await probe).toEqual({ available: false, detail: `${silent}/health: probe cancelled` });
   });
 });

@@ -3,6 +3,7 @@
  * undici — ≈ 50 ms of start-up for `agents`, `validate` and `doctor`, which probe every local
  * model server.) A fresh connection per probe: nothing is left open to keep the process alive.
  */
+import { noAnswerMessage, unreachableMessage } from '../shared/unreachable.js';
 import type { Availability } from './spec.js';
 
 export interface ProbeOptions {
@@ -28,8 +29,9 @@ export async function probeHttp(url: string, options: ProbeOptions = {}): Promis
       resolve(status >= 200 && status < 300 ? { available: true, detail: url } : { available: false, detail: `${url} answered ${status}` });
     });
     req.on('error', (error: NodeJS.ErrnoException) => {
-      const code = timeout.aborted ? 'timeout' : error.name === 'AbortError' ? 'cancelled' : error.code;
-      resolve({ available: false, detail: `${url} unreachable${code ? ` (${code})` : ''}` });
+      if (timeout.aborted) resolve({ available: false, detail: noAnswerMessage(url, options.timeoutMs ?? 1500) });
+      else if (error.name === 'AbortError') resolve({ available: false, detail: `${url}: probe cancelled` });
+      else resolve({ available: false, detail: unreachableMessage(url, error) });
     });
     req.end();
   });

@@ -9,6 +9,7 @@ import { createClaudeCodeAdapter } from './claude-code/index.js';
 import { createCodexAdapter } from './codex/index.js';
 import { createCopilotAdapter } from './copilot/index.js';
 import { createEmbeddedAdapter } from './embedded/index.js';
+import { withFailureFixes } from './failure-fixes.js';
 import { createGeminiCliAdapter } from './gemini-cli/index.js';
 import { createGenericCliAdapter } from './generic/index.js';
 import { createLlamaCppAdapter } from './llama-cpp/index.js';
@@ -48,5 +49,6 @@ export function createAdapter(settings: AdapterSettings): AgentAdapterV1 {
   if (!factory) {
     throw new OrchestratorError('CAPABILITY_UNSUPPORTED', `agent "${settings.name}": adapter type "${kind}" is not supported yet`);
   }
-  return factory(settings);
+  // Every failure says what to do about it (sign in, set a variable, start a server).
+  return withFailureFixes(factory(settings), settings.name, settings.agent);
 }

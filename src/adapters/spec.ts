@@ -42,6 +42,8 @@ export interface AgentError {
   readonly message: string;
   /** Seconds the provider asked us to wait, when it said so. */
   readonly retryAfterSeconds?: number;
+  /** What a person does about it (sign in, set a variable, start a server); see failure-fixes.ts. */
+  readonly fix?: string;
 }
 
 export interface Usage {

@@ -5,10 +5,13 @@ import { errorMessage } from '../shared/errors.js';
 import type { CliContext } from './context.js';
 import { openRunAudit } from './run-audit.js';
 
-export function openCliTaskService(context: CliContext): TaskService {
+import type { OrchestratorConfig } from '../config/schema.js';
+
+/** `config`: the command's own (`run --queue URL` sets the queue over the file's). */
+export function openCliTaskService(context: CliContext, options: { readonly config?: OrchestratorConfig } = {}): TaskService {
   const service = createTaskService({
     home: context.home,
-    config: context.config().config,
+    config: options.config ?? context.config().config,
     logger: context.logger(),
     env: context.env,
     baseDir: context.cwd,

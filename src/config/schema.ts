@@ -172,6 +172,26 @@ const templatesSchema = z
   .strictObject(Object.fromEntries(ROLES.map((role) => [role, z.string().optional()])))
   .default({});
 
+/**
+ * Queue mode: tasks become BullMQ jobs on Redis, run by `ai-orchestrator worker` processes on any
+ * machine, while the submitting process (`serve`, `run --queue`) keeps the task and its events.
+ */
+export const queueSettingsSchema = z.strictObject({
+  /** redis://[user:password@]host:port[/db], or rediss:// for TLS. */
+  url: z.string().regex(/^rediss?:\/\/[^\s]+$/, 'must be a redis:// or rediss:// URL'),
+  /** Prefix of the queues and keys in Redis: fleets sharing one Redis use different names. */
+  name: z.string().regex(/^[A-Za-z0-9_-]{1,40}$/, 'letters, digits, - and _ (at most 40)').default('aio'),
+  /** Seconds a worker may go silent (killed, cut off) before another worker takes its task over. */
+  stall_timeout: z.number().min(1).max(3_600).default(30),
+  /** Takeovers a task may have; one more stall fails it. */
+  max_takeovers: count(0, 100).default(3),
+  /** A git remote of the repository whose URL queued tasks name (default: the repository's own path). */
+  remote: z.string().min(1).max(200).optional(),
+  /** Hours a finished task's events, checkpoint and result stay in Redis. */
+  keep_hours: z.number().positive().max(24 * 365).default(24),
+});
+export type QueueSettings = z.infer<typeof queueSettingsSchema>;
+
 export const settingsSchema = z.strictObject({
   /** Tasks one process (a `serve`, a `shell`) runs at once; more wait, `queued`, for a free slot. */
   max_parallel_tasks: count(1, 64).default(4),
@@ -272,6 +292,8 @@ export const settingsSchema = z.strictObject({
    * `$AI_ORCHESTRATOR_HOME/full-output/<task>/<iteration>-<step>-<agent>.log`.
    */
   keep_full_output: z.boolean().default(false),
+  /** Queue mode (absent: every task runs in the process that was asked). */
+  queue: queueSettingsSchema.optional(),
 });
 export type Settings = z.infer<typeof settingsSchema>;
 

@@ -34,6 +34,7 @@ const SEARCHABLE_FIELDS = [
   'context',
   'code',
   'alternatives',
+  'keywords',
 ] as const;
 
 interface NodeRow {

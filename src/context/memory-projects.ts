@@ -4,14 +4,18 @@
  * so a rescan updates them in place, removes the ones that no longer apply, and never touches
  * the tasks, mistakes and decisions the project has accumulated.
  *
- * Edges: project —contains→ directory (file node); project —related_to→ pattern / decision.
+ * A rescan reads only files whose size or mtime changed (project-files.ts), rewrites only the
+ * nodes whose text changed, and removes the nodes of files that are gone.
+ *
+ * Edges: project —contains→ directory (file node) —contains→ file; project —related_to→ pattern / decision.
  */
-import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { OrchestratorError } from '../shared/errors.js';
 import type { MemoryCore } from './memory-manager.js';
-import { projectIdForPath, scanProject, type ProjectScan, type ScanLimits } from './project-scanner.js';
-import { NODE_ID_MAX, type MemoryEdge, type MemoryNode, type NodeInput } from './types.js';
+import { fileNode, recordScannedFiles, scannedNodeId, staleScannerNodes, storedFiles } from './project-files.js';
+import { projectIdForPath, scanProject, type ProjectScan, type ScanLimits, type ScannedFile } from './project-scanner.js';
+import type { SourceOutline } from './source-outline.js';
+import type { MemoryEdge, MemoryNode, NodeInput } from './types.js';
 
 export interface ProjectInfo {
   readonly projectId: string;
@@ -29,6 +33,8 @@ export interface RegisteredProject {
   readonly scan: ProjectScan;
   /** Scanner nodes removed because they no longer apply (rescan). */
   readonly removed: number;
+  /** Nodes written (new or changed); unchanged ones are left as they are. */
+  readonly written: number;
 }
 
 export interface MemoryProjects {
@@ -65,20 +71,49 @@ export function createProjects(core: MemoryCore): MemoryProjects {
     projectPath: string,
     options: ScanLimits & { readonly name?: string; readonly signal?: AbortSignal } = {},
   ): Promise<RegisteredProject> {
-    const scan = scanProject(projectPath, options);
+    const db = core.store.db;
+    const known = storedFiles(db, projectIdForPath(projectPath));
+    const scan = scanProject(projectPath, { ...options, known: (file) => known.get(file) });
     const { nodes, edges } = projectGraph(scan, options.name);
-    const signal = options.signal ? { signal: options.signal } : {};
-    await core.addNodes(nodes, signal);
-    core.store.linkMany(edges);
+    const root = projectNodeId(scan.projectId);
+    const read = scan.files.filter((file): file is ScannedFile & { outline: SourceOutline } => file.outline !== undefined);
+    // Files read again whose node would come out the same (touched, not changed) are not rewritten.
+    const again = read.filter((file) => known.has(file.path)).map((file) => fileNode(scan.projectId, root, file));
+    const added = read.filter((file) => !known.has(file.path)).map((file) => fileNode(scan.projectId, root, file));
+    const fileEdges = read.map((file) => ({
+      sourceId: scannedNodeId(root, 'dir', parentOf(file.path)),
+      targetId: scannedNodeId(root, 'file', file.path),
+      type: 'contains' as const,
+      weight: 1,
+      metadata: {},
+    }));
+    const written = [...changedOnly([...nodes, ...again]), ...added];
+    await core.addNodes(written, options.signal ? { signal: options.signal } : {});
+    core.store.linkMany([...edges, ...fileEdges]);
+    recordScannedFiles(db, scan.projectId, root, read, scan.startedAtMs);
+    const scanned = new Set(scan.files.map((f) => f.path));
     const keep = new Set(nodes.map((n) => n.id ?? ''));
-    const stale = core.store
-      .listNodes({ projectId: scan.projectId })
-      .filter((n) => n.metadata['source'] === 'scanner' && !keep.has(n.id))
-      .map((n) => n.id);
-    const removed = core.store.deleteNodes(stale);
+    const removed = core.store.deleteNodes(staleScannerNodes(db, scan.projectId, root, known, scanned, keep));
     const project = getProject(scan.projectId);
     if (!project) throw new OrchestratorError('DATABASE_ERROR', `project ${scan.projectId} was not stored`);
-    return { project, scan, removed };
+    return { project, scan, removed, written: written.length };
+  }
+
+  /** The project node always (it carries the scan time); the others only when their text changed. */
+  function changedOnly(inputs: readonly NodeInput[]): NodeInput[] {
+    const stored = new Map(core.store.getNodes(inputs.map((n) => n.id ?? '')).map((node) => [node.id, node]));
+    return inputs.filter((input) => {
+      const node = stored.get(input.id ?? '');
+      return (
+        input.type === 'project' ||
+        !node ||
+        node.title !== input.title ||
+        node.content !== (input.content ?? '') ||
+        node.importance !== (input.importance ?? 1) ||
+        JSON.stringify(node.tags) !== JSON.stringify(input.tags ?? []) ||
+        JSON.stringify(node.metadata) !== JSON.stringify(input.metadata ?? {})
+      );
+    });
   }
 
   return {
@@ -132,14 +167,14 @@ function projectGraph(scan: ProjectScan, name?: string): { nodes: NodeInput[]; e
   for (const dir of scan.directories) {
     child(
       {
-        id: directoryNodeId(root, dir.path),
+        id: scannedNodeId(root, 'dir', dir.path),
         type: 'file',
         title: dir.path === '.' ? `${scan.name}/` : `${dir.path}/`,
         content: `Directory ${dir.path} with ${dir.files} files${dir.languages.length > 0 ? ` (${dir.languages.join(', ')})` : ''}.`,
         tags: ['directory'],
         projectId: pid,
         importance: 0.5,
-        metadata: { ...scanner, path: dir.path, files: dir.files, languages: [...dir.languages] },
+        metadata: { ...scanner, kind: 'directory', path: dir.path, files: dir.files, languages: [...dir.languages] },
       },
       'contains',
     );
@@ -176,10 +211,9 @@ function toInfo(node: MemoryNode, count: number): ProjectInfo {
   };
 }
 
-/** A directory too deep for a readable id (NODE_ID_MAX) is named by the hash of its path. */
-function directoryNodeId(root: string, dirPath: string): string {
-  const id = `${root}:dir:${dirPath}`;
-  return id.length <= NODE_ID_MAX ? id : `${root}:dir#${createHash('sha256').update(dirPath).digest('hex')}`;
+function parentOf(relativePath: string): string {
+  const slash = relativePath.lastIndexOf('/');
+  return slash < 0 ? '.' : relativePath.slice(0, slash);
 }
 
 function slug(text: string): string {

@@ -96,4 +96,20 @@ export const CONTEXT_MIGRATIONS: readonly Migration[] = [
       END;
     `,
   },
+  {
+    // What a project scan last read of each file node (size, mtime), so a rescan decides which
+    // files to read again from one indexed read instead of parsing every node's metadata. A row
+    // goes with its node (cascade); a node without a row is simply read again.
+    id: 'context/003-scanned-files',
+    up: `
+      CREATE TABLE context_scanned_files (
+        project_id TEXT NOT NULL,
+        path TEXT NOT NULL,
+        node_id TEXT NOT NULL UNIQUE REFERENCES context_nodes(id) ON DELETE CASCADE,
+        size INTEGER NOT NULL,
+        mtime_ms REAL NOT NULL,
+        PRIMARY KEY (project_id, path)
+      ) WITHOUT ROWID;
+    `,
+  },
 ];

@@ -1,32 +1,63 @@
 /**
- * Reads a project's tree into memory: languages, frameworks, layout and the decisions its files
- * reveal (testing, CI/CD, containers). It skips dependency and build folders, dotfiles, anything
- * the project's .gitignore files ignore, files over 256 KB, and stops after 5,000 files.
- * The project id is the first 16 hex digits of SHA-256 of the absolute normalised path, so the
- * same checkout always maps to the same memory.
+ * Reads a project's tree into memory: its files (path, language, size, top-level symbols and the
+ * head comment's first sentence), languages, frameworks, layout and the decisions its files reveal
+ * (testing, CI/CD, containers). It skips what git ignores, dependency and build folders, dotfiles,
+ * binary files (by extension, or a NUL byte in the first 8,000 bytes), files over 256 KB, and
+ * stops after 100,000 files. A file the caller already knows with the same size and mtime is not
+ * read again. The project id is the first 16 hex digits of SHA-256 of the absolute normalised
+ * path, so the same checkout always maps to the same memory.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
-import ignore, { type Ignore } from 'ignore';
 import { OrchestratorError } from '../shared/errors.js';
 import { parseJson } from './parse-json.js';
+import { readText, walkProject } from './project-walk.js';
 import {
-  ALLOWED_DOTFILES,
+  BINARY_EXTENSIONS,
+  FILE_NAME_FORMATS,
+  FORMAT_MAP,
   FRAMEWORK_MARKERS,
   LANGUAGE_MAP,
   PACKAGE_FRAMEWORKS,
   PYTHON_FRAMEWORKS,
   STRUCTURE_PATTERNS,
-  isSkippedDirectory,
 } from './scanner-rules.js';
+import { outlineBytes, type SourceOutline } from './source-outline.js';
 import { z } from 'zod';
 
+export const DEFAULT_MAX_FILES = 100_000;
+export const DEFAULT_MAX_FILE_BYTES = 256 * 1024;
+/** git's test for a binary file: a NUL byte among the first 8,000 bytes. */
+const BINARY_SNIFF_BYTES = 8_000;
+
 export interface ScanLimits {
-  /** Default 5,000. */
+  /** Default 100,000. */
   readonly maxFiles?: number;
-  /** Default 256 KB. */
+  /** Default 256 KB: bigger files are skipped (generated code, bundles, data). */
   readonly maxFileBytes?: number;
+}
+
+/** What a previous scan stored of a file: same size and mtime → not read again. */
+export interface KnownFile {
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+export interface ScanOptions extends ScanLimits {
+  /** Files stored by an earlier scan, by relative path. */
+  readonly known?: (relativePath: string) => KnownFile | undefined;
+}
+
+export interface ScannedFile {
+  /** Relative to the root, '/'-separated. */
+  readonly path: string;
+  /** A language of LANGUAGE_MAP, a format of FORMAT_MAP, or '' when unknown. */
+  readonly language: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+  /** Read this time; undefined when unchanged since the earlier scan (`known`) and not read. */
+  readonly outline?: SourceOutline;
 }
 
 export interface DirectorySummary {
@@ -42,6 +73,14 @@ export interface ProjectScan {
   readonly name: string;
   readonly fileCount: number;
   readonly truncated: boolean;
+  /** When the walk began (epoch ms): a file modified since may have changed while it was read. */
+  readonly startedAtMs: number;
+  /** Files kept, in walk order. */
+  readonly files: readonly ScannedFile[];
+  /** How many files were read this time (the others were unchanged). */
+  readonly read: number;
+  /** Binary files (by extension or content); files over the size limit. Unreadable ones are not counted. */
+  readonly skipped: { readonly binary: number; readonly tooLarge: number };
   /** Most files first. */
   readonly languages: readonly { readonly language: string; readonly files: number }[];
   readonly frameworks: readonly string[];
@@ -62,7 +101,13 @@ const packageJsonSchema = z.object({
   devDependencies: z.record(z.string(), z.unknown()).optional(),
 });
 
-export function scanProject(projectPath: string, limits: ScanLimits = {}): ProjectScan {
+/** The language (or text format) of a file by its name; '' when unknown. */
+export function languageOf(fileName: string): string {
+  const ext = path.extname(fileName).toLowerCase();
+  return LANGUAGE_MAP[ext] ?? FORMAT_MAP[ext] ?? FILE_NAME_FORMATS[fileName] ?? '';
+}
+
+export function scanProject(projectPath: string, options: ScanOptions = {}): ProjectScan {
   const root = path.resolve(projectPath);
   let rootStat;
   try {
@@ -71,54 +116,61 @@ export function scanProject(projectPath: string, limits: ScanLimits = {}): Proje
     throw new OrchestratorError('INVALID_INPUT', `project path does not exist: ${root}`);
   }
   if (!rootStat.isDirectory()) throw new OrchestratorError('INVALID_INPUT', `project path is not a directory: ${root}`);
-  const maxFiles = limits.maxFiles ?? 5_000;
-  const maxFileBytes = limits.maxFileBytes ?? 256 * 1024;
+  const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+  const maxFileBytes = options.maxFileBytes ?? DEFAULT_MAX_FILE_BYTES;
+  const startedAtMs = Date.now();
+  const walk = walkProject(root, maxFiles);
 
-  const files: string[] = [];
+  const files: ScannedFile[] = [];
+  const skipped = { binary: 0, tooLarge: 0 };
+  let read = 0;
   const directories = new Map<string, { files: number; languages: Map<string, number> }>();
   const languageCounts = new Map<string, number>();
-  let truncated = false;
-
-  const walk = (dir: string, rel: string, rules: readonly { base: string; ig: Ignore }[]): void => {
-    if (truncated) return;
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
+  const reader = createFileReader(maxFileBytes);
+  for (const walked of walk.files) {
+    const slash = walked.path.lastIndexOf('/');
+    const name = walked.path.slice(slash + 1);
+    const ext = path.extname(name).toLowerCase();
+    if (BINARY_EXTENSIONS.has(ext)) {
+      skipped.binary += 1;
+      continue;
     }
-    entries.sort((a, b) => a.name.localeCompare(b.name));
-    const own = entries.find((e) => e.isFile() && e.name === '.gitignore');
-    const scoped = own ? [...rules, { base: rel, ig: ignore().add(readText(path.join(dir, '.gitignore'))) }] : rules;
-    const summary = { files: 0, languages: new Map<string, number>() };
-    for (const entry of entries) {
-      if (truncated) break;
-      const childRel = rel === '.' ? entry.name : `${rel}/${entry.name}`;
-      if (entry.name.startsWith('.') && !ALLOWED_DOTFILES.has(entry.name)) continue;
-      if (entry.isDirectory()) {
-        if (isSkippedDirectory(entry.name) || isIgnored(scoped, childRel, true)) continue;
-        walk(path.join(dir, entry.name), childRel, scoped);
-      } else if (entry.isFile()) {
-        if (isIgnored(scoped, childRel, false)) continue;
-        if (files.length >= maxFiles) {
-          truncated = true;
-          break;
-        }
-        if (fileSize(path.join(dir, entry.name)) > maxFileBytes) continue;
-        files.push(childRel);
-        summary.files += 1;
-        const language = LANGUAGE_MAP[path.extname(entry.name).toLowerCase()];
-        if (language) {
-          summary.languages.set(language, (summary.languages.get(language) ?? 0) + 1);
-          languageCounts.set(language, (languageCounts.get(language) ?? 0) + 1);
-        }
+    const language = LANGUAGE_MAP[ext] ?? FORMAT_MAP[ext] ?? FILE_NAME_FORMATS[name] ?? '';
+    let file: { size: number; mtimeMs: number; outline?: SourceOutline } | undefined;
+    const known = options.known?.(walked.path);
+    if (known) {
+      // Known from the last scan: a stat decides whether it must be read again.
+      const stat = statSync(walked.absolute, { throwIfNoEntry: false });
+      if (stat && stat.size === known.size && stat.mtimeMs === known.mtimeMs && stat.size <= maxFileBytes) {
+        file = { size: stat.size, mtimeMs: stat.mtimeMs };
       }
     }
-    if (summary.files > 0) directories.set(rel, summary);
-  };
-  walk(root, '.', []);
-
-  const fileSet = new Set(files);
+    if (!file) {
+      const content = reader.read(walked.absolute);
+      if (content.kind !== 'text') {
+        if (content.kind === 'binary') skipped.binary += 1;
+        else if (content.kind === 'too-large') skipped.tooLarge += 1;
+        continue;
+      }
+      read += 1;
+      file = { size: content.size, mtimeMs: content.mtimeMs, outline: outlineBytes(content.bytes, content.length, language) };
+    }
+    files.push({ path: walked.path, language, ...file });
+    const dir = slash < 0 ? '.' : walked.path.slice(0, slash);
+    let summary = directories.get(dir);
+    if (!summary) {
+      summary = { files: 0, languages: new Map<string, number>() };
+      directories.set(dir, summary);
+    }
+    summary.files += 1;
+    const counted = LANGUAGE_MAP[ext];
+    if (counted) {
+      summary.languages.set(counted, (summary.languages.get(counted) ?? 0) + 1);
+      languageCounts.set(counted, (languageCounts.get(counted) ?? 0) + 1);
+    }
+  }
+  const paths = files.map((f) => f.path);
+  const fileSet = new Set(paths);
   const dirSet = new Set([...directories.keys()].flatMap((d) => ancestors(d)));
   const frameworks = new Set<string>();
   for (const [marker, framework] of FRAMEWORK_MARKERS) {
@@ -126,7 +178,7 @@ export function scanProject(projectPath: string, limits: ScanLimits = {}): Proje
       if (dirSet.has(marker.slice(0, -1))) frameworks.add(framework);
     } else if (marker.endsWith('*')) {
       const prefix = marker.slice(0, -1);
-      if (files.some((f) => !f.includes('/') && f.startsWith(prefix))) frameworks.add(framework);
+      if (paths.some((f) => !f.includes('/') && f.startsWith(prefix))) frameworks.add(framework);
     } else if (fileSet.has(marker)) frameworks.add(framework);
   }
   if (fileSet.has('package.json')) {
@@ -161,7 +213,11 @@ export function scanProject(projectPath: string, limits: ScanLimits = {}): Proje
     root,
     name: path.basename(root) || root,
     fileCount: files.length,
-    truncated,
+    truncated: walk.truncated,
+    startedAtMs,
+    files,
+    read,
+    skipped,
     languages: [...languageCounts].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).map(([language, count]) => ({ language, files: count })),
     frameworks: [...frameworks].sort(),
     directories: [...directories]
@@ -172,34 +228,48 @@ export function scanProject(projectPath: string, limits: ScanLimits = {}): Proje
   };
 }
 
-function isIgnored(rules: readonly { base: string; ig: Ignore }[], rel: string, isDir: boolean): boolean {
-  for (const rule of rules) {
-    const local = rule.base === '.' ? rel : rel.startsWith(`${rule.base}/`) ? rel.slice(rule.base.length + 1) : undefined;
-    if (local === undefined || local === '') continue;
-    if (rule.ig.ignores(isDir ? `${local}/` : local)) return true;
-  }
-  return false;
-}
-
 function ancestors(dir: string): string[] {
   if (dir === '.') return [];
   const parts = dir.split('/');
   return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
 }
 
-/** Size in bytes; unreadable files count as too big. */
-function fileSize(file: string): number {
-  try {
-    return statSync(file).size;
-  } catch {
-    return Number.POSITIVE_INFINITY;
-  }
-}
+type FileContent =
+  /** `bytes` is the reader's buffer: valid until its next read. */
+  | { readonly kind: 'text'; readonly bytes: Buffer; readonly length: number; readonly size: number; readonly mtimeMs: number }
+  | { readonly kind: 'binary' | 'too-large' | 'unreadable' };
 
-function readText(file: string): string {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return '';
-  }
+/**
+ * Reads files through one reused buffer: open, fstat (size and mtime of what is read), read,
+ * close — what reading a file costs anyway — and no buffer allocated per file.
+ */
+function createFileReader(maxFileBytes: number): { read(file: string): FileContent } {
+  let buffer = Buffer.allocUnsafe(64 * 1024);
+  return {
+    read(file) {
+      let fd: number;
+      try {
+        fd = openSync(file, 'r');
+      } catch {
+        return { kind: 'unreadable' }; // removed since the walk, or no permission
+      }
+      try {
+        const stat = fstatSync(fd);
+        if (stat.size > maxFileBytes) return { kind: 'too-large' };
+        if (buffer.length < stat.size) buffer = Buffer.allocUnsafe(Math.max(stat.size, buffer.length * 2));
+        let length = 0;
+        while (length < stat.size) {
+          const got = readSync(fd, buffer, length, stat.size - length, length);
+          if (got === 0) break;
+          length += got;
+        }
+        if (buffer.subarray(0, Math.min(length, BINARY_SNIFF_BYTES)).includes(0)) return { kind: 'binary' };
+        return { kind: 'text', bytes: buffer, length, size: stat.size, mtimeMs: stat.mtimeMs };
+      } catch {
+        return { kind: 'unreadable' };
+      } finally {
+        closeSync(fd);
+      }
+    },
+  };
 }

@@ -1,8 +1,9 @@
 /**
- * What the memory puts in front of an agent: past tasks, mistakes to avoid, patterns, decisions
- * and preferences relevant to a task, as structured sections plus a rendered prompt block that
- * fits a token budget (estimated as characters / 4). Mistakes and preferences come first: they
- * change behaviour most per token.
+ * What the memory puts in front of an agent: past tasks, mistakes to avoid, patterns, decisions,
+ * preferences and the project's files relevant to a task, as structured sections plus a rendered
+ * prompt block that fits a token budget (estimated as characters / 4). Mistakes and preferences
+ * come first: they change behaviour most per token; files come last, as pointers the agent can
+ * open itself.
  */
 import type { MemoryCore } from './memory-manager.js';
 import { truncate } from './memory-records.js';
@@ -33,17 +34,21 @@ export interface RelevantContext {
   readonly decisions: readonly ContextItem[];
   readonly patterns: readonly ContextItem[];
   readonly tasks: readonly ContextItem[];
+  /** Files of the project (from `context scan`) whose path, symbols or head comment match the task. */
+  readonly files: readonly ContextItem[];
   /** Markdown for a prompt; '' when there is nothing worth saying. */
   readonly prompt: string;
   readonly estimatedTokens: number;
 }
 
-const SECTIONS: readonly { key: keyof Omit<RelevantContext, 'prompt' | 'estimatedTokens'>; type: NodeType; heading: string }[] = [
+const SECTIONS: readonly { key: keyof Omit<RelevantContext, 'prompt' | 'estimatedTokens'>; type: NodeType; heading: string; tags?: readonly string[] }[] = [
   { key: 'mistakes', type: 'mistake', heading: 'Mistakes to avoid' },
   { key: 'preferences', type: 'preference', heading: 'Preferences' },
   { key: 'decisions', type: 'decision', heading: 'Decisions already made' },
   { key: 'patterns', type: 'pattern', heading: 'Patterns in this project' },
   { key: 'tasks', type: 'task', heading: 'Related past tasks' },
+  // Directories are `file` nodes too; the tag keeps to files.
+  { key: 'files', type: 'file', heading: 'Project files that may be relevant', tags: ['file'] },
 ];
 
 /** Estimated tokens of a text (≈ 4 characters per token). */
@@ -61,7 +66,8 @@ export async function getRelevantContext(core: MemoryCore, task: string, options
   const collected = {} as Record<(typeof SECTIONS)[number]['key'], ContextItem[]>;
   for (const section of SECTIONS) {
     const found = new Map<string, MemoryNode>();
-    const hits = await core.search(task, { types: [section.type], limit: limit * 2, ...scope, ...signal });
+    const tags = section.tags ? { tags: section.tags } : {};
+    const hits = await core.search(task, { types: [section.type], limit: limit * 2, ...tags, ...scope, ...signal });
     for (const hit of hits) if (!exclude.has(hit.node.id)) found.set(hit.node.id, hit.node);
     // Mistakes and preferences matter even without shared words: fill with the most important.
     if (section.type === 'mistake' || section.type === 'preference') {
@@ -116,12 +122,17 @@ function describe(node: MemoryNode): string {
       return `${node.title}: ${str('decision') || node.content}${str('rationale') ? ` — because ${str('rationale')}` : ''}`;
     case 'preference':
       return node.content || node.title;
+    case 'file': {
+      if (m['kind'] !== 'file') return `${node.title}: ${node.content}`;
+      const symbols = Array.isArray(m['symbols']) ? m['symbols'].filter((s): s is string => typeof s === 'string') : [];
+      const shown = symbols.length > 8 ? `${symbols.slice(0, 8).join(', ')}, …` : symbols.join(', ');
+      return `${node.title}${str('summary') ? ` — ${str('summary')}` : ''}${shown ? ` (${shown})` : ''}`;
+    }
     case 'pattern':
     case 'agent_output':
     case 'code_snippet':
     case 'concept':
     case 'conversation':
-    case 'file':
     case 'project':
       return `${node.title}: ${node.content}`;
   }

@@ -64,3 +64,27 @@ export const STRUCTURE_PATTERNS: readonly { readonly dirs: readonly string[]; re
   { dirs: ['packages'], name: 'monorepo (packages/)', description: 'Several packages under packages/.' },
   { dirs: ['services'], name: 'services layout', description: 'Several services under services/.' },
 ];
+
+/** Text formats that are not programming languages: named on their file nodes, left out of the project's language counts. */
+export const FORMAT_MAP: Readonly<Record<string, string>> = {
+  '.md': 'Markdown', '.mdx': 'Markdown', '.markdown': 'Markdown', '.rst': 'reStructuredText', '.txt': 'Text',
+  '.json': 'JSON', '.jsonc': 'JSON', '.yaml': 'YAML', '.yml': 'YAML', '.toml': 'TOML', '.xml': 'XML', '.ini': 'INI',
+  '.cfg': 'INI', '.proto': 'Protocol Buffers', '.graphql': 'GraphQL', '.gql': 'GraphQL',
+};
+
+/** Files known by their whole name. */
+export const FILE_NAME_FORMATS: Readonly<Record<string, string>> = {
+  Dockerfile: 'Dockerfile', Makefile: 'Makefile', GNUmakefile: 'Makefile', Jenkinsfile: 'Groovy', Gemfile: 'Ruby', Rakefile: 'Ruby',
+};
+
+/**
+ * Extensions of files that are binary whatever their content: skipped without being read. Other
+ * files are read and skipped when their first 8,000 bytes hold a NUL byte (git's own test).
+ */
+export const BINARY_EXTENSIONS: ReadonlySet<string> = new Set([
+  '.png', '.jpg', '.jpeg', '.gif', '.bmp', '.ico', '.webp', '.avif', '.tif', '.tiff', '.psd', '.pdf', '.zip', '.gz', '.tgz',
+  '.bz2', '.xz', '.zst', '.7z', '.rar', '.tar', '.jar', '.war', '.class', '.o', '.a', '.so', '.dylib', '.dll', '.exe', '.bin',
+  '.wasm', '.pyc', '.pyo', '.woff', '.woff2', '.ttf', '.otf', '.eot', '.mp3', '.mp4', '.m4a', '.wav', '.ogg', '.flac',
+  '.mov', '.avi', '.mkv', '.webm', '.sqlite', '.db', '.gguf', '.onnx', '.pt', '.pth', '.safetensors', '.npy', '.npz',
+  '.parquet', '.xlsx', '.docx', '.pptx', '.keystore', '.p12', '.der',
+]);

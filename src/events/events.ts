@@ -33,6 +33,8 @@ export const agentErrorSchema = z.object({
   kind: z.enum(FAILURE_KINDS),
   message: z.string(),
   retryAfterSeconds: z.number().optional(),
+  /** What a person does about it: the sign-in command, the variable to set, the server to start. */
+  fix: z.string().optional(),
 });
 
 export const usageSchema = z.object({
@@ -178,6 +180,32 @@ export const orchestratorEventSchema = z.discriminatedUnion('type', [
   }),
   z.object({ type: z.literal('task.planned'), ...base, plan: planSummarySchema }),
   z.object({
+    type: z.literal('task.assigned'),
+    ...base,
+    /** A queue worker took the task's job: its name, machine and which attempt this is (1 = the first). */
+    worker: z.string(),
+    host: z.string(),
+    attempt: z.number().int().min(1),
+    /** A resumed task: where it continues (step records from there on are dropped). */
+    iteration: z.number().int().min(1).optional(),
+    index: z.number().int().min(0).optional(),
+  }),
+  z.object({
+    type: z.literal('task.takeover'),
+    ...base,
+    /** Another queue worker took over a task whose worker went silent (killed, cut off) or handed it back. */
+    worker: z.string(),
+    host: z.string(),
+    attempt: z.number().int().min(1),
+    previousWorker: z.string().optional(),
+    /** Where the run continues (the steps before are kept, the tree is the checkpoint before it). */
+    iteration: z.number().int().min(1),
+    index: z.number().int().min(0),
+    keptSteps: z.number().int().min(0),
+    /** The checkpoint the working tree was restored from (none: the task starts from its base). */
+    checkpoint: z.string().optional(),
+  }),
+  z.object({
     type: z.literal('task.resumed'),
     ...base,
     previousStatus: z.enum(TASK_STATUSES),
@@ -242,6 +270,20 @@ export const orchestratorEventSchema = z.discriminatedUnion('type', [
     /** The checkpoint commit and the private ref that keeps it. */
     commit: z.string(),
     ref: z.string(),
+  }),
+  z.object({
+    type: z.literal('workspace.result'),
+    ...base,
+    /** Where a queued task's changes went: pushed to its repository, or a git bundle kept with the task. */
+    delivery: z.enum(['pushed', 'bundle', 'none']),
+    /** The repository the task named (URL or path). */
+    repo: z.string(),
+    branch: z.string(),
+    baseCommit: z.string(),
+    /** The branch tip (absent with delivery `none`: nothing changed). */
+    commit: z.string().optional(),
+    /** Why it was not pushed (delivery `bundle`). */
+    reason: z.string().optional(),
   }),
   z.object({
     type: z.literal('task.started'),

@@ -15,7 +15,9 @@ export function registerMcpCommand(program: Command): void {
       const context = createCommandContext(command);
       const logger = context.logger();
       const [{ createTaskService }, { serveMcpOverStdio }] = await Promise.all([import('../service/task-service.js'), import('./stdio.js')]);
-      const service = createTaskService({ home: context.home, config: context.config().config, logger, env: context.env, baseDir: context.cwd });
+      const config = context.config().config;
+      // With settings.queue, tasks asked for over MCP go to the queue's workers like the server's.
+      const service = createTaskService({ home: context.home, config, logger, env: context.env, baseDir: context.cwd, queueSubmissions: Boolean(config.settings.queue) });
       for (const id of service.interrupted) logger.warn(`task ${id} was left unfinished by a process that ended; marked interrupted`);
       await serveMcpOverStdio(service, { home: context.home, logger, version: program.version() ?? '0.0.0', baseDir: context.cwd, env: context.env });
     });

@@ -100,6 +100,8 @@ export const taskInputShape = {
   max_iterations: z.number().int().min(1).max(100).optional().describe('upper bound on implement → review → refine rounds'),
   cwd: z.string().min(1).optional().describe("directory the agents work in (relative to the server's directory)"),
   offline: z.boolean().optional().describe('only local models'),
+  repo: z.string().min(1).max(2_000).optional().describe('queue mode: the git repository workers fetch, a URL or path (default: the working directory\'s)'),
+  base: z.string().min(1).max(400).optional().describe('queue mode: the commit or branch the task starts from (default: HEAD)'),
 };
 
 export type TaskInput = z.infer<z.ZodObject<typeof taskInputShape>>;
@@ -113,5 +115,7 @@ export function taskRequest(input: TaskInput): TaskRequest {
     ...(input.max_iterations !== undefined ? { maxIterations: input.max_iterations } : {}),
     ...(input.cwd !== undefined ? { cwd: input.cwd } : {}),
     ...(input.offline !== undefined ? { offline: input.offline } : {}),
+    ...(input.repo !== undefined ? { repo: input.repo } : {}),
+    ...(input.base !== undefined ? { base: input.base } : {}),
   };
 }

@@ -1,11 +1,12 @@
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigError } from '../config/load.js';
 import { configSchema, type ConfigInput } from '../config/schema.js';
-import { closeAllDatabases } from '../storage/database.js';
-import { geminiAuthConfigured, liveness, readiness } from './health.js';
+import { createAgentHealthStore } from '../resilience/agent-health-store.js';
+import { closeAllDatabases, databasePath, openDatabase } from '../storage/database.js';
+import { liveness, readiness } from './health.js';
 
 const dirs: string[] = [];
 afterEach(() => {
@@ -58,7 +59,8 @@ describe('health', () => {
     expect(byName['database']).toMatchObject({ status: 'pass', detail: `${path.join(home, 'context.db')} is writable` });
     expect(byName['agent:claude']).toMatchObject({ status: 'fail', fix: expect.stringContaining('npm install -g @anthropic-ai/claude-code') });
     expect(byName['agent:codex']?.fix).toContain('@openai/codex');
-    expect(byName['agent:gemini']).toMatchObject({ status: 'warn', fix: expect.stringContaining('GEMINI_API_KEY') });
+    expect(byName['agent:gemini']?.status).toBe('pass');
+    expect(byName['credentials:gemini']).toMatchObject({ status: 'warn', fix: expect.stringContaining('GEMINI_API_KEY') });
     expect(byName['agent:local-code']).toMatchObject({ status: 'fail', fix: expect.stringContaining('ollama serve') });
     expect(byName['agent:copilot']).toBeUndefined(); // disabled agents are not checked
     expect(byName['agents']).toMatchObject({ status: 'pass', detail: '1 of 4 enabled agents available' });
@@ -85,13 +87,28 @@ describe('health', () => {
     expect(noDb.checks.find((c) => c.name === 'database')).toMatchObject({ status: 'fail', fix: expect.stringContaining('AI_ORCHESTRATOR_HOME') });
   });
 
-  it('finds Gemini auth in the environment, the agent env, or ~/.gemini/settings.json', () => {
+  it('shows auth failures recorded since an agent last succeeded, with the fix, even when its key is set', async () => {
     const home = temp();
-    expect(geminiAuthConfigured({ env: {} }, { HOME: home })).toBe(false);
-    expect(geminiAuthConfigured({ env: {} }, { HOME: home, GEMINI_API_KEY: 'k' })).toBe(true);
-    expect(geminiAuthConfigured({ env: { GEMINI_API_KEY: '${MY_KEY}' } }, { HOME: home })).toBe(true);
-    mkdirSync(path.join(home, '.gemini'));
-    writeFileSync(path.join(home, '.gemini', 'settings.json'), JSON.stringify({ security: { auth: { selectedType: 'oauth-personal' } } }));
-    expect(geminiAuthConfigured({ env: {} }, { HOME: home })).toBe(true);
+    const store = createAgentHealthStore(openDatabase(databasePath(home)));
+    store.recordCall({ agent: 'codex', role: 'implement', outcome: 'success', durationMs: 5, startedAt: new Date('2025-01-01T10:00:00Z') });
+    store.recordCall({ agent: 'codex', role: 'implement', outcome: 'failure', failureKind: 'auth', durationMs: 5, taskId: 'aaaa1111bbbb', startedAt: new Date('2025-01-02T10:00:00Z') });
+    store.recordCall({ agent: 'codex', role: 'review', outcome: 'failure', failureKind: 'auth', durationMs: 5, taskId: 'cccc2222dddd', startedAt: new Date('2025-01-03T10:00:00Z') });
+    store.recordCall({ agent: 'claude', role: 'review', outcome: 'failure', failureKind: 'auth', durationMs: 5, startedAt: new Date('2025-01-01T10:00:00Z') });
+    store.recordCall({ agent: 'claude', role: 'review', outcome: 'success', durationMs: 5, startedAt: new Date('2025-01-02T10:00:00Z') });
+    const report = await readiness({
+      home,
+      env: { PATH: binDir(['codex', 'claude']), HOME: temp(), OPENAI_API_KEY: 'sk-test', ANTHROPIC_API_KEY: 'sk-ant-test' },
+      loadConfig: loaded({ codex: { type: 'codex' }, claude: { type: 'claude' } }),
+    });
+    const byName = Object.fromEntries(report.checks.map((c) => [c.name, c]));
+    expect(byName['credentials:codex']).toEqual({
+      name: 'credentials:codex',
+      status: 'warn',
+      detail: 'OPENAI_API_KEY is set, but 2 auth failures since its last success, the last at 2025-01-03T10:00:00.000Z (task cccc2222)',
+      fix: 'run `codex login`, or set OPENAI_API_KEY in your environment or in agents.codex.env',
+    });
+    // Claude succeeded after its auth failure: that one is behind it.
+    expect(byName['credentials:claude']).toEqual({ name: 'credentials:claude', status: 'pass', detail: 'ANTHROPIC_API_KEY is set' });
+    expect(report.ready).toBe(true);
   });
 });

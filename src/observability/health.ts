@@ -2,25 +2,27 @@
  * Liveness and readiness with per-component detail. Liveness: the process answers. Readiness:
  * the configuration is valid, at least one enabled agent can run here, and the state database
  * is writable. Every failed or doubtful check carries a fix hint a person can act on (which npm
- * package provides a missing CLI, which key Gemini needs, `ollama serve`). `doctor` prints it;
- * the web server will answer /health and /ready from the same functions.
+ * package provides a missing CLI, how to sign in or which variable to set, `ollama serve`), taken
+ * from the one table of fixes (adapters/failure-fixes.ts). Credentials are checked cheaply (a
+ * variable set, a sign-in file present) and against the recorded auth failures. `doctor` prints
+ * it; the web server answers /health and /ready from the same functions.
  */
-import { existsSync, readFileSync } from 'node:fs';
-import os from 'node:os';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { agentCommand, agentEndpoint, checkAgentAvailability } from '../adapters/availability.js';
+import { checkAgentAvailability } from '../adapters/availability.js';
+import { checkCredentials } from '../adapters/credential-check.js';
+import { authFix, unavailableFix } from '../adapters/failure-fixes.js';
 import type { ProbeCache } from '../adapters/probe-cache.js';
 import type { LoadedConfig } from '../config/load.js';
 import type { AgentConfig } from '../config/schema.js';
-import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
-import { createAgentHealthStore, healthJson } from '../resilience/agent-health-store.js';
+import { createAgentHealthStore, healthJson, type AgentHealthStore } from '../resilience/agent-health-store.js';
 import { errorMessage } from '../shared/errors.js';
 import { databasePath, openDatabase } from '../storage/database.js';
 
 export type CheckStatus = 'pass' | 'warn' | 'fail';
 
 export interface HealthCheck {
-  /** "config", "database", "agents", "agent:<name>". */
+  /** "config", "database", "agents", "agent:<name>", "credentials:<name>" (never more than a warning). */
   readonly name: string;
   readonly status: CheckStatus;
   readonly detail: string;
@@ -43,14 +45,6 @@ export interface Readiness {
 export function liveness(): Liveness {
   return { status: 'ok', pid: process.pid, uptimeSeconds: Math.round(process.uptime()) };
 }
-
-/** npm packages of the coding CLIs, for "binary missing" hints. */
-export const CLI_PACKAGES: Partial<Record<AdapterKind, string>> = {
-  claude: '@anthropic-ai/claude-code',
-  codex: '@openai/codex',
-  gemini: '@google/gemini-cli',
-  copilot: '@github/copilot',
-};
 
 export interface ReadinessOptions {
   /** Loads (and validates) the configuration; throws (or rejects with) ConfigError when it is invalid. */
@@ -86,10 +80,12 @@ export async function readiness(options: ReadinessOptions): Promise<Readiness> {
     const { config } = loaded;
     const store = openHealthIfExists(options.home);
     const enabled = Object.entries(config.agents).filter(([, agent]) => agent.enabled);
-    const agentChecks = await Promise.all(
-      enabled.map(([name, agent]) => checkAgent(name, agent, env, options, store?.(name))),
-    );
+    const agentChecks = await Promise.all(enabled.map(([name, agent]) => checkAgent(name, agent, options, store)));
     checks.push(...agentChecks);
+    for (const [name, agent] of enabled) {
+      const credentials = credentialCheck(name, agent, env, store);
+      if (credentials) checks.push(credentials);
+    }
     const usable = agentChecks.filter((c) => c.status !== 'fail').length;
     checks.push(
       usable > 0
@@ -123,45 +119,27 @@ function checkDatabase(home: string): HealthCheck {
   }
 }
 
-function openHealthIfExists(home: string): ((agent: string) => ReturnType<typeof healthJson>) | undefined {
+function openHealthIfExists(home: string): AgentHealthStore | undefined {
   const file = databasePath(home);
   if (!existsSync(file)) return undefined;
   try {
-    const store = createAgentHealthStore(openDatabase(file));
-    return (agent) => healthJson(store.health(agent));
+    return createAgentHealthStore(openDatabase(file));
   } catch {
     return undefined;
   }
 }
 
-async function checkAgent(
-  name: string,
-  agent: AgentConfig,
-  env: NodeJS.ProcessEnv,
-  options: ReadinessOptions,
-  health: ReturnType<typeof healthJson> | undefined,
-): Promise<HealthCheck> {
+async function checkAgent(name: string, agent: AgentConfig, options: ReadinessOptions, store: AgentHealthStore | undefined): Promise<HealthCheck> {
   const check = `agent:${name}`;
-  const kind = resolveAdapterKind(agent);
+  const env = options.env ?? process.env;
   const availability = await checkAgentAvailability(agent, {
     ...(options.signal ? { signal: options.signal } : {}),
     timeoutMs: options.timeoutMs ?? 1500,
     ...(options.probeCache ? { probeCache: options.probeCache } : {}),
     ...(env['PATH'] !== undefined ? { pathVariable: env['PATH'] } : {}),
   });
-  if (!availability.available) {
-    return { name: check, status: 'fail', detail: availability.detail, fix: missingHint(kind, agent).replaceAll('agents.<name>', `agents.${name}`) };
-  }
-  if (kind === 'gemini' && !geminiAuthConfigured(agent, env)) {
-    return {
-      name: check,
-      status: 'warn',
-      detail: `${availability.detail}, but no Gemini authentication is configured`,
-      fix:
-        `set GEMINI_API_KEY in your environment or in agents.${name}.env.GEMINI_API_KEY (Vertex: GOOGLE_API_KEY + GOOGLE_GENAI_USE_VERTEXAI=true), ` +
-        'or sign in once with `gemini` and set security.auth.selectedType in ~/.gemini/settings.json',
-    };
-  }
+  if (!availability.available) return { name: check, status: 'fail', detail: availability.detail, fix: unavailableFix(name, agent) };
+  const health = store ? healthJson(store.health(name)) : undefined;
   if (health?.circuit === 'open') {
     return {
       name: check,
@@ -173,57 +151,27 @@ async function checkAgent(
   return { name: check, status: 'pass', detail: availability.detail };
 }
 
-function missingHint(kind: AdapterKind, agent: AgentConfig): string {
-  const pkg = CLI_PACKAGES[kind];
-  if (pkg) {
-    const command = agentCommand(agent) ?? kind;
-    return `install it: npm install -g ${pkg} (or set agents.<name>.command to where ${command} lives)`;
+/**
+ * An agent's credentials: present (a variable or a sign-in file) and not rejected since its last
+ * success. Recorded auth failures win over a present key: the key is there but refused.
+ */
+function credentialCheck(name: string, agent: AgentConfig, env: NodeJS.ProcessEnv, store: AgentHealthStore | undefined): HealthCheck | undefined {
+  const check = `credentials:${name}`;
+  const failures = store?.failuresSinceSuccess(name, 'auth');
+  const credentials = checkCredentials(name, agent, env);
+  if (failures && failures.count > 0) {
+    const fix = authFix(name, agent);
+    const task = failures.taskId ? ` (task ${failures.taskId.slice(0, 8)})` : '';
+    const found = credentials?.found ? `${credentials.detail}, but ` : '';
+    return {
+      name: check,
+      status: 'warn',
+      detail: `${found}${failures.count === 1 ? '1 auth failure' : `${failures.count} auth failures`} since its last success, the last at ${failures.lastAt ?? '?'}${task}`,
+      ...(fix ? { fix } : {}),
+    };
   }
-  const endpoint = agentEndpoint(agent) ?? '';
-  switch (kind) {
-    case 'ollama':
-      return `start Ollama: \`ollama serve\` (expected at ${endpoint})${agent.model ? `, then \`ollama pull ${agent.model}\`` : ''}`;
-    case 'llamacpp':
-      return `start llama-server with a model (expected at ${endpoint}): \`llama-server -m <model.gguf> --port ${portOf(endpoint) ?? 8080}\``;
-    case 'openai-compatible':
-      return `start the OpenAI-compatible server (expected at ${endpoint}) or fix agents.<name>.endpoint`;
-    case 'embedded':
-      return 'set agents.<name>.model to a model file';
-    case 'generic':
-    case 'claude':
-    case 'codex':
-    case 'gemini':
-    case 'copilot':
-      return `install ${agentCommand(agent) ?? 'the command'} or fix agents.<name>.command`;
-  }
-}
-
-function portOf(url: string): string | undefined {
-  try {
-    return new URL(url).port || undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Gemini CLI's settings.json names the signed-in auth type at security.auth.selectedType. */
-function hasSelectedAuthType(settings: unknown): boolean {
-  const security = typeof settings === 'object' && settings !== null ? (settings as { security?: unknown }).security : undefined;
-  const auth = typeof security === 'object' && security !== null ? (security as { auth?: unknown }).auth : undefined;
-  const selected = typeof auth === 'object' && auth !== null ? (auth as { selectedType?: unknown }).selectedType : undefined;
-  return typeof selected === 'string' && selected.length > 0;
-}
-
-/** An API key (env or the agent's env), Vertex/GCA switches, or a selected auth type in settings.json. */
-export function geminiAuthConfigured(agent: Pick<AgentConfig, 'env'>, env: NodeJS.ProcessEnv): boolean {
-  const keys = ['GEMINI_API_KEY', 'GOOGLE_API_KEY', 'GOOGLE_GENAI_USE_VERTEXAI', 'GOOGLE_GENAI_USE_GCA'];
-  if (keys.some((key) => (env[key] ?? '') !== '' || (agent.env[key] ?? '') !== '')) return true;
-  const home = env['GEMINI_CLI_HOME'] ?? env['HOME'] ?? os.homedir();
-  const file = path.join(home, '.gemini', 'settings.json');
-  if (!existsSync(file)) return false;
-  try {
-    return hasSelectedAuthType(JSON.parse(readFileSync(file, 'utf8')));
-  } catch {
-    return false;
-  }
+  if (!credentials) return undefined;
+  return credentials.found
+    ? { name: check, status: 'pass', detail: credentials.detail }
+    : { name: check, status: 'warn', detail: credentials.detail, ...(credentials.fix ? { fix: credentials.fix } : {}) };
 }

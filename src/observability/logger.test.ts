@@ -3,7 +3,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { tempDir } from '../../test/helpers/cli.js';
 import { createRedactor } from '../security/redact.js';
-import { createLogger } from './logger.js';
+import { createLogger, routeLogLines } from './logger.js';
 
 describe('logger', () => {
   it('writes JSON lines to the log file with secrets redacted', () => {
@@ -31,5 +31,35 @@ describe('logger', () => {
       process.stderr.write = original;
     }
     expect(written.join('')).toBe('warning: claude: rate_limit; retry 2/3 in 1.0 s\n');
+  });
+});
+
+describe('logger lines while a live display owns the terminal', () => {
+  it('go to the display, plain and pretty, one call per line, and back to stderr when released', async () => {
+    const shown: string[] = [];
+    routeLogLines((line) => shown.push(line));
+    try {
+      createLogger({ level: 'info', pretty: false }).warn('codex failed (server); falling back to local');
+      createLogger({ level: 'info', pretty: true }).warn('pretty warning');
+      // pino-pretty formats in a stream: give it a turn.
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      routeLogLines(undefined);
+    }
+    expect(shown[0]).toBe('warning: codex failed (server); falling back to local');
+    expect(shown.slice(1).join('\n')).toContain('pretty warning');
+    expect(shown.every((line) => !line.includes('\n'))).toBe(true);
+    const written: string[] = [];
+    const original = process.stderr.write.bind(process.stderr);
+    process.stderr.write = ((chunk: string) => {
+      written.push(String(chunk));
+      return true;
+    });
+    try {
+      createLogger({ level: 'info', pretty: false }).warn('after');
+    } finally {
+      process.stderr.write = original;
+    }
+    expect(written.join('')).toBe('warning: after\n');
   });
 });

@@ -3,8 +3,11 @@
  * protocol). Human-readable: pretty on a TTY, one plain `warning: …` line otherwise (so a log line
  * reads like the progress lines around it); JSON lines only when asked (`--log-format json`) and
  * always in the log file. NO_COLOR is honoured; every string passes through the redactor first.
+ * While a live display owns the terminal (a spinner under the progress lines), human-readable
+ * log lines go to it (`routeLogLines`), so a warning is a line of its own, never on the spinner's line.
  */
 import { createRequire } from 'node:module';
+import { Writable } from 'node:stream';
 import type * as Pino from 'pino';
 import type { Logger, DestinationStream } from 'pino';
 import { createRedactor, type Redactor } from '../security/redact.js';
@@ -30,6 +33,24 @@ export function normalizeLevel(level: string | undefined): string {
 }
 
 const require = createRequire(import.meta.url);
+
+let lineSink: ((line: string) => void) | undefined;
+
+/**
+ * Sends human-readable log lines to `sink` (one call per line, without its newline) instead of
+ * stderr, until called again with undefined. JSON lines (`--log-format json`) always go to stderr.
+ */
+export function routeLogLines(sink: ((line: string) => void) | undefined): void {
+  lineSink = sink;
+}
+
+function emitLines(text: string): void {
+  if (!lineSink) {
+    process.stderr.write(text);
+    return;
+  }
+  for (const line of text.split('\n')) if (line !== '') lineSink(line);
+}
 
 /** pino is loaded on the first logger, not at import: commands that never log do not pay for it. */
 function loadPino(): typeof Pino {
@@ -65,8 +86,14 @@ export function createLogger(options: LoggerOptions = {}): Logger {
 function prettyStream(): DestinationStream {
   // Loaded only on a TTY: pino-pretty is not needed (nor paid for) in pipes and CI.
   const build = require('pino-pretty') as (options: Record<string, unknown>) => DestinationStream;
+  const destination = new Writable({
+    write(chunk: Buffer | string, _encoding, done) {
+      emitLines(String(chunk));
+      done();
+    },
+  });
   return build({
-    destination: 2,
+    destination,
     sync: true,
     colorize: !process.env['NO_COLOR'],
     ignore: 'pid,hostname',
@@ -84,12 +111,12 @@ function plainStream(): DestinationStream {
       try {
         record = JSON.parse(line) as typeof record;
       } catch {
-        process.stderr.write(line);
+        emitLines(line);
         return;
       }
       const label = LEVEL_LABELS[record.level ?? 30] ?? 'log';
       const error = record.err?.message && !record.msg?.includes(record.err.message) ? `: ${record.err.message}` : '';
-      process.stderr.write(`${label}: ${record.msg ?? ''}${error}\n`);
+      emitLines(`${label}: ${record.msg ?? ''}${error}\n`);
     },
   };
 }

@@ -60,6 +60,16 @@ export const METRIC_DEFINITIONS = {
     labels: [],
     buckets: [0, 1, 2, 3, 5, 8, 13, 21],
   },
+  queueJobs: {
+    name: 'orchestrator_queue_jobs_total',
+    help: 'Queued tasks a worker took, by how they left it (ended, cancelled, handed_back, lost, stale, error)',
+    labels: ['outcome'],
+  },
+  queueRunning: {
+    name: 'orchestrator_queue_running_tasks',
+    help: 'Queued tasks a worker is running now',
+    labels: [],
+  },
 } as const;
 
 export const CIRCUIT_STATE_VALUE: Readonly<Record<CircuitState, number>> = { closed: 0, half_open: 1, open: 2 };
@@ -77,6 +87,8 @@ export interface Metrics {
   readonly tasks: Counter<LabelsOf<'tasks'>>;
   readonly taskIterations: Histogram;
   readonly reviewSuggestions: Histogram;
+  readonly queueJobs: Counter<LabelsOf<'queueJobs'>>;
+  readonly queueRunning: Gauge;
   /** The exposition text (Prometheus text format 0.0.4). */
   exposition(): Promise<string>;
   readonly contentType: string;
@@ -85,11 +97,24 @@ export interface Metrics {
 export interface MetricsOptions {
   /** Node's default process metrics (heap, event loop lag, ...); default true. */
   readonly defaultMetrics?: boolean;
+  /**
+   * The process exits right after printing (the `metrics` command): its event-loop lag was never
+   * sampled, so that family would read as an empty histogram (min 9223372036.85 s, mean NaN) — leave it out.
+   */
+  readonly oneShot?: boolean;
 }
+
+/** Process metrics that only mean something in a process that has been running a while. */
+const LONG_RUNNING_ONLY = /^nodejs_eventloop_lag/;
 
 export function createMetrics(options: MetricsOptions = {}): Metrics {
   const registry = new Registry();
-  if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (options.defaultMetrics ?? true) {
+    collectDefaultMetrics({ register: registry });
+    if (options.oneShot) {
+      for (const metric of registry.getMetricsAsArray()) if (LONG_RUNNING_ONLY.test(metric.name)) registry.removeSingleMetric(metric.name);
+    }
+  }
   const d = METRIC_DEFINITIONS;
   const counter = <L extends string>(def: { name: string; help: string; labels: readonly L[] }) =>
     new Counter<L>({ name: def.name, help: def.help, labelNames: def.labels, registers: [registry] });
@@ -106,6 +131,8 @@ export function createMetrics(options: MetricsOptions = {}): Metrics {
     tasks: counter(d.tasks),
     taskIterations: histogram(d.taskIterations),
     reviewSuggestions: histogram(d.reviewSuggestions),
+    queueJobs: counter(d.queueJobs),
+    queueRunning: new Gauge({ name: d.queueRunning.name, help: d.queueRunning.help, registers: [registry] }),
     exposition: () => registry.metrics(),
     contentType: registry.contentType,
   };

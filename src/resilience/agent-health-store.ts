@@ -108,6 +108,15 @@ export interface AgentHealthStore extends CircuitStore {
   durations(): { readonly agent: string; readonly role: string; readonly durationMs: number }[];
   /** Every persisted circuit. */
   circuits(): { readonly agent: string; readonly snapshot: CircuitSnapshot }[];
+  /** Failures of one kind since the agent's last success (a success since means they are behind it). */
+  failuresSinceSuccess(agent: string, kind: FailureKind): UnresolvedFailures;
+}
+
+export interface UnresolvedFailures {
+  readonly count: number;
+  /** When the last of them started (ISO) and the task it was part of. */
+  readonly lastAt?: string;
+  readonly taskId?: string;
 }
 
 /*
@@ -165,6 +174,13 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
   );
   const lastFailure = db.prepare<[string], { failure_kind: string | null }>(
     `SELECT failure_kind FROM agent_calls WHERE agent = ? AND outcome = 'failure' ORDER BY id DESC LIMIT 1`,
+  );
+  const sinceSuccess = db.prepare<[string, string, string], { count: number; last_at: string | null; task_id: string | null }>(
+    `SELECT COUNT(*) AS count, MAX(started_at) AS last_at,
+       (SELECT task_id FROM agent_calls l WHERE l.agent = f.agent AND l.outcome = 'failure' AND l.failure_kind = f.failure_kind ORDER BY id DESC LIMIT 1) AS task_id
+     FROM agent_calls f
+     WHERE f.agent = ? AND f.outcome = 'failure' AND f.failure_kind = ?
+       AND f.id > COALESCE((SELECT MAX(id) FROM agent_calls s WHERE s.agent = ? AND s.outcome = 'success'), 0)`,
   );
   const loadCircuit = db.prepare<[string], CircuitRow>('SELECT * FROM agent_circuits WHERE agent = ?');
   const saveCircuit = db.prepare(
@@ -267,6 +283,11 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
         )
         .all()
         .map((r) => ({ agent: r.agent, role: r.role, durationMs: r.duration_ms }));
+    },
+    failuresSinceSuccess(agent, kind) {
+      const row = sinceSuccess.get(agent, kind, agent);
+      if (!row || row.count === 0) return { count: 0 };
+      return { count: row.count, ...(row.last_at ? { lastAt: row.last_at } : {}), ...(row.task_id ? { taskId: row.task_id } : {}) };
     },
     circuits() {
       return db

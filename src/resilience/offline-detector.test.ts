@@ -61,7 +61,7 @@ describe('offline detector', () => {
     expect(await detector.isOffline()).toBe(false);
     detector.recordOutcome({ agent: 'claude', local: false, success: false, kind: 'network' });
     expect(await detector.isOffline()).toBe(true);
-    expect(detector.reason()).toContain('unreachable (ECONNREFUSED)');
+    expect(detector.reason()).toContain('is not reachable (connection refused)');
   });
 
   it('never reports offline when auto_detect is off', async () => {

@@ -13,6 +13,7 @@
  */
 import { httpRequest } from '../adapters/http/request.js';
 import type { FailureKind } from '../adapters/spec.js';
+import { unreachableMessage } from '../shared/unreachable.js';
 
 export interface OfflineDetectorSettings {
   /** settings.offline.auto_detect: false = never offline by detection. */
@@ -58,8 +59,7 @@ export function createOfflineDetector(settings: OfflineDetectorSettings): Offlin
       verdict = { offline: !online, at: now(), ...(online ? {} : { reason: `probe ${url} answered ${response.status}` }) };
     } catch (error) {
       if (signal?.aborted) throw error;
-      const code = (error as { code?: unknown }).code;
-      verdict = { offline: true, at: now(), reason: `probe ${url} unreachable${typeof code === 'string' ? ` (${code})` : ''}` };
+      verdict = { offline: true, at: now(), reason: unreachableMessage(`probe ${url}`, error) };
     }
     return verdict.offline;
   }

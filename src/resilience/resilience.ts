@@ -23,6 +23,11 @@ export interface ResilienceSettings {
   /** Epoch-milliseconds clock for the breakers (tests). */
   readonly now?: () => number;
   readonly sleep?: (ms: number, signal?: AbortSignal) => Promise<void>;
+  /**
+   * Makes an agent's `max_concurrency` semaphore; default: one in this process. Queue mode gives
+   * one held across all workers (fleet/fleet-resilience.ts).
+   */
+  readonly semaphoreFor?: (agent: string, max: number) => Semaphore;
 }
 
 export interface Resilience {
@@ -65,7 +70,9 @@ export function createResilience(settings: ResilienceSettings): Resilience {
     const name = adapter.name;
     const p = policy(name);
     if (p.ratePerMinute !== undefined && !limiters.has(name)) limiters.set(name, createTokenBucket({ ratePerMinute: p.ratePerMinute }));
-    if (p.maxConcurrency !== undefined && !semaphores.has(name)) semaphores.set(name, createSemaphore(p.maxConcurrency));
+    if (p.maxConcurrency !== undefined && !semaphores.has(name)) {
+      semaphores.set(name, settings.semaphoreFor ? settings.semaphoreFor(name, p.maxConcurrency) : createSemaphore(p.maxConcurrency));
+    }
     const agent = agentConfig(name);
     const price = agent ? priceFor(agent, config.settings.prices) : undefined;
     const limiter = limiters.get(name);

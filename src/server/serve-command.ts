@@ -16,6 +16,7 @@ interface ServeOptions {
   readonly drain?: boolean;
   readonly allowConfigCommands?: boolean;
   readonly allowedHost?: string[];
+  readonly queue?: string;
 }
 
 interface GlobalOptions {
@@ -39,6 +40,7 @@ export function registerServeCommand(program: Command, endpoints: readonly HttpE
     .option('--drain', 'on SIGINT/SIGTERM wait for running tasks instead of cancelling them')
     .option('--allow-config-commands', "let PUT /api/config change an agent's command, args or env")
     .option('--allowed-host <name...>', "more Host names to answer to (a reverse proxy's public name)")
+    .option('--queue <url>', 'queue mode: tasks go to `worker` processes through Redis at this URL (default: settings.queue.url, if set)')
     .action(async (options: ServeOptions, command: Command) => {
       const globals = command.optsWithGlobals<GlobalOptions>();
       const port = Number(options.port);
@@ -58,6 +60,7 @@ export function registerServeCommand(program: Command, endpoints: readonly HttpE
         ...(options.drain ? { drain: true } : {}),
         ...(options.allowConfigCommands ? { allowConfigCommands: true } : {}),
         ...(options.allowedHost ? { allowedHosts: options.allowedHost } : {}),
+        ...(options.queue ? { queueUrl: options.queue } : {}),
         print: (line) => process.stdout.write(`${line}\n`),
         endpoints,
       });

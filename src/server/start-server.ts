@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { loadConfig, type LoadedConfig } from '../config/load.js';
+import { withQueueUrl } from '../config/queue-url.js';
 import type { Logger } from '../observability/logger.js';
 import { createAuditLog } from '../security/audit-log.js';
 import { auditTaskService } from '../service/service-audit.js';
@@ -34,6 +35,8 @@ export interface StartServerOptions {
   readonly handleSignals?: boolean;
   /** Other surfaces' endpoints to mount (the binary passes MCP's), built over this server's service. */
   readonly endpoints?: readonly HttpEndpointFactory[];
+  /** Queue mode with this Redis URL (over settings.queue.url): tasks go to `worker` processes. */
+  readonly queueUrl?: string;
   /** When live-events clients that do not read are disconnected (tests make it quick). */
   readonly slowClients?: Partial<SlowClientLimits>;
 }
@@ -60,6 +63,7 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   }
   const load = (): LoadedConfig => loadConfig({ ...(options.configPath ? { configPath: options.configPath } : {}), cwd: options.workspace, env: options.env });
   const loaded = load();
+  const config = options.queueUrl ? withQueueUrl(loaded.config, options.queueUrl) : loaded.config;
   const { token, source } = resolveServerToken(options.home, options.env);
   const warnAudit = (error: unknown): void => options.logger.warn(`could not write the audit log: ${errorMessage(error)}`);
   const audit = createAuditLog(options.home);
@@ -71,7 +75,8 @@ export async function startServer(options: StartServerOptions): Promise<RunningS
   // The service redacts secrets by their variables' names: naming the token makes it one of them,
   // so a task text, an agent's output or an event that quotes it never stores or streams it.
   const serviceEnv = { ...options.env, AI_ORCHESTRATOR_TOKEN: token };
-  const local = createTaskService({ home: options.home, config: loaded.config, logger: options.logger, env: serviceEnv, baseDir: options.workspace });
+  // With a queue, the server is its tasks' coordinator: they go to the workers, their events come back here.
+  const local = createTaskService({ home: options.home, config, logger: options.logger, env: serviceEnv, baseDir: options.workspace, queueSubmissions: Boolean(config.settings.queue) });
   for (const id of local.interrupted) options.logger.warn(`task ${id} was left unfinished by a process that ended; marked interrupted`);
   const service = auditTaskService(local, audit, { source: 'api', onError: warnAudit });
   const endpointContext = { service, home: options.home, logger: options.logger, version: packageVersion(), baseDir: options.workspace, env: options.env };

@@ -10,6 +10,7 @@ import type { OrchestratorConfig } from '../config/schema.js';
 import { createOrchestratorBus, type OrchestratorBus, type StoredEvent } from '../events/events.js';
 import type { Logger } from '../observability/logger.js';
 import { createAgentHealthStore, type AgentHealthStore } from '../resilience/agent-health-store.js';
+import type { Semaphore } from '../resilience/concurrency.js';
 import { createResilience } from '../resilience/resilience.js';
 import { createRedactor, secretValues, type Redactor } from '../security/redact.js';
 import { errorMessage } from '../shared/errors.js';
@@ -30,6 +31,11 @@ export interface ServiceRuntimeOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Base directory for relative project paths. */
   readonly baseDir: string;
+  /**
+   * Resilience shared with other processes (a queue worker: the fleet's circuits, call records and
+   * `max_concurrency` through Redis) instead of this database's alone.
+   */
+  readonly shared?: { readonly health: AgentHealthStore; readonly semaphoreFor: (agent: string, max: number) => Semaphore };
 }
 
 export interface ServiceRuntime {
@@ -62,7 +68,7 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
   const databaseFile = databasePath(options.home);
   const db = openDatabase(databaseFile);
   const { store, interrupted } = openTaskStore(options.home);
-  const health = createAgentHealthStore(db);
+  const health = options.shared?.health ?? createAgentHealthStore(db);
   const plans = createPlanStore(db);
   // Secrets from our environment and those written into agents' `env` never reach output or storage.
   const redact = createRedactor([...secretValues(env), ...Object.values(config.agents).flatMap((a) => secretValues(a.env))]);
@@ -80,6 +86,7 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
   const resilience = createResilience({
     config,
     store: health,
+    ...(options.shared ? { semaphoreFor: options.shared.semaphoreFor } : {}),
     onRetry: (notice) => {
       if (!notice.context) return;
       bus.publish({

@@ -1,8 +1,9 @@
 /**
  * Context memory for tasks: when settings.enable_context_memory is on, opens the memory in the
  * home's one database, registers the project (named, or the git repository of the working
- * directory; scanned once, later tasks reuse it) and gives the memory hook (relevant earlier work
- * in, the finished task out). The project id is the memory's id for the path, so tasks,
+ * directory; scanned in full once, then rescanned incrementally — only changed files are read —
+ * each time a process opens it) and gives the memory hook (relevant earlier work in, the
+ * finished task out). The project id is the memory's id for the path, so tasks,
  * `context search --project` and the scan agree.
  */
 import path from 'node:path';
@@ -45,9 +46,12 @@ export async function openTaskMemory(options: TaskMemoryOptions): Promise<TaskMe
       embedding: embeddingFromSettings(options.settings, options.env ?? process.env),
       onWarning: (message) => options.logger.warn(message),
     });
-    if (projectPath && !manager.getProject(projectPath)) {
-      const registered = await manager.registerProject(projectPath);
-      options.logger.info(`registered project ${registered.project.name} (${registered.project.fileCount} files) for context memory`);
+    if (projectPath) {
+      // A rescan reads only the files changed since the last one, so the files a prompt names exist.
+      const known = manager.getProject(projectPath) !== undefined;
+      const scanned = await manager.registerProject(projectPath);
+      if (!known) options.logger.info(`registered project ${scanned.project.name} (${scanned.project.fileCount} files) for context memory`);
+      else options.logger.debug(`rescanned project ${scanned.project.name}: ${scanned.scan.read} files read, ${scanned.removed} memory nodes removed`);
     }
     return { memory: createEngineMemory(manager), tokenBudget: options.settings.token_budget, ...(projectId ? { projectId } : {}) };
   } catch (error) {

@@ -32,8 +32,12 @@ export const taskRequestSchema = z.object({
   followUpOf: z.string().min(1).optional(),
   /** `worktree`: the task runs in a new git worktree on its own branch (default: settings.isolation). */
   isolation: z.enum(['none', 'worktree']).optional(),
-  /** The revision a worktree starts from (default HEAD); only with isolation `worktree`. */
+  /** The revision a worktree (or a queued task) starts from (default HEAD). */
   base: z.string().min(1).max(400).optional(),
+  /** Queue mode: hand the task to the fleet's workers (default: the service's choice). */
+  queue: z.boolean().optional(),
+  /** A queued task's repository, a URL or path every worker can reach (default: cwd's repository). */
+  repo: z.string().min(1).max(2_000).optional(),
   /**
    * Run this one agent once with `task` as its exact prompt (role raw, no template, no memory):
    * a probe that the agent is installed and answering, still an ordinary, cancellable task.
@@ -55,9 +59,17 @@ export interface CheckedRequest {
   readonly isolation: 'none' | 'worktree';
   readonly base?: string;
   readonly agent?: string;
+  /** Handed to the queue's workers instead of run here. */
+  readonly queue: boolean;
+  readonly repo?: string;
 }
 
-export function checkRequest(request: TaskRequest, config: OrchestratorConfig, baseDir: string): CheckedRequest {
+export interface CheckRequestOptions {
+  /** Requests that do not say otherwise go to the queue (a coordinator: `serve`, `mcp` with settings.queue). */
+  readonly queueByDefault?: boolean;
+}
+
+export function checkRequest(request: TaskRequest, config: OrchestratorConfig, baseDir: string, options: CheckRequestOptions = {}): CheckedRequest {
   const parsed = taskRequestSchema.safeParse(request);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -82,8 +94,12 @@ export function checkRequest(request: TaskRequest, config: OrchestratorConfig, b
   const cwd = workingDirectory(baseDir, r.cwd ?? settings.workspace_dir);
   const projectPath = r.projectPath ?? (settings.project_path || undefined);
   const budgetUsd = r.budgetUsd ?? settings.budget_usd;
-  const isolation = r.isolation ?? settings.isolation;
-  if (r.base !== undefined && isolation !== 'worktree') throw new OrchestratorError('INVALID_INPUT', '--base needs --worktree (a base is where a worktree starts)');
+  // A probe tests this machine's agent: it never goes to the queue.
+  const queue = !probe && (r.queue ?? Boolean(options.queueByDefault && settings.queue));
+  if (queue && !settings.queue) throw new OrchestratorError('INVALID_INPUT', 'queue mode needs a queue: set settings.queue.url (or pass --queue redis://…)');
+  if (r.repo !== undefined && !queue) throw new OrchestratorError('INVALID_INPUT', 'repo is for queued tasks (queue mode)');
+  const isolation = queue ? 'none' : (r.isolation ?? settings.isolation);
+  if (r.base !== undefined && isolation !== 'worktree' && !queue) throw new OrchestratorError('INVALID_INPUT', '--base needs --worktree (a base is where a worktree starts)');
   if (isolation === 'worktree' && !findRepositoryRoot(cwd)) {
     throw new OrchestratorError('INVALID_INPUT', `--worktree needs a git repository, and ${cwd} is not in one`);
   }
@@ -100,6 +116,8 @@ export function checkRequest(request: TaskRequest, config: OrchestratorConfig, b
     isolation,
     ...(r.base !== undefined ? { base: r.base } : {}),
     ...(probe ? { agent: probe } : {}),
+    queue,
+    ...(r.repo !== undefined ? { repo: r.repo } : {}),
   };
 }
 

@@ -42,6 +42,8 @@ export interface TaskRunInput {
   readonly isolation: 'none' | 'worktree';
   /** The revision the worktree starts from (default HEAD). */
   readonly base?: string;
+  /** Relevant earlier work looked up elsewhere (a queue worker gets it from the coordinator): no lookup here. */
+  readonly memoryBlock?: string;
   /** A probe: this agent once, the task text as its exact prompt (no template, memory or report). */
   readonly agent?: string;
   readonly signal: AbortSignal;
@@ -184,8 +186,8 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     return endEarly('failed', `could not plan the task: ${errorMessage(error)}`, refusal);
   }
 
-  let memoryBlock = input.resume?.memoryBlock ?? '';
-  const memory: TaskMemory = input.agent ? {} : await runtime.memory(input.projectPath);
+  let memoryBlock = input.resume?.memoryBlock ?? input.memoryBlock ?? '';
+  const memory: TaskMemory = input.agent || input.memoryBlock !== undefined ? {} : await runtime.memory(input.projectPath);
   if (!input.resume && memory.memory) {
     try {
       memoryBlock = await memory.memory.getRelevantContext(input.promptTask, {

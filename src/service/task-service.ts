@@ -18,10 +18,11 @@ import { OrchestratorError } from '../shared/errors.js';
 import { createSemaphore } from '../resilience/concurrency.js';
 import { killEscapedDescendants, killOrphanedAgent } from '../tasks/agent-process.js';
 import { isFinal, isResumable, type TaskStatus } from '../tasks/task-state.js';
-import { isProcessAlive, type ListOptions, type TaskRecord } from '../tasks/task-store.js';
+import { isProcessAlive, isQueueOwned, queueOwner, type ListOptions, type TaskRecord } from '../tasks/task-store.js';
 import type { FinishedTask } from '../workflow/engine.js';
 import { watchTask, type WatchOptions } from './event-watch.js';
 import { followUpTask } from './follow-up.js';
+import { createQueuedTasks, type QueuedTasks } from './queued-tasks.js';
 import { findResumePoint } from './resume-point.js';
 import { openServiceRuntime, type ServiceRuntime } from './service-runtime.js';
 import { checkRequest, type TaskRequest } from './task-request.js';
@@ -38,12 +39,19 @@ export interface TaskServiceOptions {
   readonly env?: NodeJS.ProcessEnv;
   /** Base directory for relative paths in requests (a CLI's working directory). */
   readonly baseDir: string;
+  /**
+   * A coordinator (`serve`, `mcp`) with settings.queue: requests go to the queue unless they say
+   * otherwise, and queued tasks left unfinished by an earlier run are followed again.
+   */
+  readonly queueSubmissions?: boolean;
 }
 
 export interface SubmittedTask {
   readonly taskId: string;
   /** Settles when the task has ended (never rejects for agent failures: they are results). */
   readonly done: Promise<TaskResult>;
+  /** A queued task: settles once its job is in the queue (rejects when it could not be queued). */
+  readonly queued?: Promise<void>;
 }
 
 export interface CancelResult {
@@ -97,6 +105,9 @@ interface RunningTask {
 export function createTaskService(options: TaskServiceOptions): TaskService {
   const runtime: ServiceRuntime = openServiceRuntime(options);
   const { store, bus, log, config } = runtime;
+  const queueSettings = config.settings.queue;
+  const queued: QueuedTasks | undefined = queueSettings ? createQueuedTasks(runtime, queueSettings, options.baseDir) : undefined;
+  if (queued && options.queueSubmissions) queued.followUnfinished();
   const running = new Map<string, RunningTask>();
   const memoryWrites = new Map<string, Promise<void>>();
   const stamp = (): string => new Date().toISOString();
@@ -105,7 +116,8 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
   // Memory subscribes to the bus: a finished task of this process is stored with its steps.
   bus.subscribe('task.finished', (event) => {
     const task = store.get(event.taskId);
-    if (!task || !running.has(task.id) || task.workflow.startsWith('agent:')) return;
+    const followedHere = running.has(event.taskId) || Boolean(queued?.followed().includes(event.taskId));
+    if (!task || !followedHere || task.workflow.startsWith('agent:')) return;
     const status = event.status === 'completed' || event.status === 'cancelled' ? event.status : 'failed';
     memoryWrites.set(task.id, recordInMemory(task, status, event));
   });
@@ -167,6 +179,8 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
       // Cancels asked for by other processes (`tasks cancel`, another server) reach us here.
       cancels: setInterval(() => {
         for (const id of store.cancelRequested([...running.keys()])) running.get(id)?.controller.abort();
+        // A queued task this process follows: the cancel goes on to its worker.
+        for (const id of store.cancelRequested(queued?.followed() ?? [])) void queued?.cancel(id, 10_000).catch((error: unknown) => runtime.logger.warn(`could not cancel task ${id.slice(0, 8)}: ${String(error)}`));
       }, CANCEL_POLL_MS),
     };
     timers.heartbeat.unref();
@@ -174,7 +188,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
   }
 
   function stopTimersIfIdle(): void {
-    if (running.size > 0 || !timers) return;
+    if (running.size > 0 || (queued?.followed().length ?? 0) > 0 || !timers) return;
     clearInterval(timers.heartbeat);
     clearInterval(timers.cancels);
     timers = undefined;
@@ -209,7 +223,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
   function submit(request: TaskRequest): SubmittedTask {
     // A key pasted into the task is redacted before the task is stored, shown, sent, reported or
     // remembered: agents get their credentials through `env`, never through prompts.
-    const asked = checkRequest(request, config, options.baseDir);
+    const asked = checkRequest(request, config, options.baseDir, { queueByDefault: Boolean(options.queueSubmissions) });
     const checked = { ...asked, task: runtime.redact(asked.task) };
     const previous = checked.followUpOf ? store.resolve(checked.followUpOf) : undefined;
     const promptTask = previous ? followUpTask({ task: previous.task, result: previous.finalOutput ?? '' }, checked.task) : checked.task;
@@ -223,6 +237,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
       ...(previous ? { followUpOf: previous.id } : {}),
       promptTask,
       ...(checked.budgetUsd !== undefined ? { budgetUsd: checked.budgetUsd } : {}),
+      ...(checked.queue && queueSettings ? { ownerHost: queueOwner(queueSettings.name) } : {}),
     });
     const taskId = record.id;
     projectPaths.set(taskId, projectPath);
@@ -236,6 +251,32 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
       source: checked.source,
       ...(previous ? { followUpOf: previous.id } : {}),
     });
+    if (checked.queue && queued) {
+      const submitted = queued.submit(taskId, async () => {
+        const projectId = await projectIdOf(projectPath);
+        if (projectId) store.setProject(taskId, projectId);
+        return {
+          taskId,
+          task: checked.task,
+          promptTask,
+          workflow: checked.workflow,
+          cwd: checked.cwd,
+          ...(checked.maxIterations !== undefined ? { maxIterations: checked.maxIterations } : {}),
+          offline: checked.offline,
+          ...(checked.budgetUsd !== undefined ? { budgetUsd: checked.budgetUsd } : {}),
+          ...(checked.repo !== undefined ? { repo: checked.repo } : {}),
+          ...(checked.base !== undefined ? { base: checked.base } : {}),
+          ...(projectPath ? { projectPath } : {}),
+          ...(projectId ? { projectId } : {}),
+        };
+      });
+      startTimers();
+      void submitted.done.finally(() => {
+        projectPaths.delete(taskId);
+        stopTimersIfIdle();
+      });
+      return submitted;
+    }
     return launch(taskId, async (signal) => {
       const projectId = await projectIdOf(projectPath);
       if (projectId) store.setProject(taskId, projectId);
@@ -272,13 +313,18 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     if (planned?.type !== 'task.planned') {
       throw new OrchestratorError('INVALID_INPUT', `task ${task.id.slice(0, 8)} cannot be resumed: it never got a plan (start it again instead)`);
     }
+    // A task that ran in the fleet resumes there: its tree is only in the fleet's checkpoints.
+    const toQueue = isQueueOwned(task);
+    if (toQueue && !queued) {
+      throw new OrchestratorError('INVALID_INPUT', `task ${task.id.slice(0, 8)} ran on queue workers: resume it where the queue is configured (settings.queue.url)`);
+    }
     const plan = planFromSummary(planned.plan);
     const point = findResumePoint(plan.steps.length, store.steps(task.id), task.convergence, task.usage);
     const inputs = store.resumeInputs(task.id);
     // The budget it was started with (a --budget-usd), else today's configuration's.
     const budgetUsd = inputs?.budgetUsd ?? config.settings.budget_usd;
     const previousStatus = task.status;
-    store.reopen(task.id);
+    store.reopen(task.id, toQueue ? task.ownerHost : undefined);
     store.dropStepsFrom(task.id, point.iteration, point.index);
     bus.publish({
       type: 'task.resumed',
@@ -293,6 +339,15 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     const projectPath = config.settings.project_path || findRepository(task.cwd);
     projectPaths.set(task.id, projectPath);
     void resumeOptions;
+    if (toQueue && queued) {
+      const resumed = queued.resume(task.id);
+      startTimers();
+      void resumed.done.finally(() => {
+        projectPaths.delete(task.id);
+        stopTimersIfIdle();
+      });
+      return resumed;
+    }
     return launch(task.id, (signal) =>
       runTaskInSlot(
         runtime,
@@ -325,6 +380,12 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
       return { taskId: task.id, status: result.status, cancelled: result.status === 'cancelled' };
     }
     if (isFinal(task.status)) return { taskId: task.id, status: task.status, cancelled: false };
+    if (isQueueOwned(task) && queued) {
+      store.requestCancel(task.id);
+      await queued.cancel(task.id, cancelOptions.timeoutMs ?? 10_000);
+      const now = store.get(task.id);
+      return { taskId: task.id, status: now?.status ?? task.status, cancelled: now?.status === 'cancelled' };
+    }
     store.requestCancel(task.id);
     const deadline = Date.now() + (cancelOptions.timeoutMs ?? 10_000);
     const asked = Date.now();
@@ -366,6 +427,11 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     running.get(taskId)?.controller.abort();
     const task = store.get(taskId);
     if (!task || isFinal(task.status)) return;
+    // Its agents run on a worker, not here: the cancel already asked for reaches them there.
+    if (isQueueOwned(task)) {
+      store.requestCancel(taskId);
+      return;
+    }
     bus.publish({
       type: 'task.finished',
       taskId,
@@ -381,6 +447,21 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     });
   }
 
+  /** A queued task's events reach this database while it is watched here (no coordinator may be running). */
+  async function* watchFollowing(taskId: string, watchOptions: WatchOptions): AsyncGenerator<StoredEvent> {
+    const task = store.get(taskId);
+    const stop = queued && task && isQueueOwned(task) && !isFinal(task.status) ? queued.followWhileWatched(taskId) : undefined;
+    try {
+      yield* watchTask(
+        { log, store, databaseFile: runtime.databaseFile, subscribe: (id, onStored) => runtime.onStored(id, onStored), runsHere: (id) => running.has(id) },
+        taskId,
+        watchOptions,
+      );
+    } finally {
+      stop?.();
+    }
+  }
+
   return {
     config,
     interrupted: runtime.interrupted,
@@ -388,12 +469,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     resume,
     cancel,
     abandon,
-    watch: (taskId, watchOptions = {}) =>
-      watchTask(
-        { log, store, databaseFile: runtime.databaseFile, subscribe: (id, onStored) => runtime.onStored(id, onStored), runsHere: (id) => running.has(id) },
-        taskId,
-        watchOptions,
-      ),
+    watch: (taskId, watchOptions = {}) => watchFollowing(taskId, watchOptions),
     events: (taskId, readOptions = {}) => log.read(taskId, readOptions),
     get: (taskId) => store.get(taskId),
     resolve: (idOrPrefix) => store.resolve(idOrPrefix),
@@ -404,6 +480,8 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     async close() {
       for (const task of running.values()) task.controller.abort();
       await Promise.allSettled([...running.values()].map((task) => task.done));
+      // Queued tasks go on in the fleet; whoever follows them next stores the rest of their events.
+      await queued?.close();
     },
   };
 }

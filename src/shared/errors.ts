@@ -34,6 +34,8 @@ export const ERROR_CODES = {
   USAGE: { exitCode: 2, retryable: false },
   /** A file or folder could not be read or written (missing, not a directory, no permission, disk full). */
   IO_ERROR: { exitCode: 1, retryable: false },
+  /** The job queue (Redis) could not be reached, or lost what it held for a task. */
+  QUEUE_UNAVAILABLE: { exitCode: 1, retryable: true },
   /** The audit log's hash chain is broken: a record was changed, removed or inserted. */
   AUDIT_BROKEN: { exitCode: 1, retryable: false },
   /** A failure nobody planned for: a bug. The CLI prints one line; --verbose adds the stack. */

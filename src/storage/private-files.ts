@@ -41,7 +41,7 @@ export function ensurePrivateFile(file: string): void {
 }
 
 /** Writes (replaces) `file` with mode 0600, its folder 0700. */
-export function writePrivateFile(file: string, data: string): void {
+export function writePrivateFile(file: string, data: string | Uint8Array): void {
   writeWith(file, 'w', data);
 }
 
@@ -50,12 +50,12 @@ export function appendPrivateFile(file: string, data: string): void {
   writeWith(file, 'a', data);
 }
 
-function writeWith(file: string, flags: 'w' | 'a', data: string): void {
+function writeWith(file: string, flags: 'w' | 'a', data: string | Uint8Array): void {
   ensurePrivateDir(path.dirname(file));
   const fd = openSync(file, flags, PRIVATE_FILE_MODE);
   try {
     tightenFd(fd);
-    const buffer = Buffer.from(data, 'utf8');
+    const buffer = typeof data === 'string' ? Buffer.from(data, 'utf8') : Buffer.from(data);
     for (let written = 0; written < buffer.length; ) written += writeSync(fd, buffer, written);
   } finally {
     closeSync(fd);
@@ -92,7 +92,7 @@ function firstMissingAncestor(dir: string): string | undefined {
  */
 export const HOME_ENTRIES = [
   'context.db', 'context.db-wal', 'context.db-shm', 'context.db-journal', 'shell_history', 'audit.log', 'audit.head',
-  'reports', 'output', 'logs', 'tokens', 'server-token', 'cache', 'full-output',
+  'reports', 'output', 'logs', 'tokens', 'server-token', 'cache', 'full-output', 'queue-results',
 ] as const;
 
 /**

@@ -99,4 +99,10 @@ export const TASK_MIGRATIONS: readonly Migration[] = [
     id: 'tasks/005-budget',
     up: 'ALTER TABLE tasks ADD COLUMN budget_usd REAL;',
   },
+  {
+    // Files a local model proposed (JSON list with their text: `tasks apply --proposed` writes
+    // them later), and what to do about the step's failure (its fix).
+    id: 'tasks/006-step-proposals-and-fix',
+    up: 'ALTER TABLE task_steps ADD COLUMN proposed_changes TEXT; ALTER TABLE task_steps ADD COLUMN error_fix TEXT;',
+  },
 ];

@@ -17,6 +17,13 @@ export interface TaskRecorder {
 export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): TaskRecorder {
   const apply = (event: OrchestratorEvent): void => {
     switch (event.type) {
+      case 'task.assigned':
+        store.assign(event.taskId);
+        if (event.iteration !== undefined && event.index !== undefined) store.dropStepsFrom(event.taskId, event.iteration, event.index);
+        break;
+      case 'task.takeover':
+        store.takeOver(event.taskId, event.iteration, event.index);
+        break;
       case 'task.planned':
         store.setPlan(event.taskId, event.plan.workflow, event.plan.maxIterations);
         break;
@@ -69,6 +76,7 @@ export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): Tas
       case 'agent.stderr':
       case 'workspace.notice':
       case 'workspace.checkpoint':
+      case 'workspace.result':
         // In the log only: the task row has nothing to follow for these.
         break;
     }

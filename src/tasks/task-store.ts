@@ -12,6 +12,7 @@ import {
   agentErrorSchema,
   iterationRecordSchema,
   refusalSchema,
+  stepRecordSchema,
   type IterationRecord,
   type StepRecord,
   type StopReason,
@@ -76,6 +77,10 @@ export interface NewTask {
   readonly promptTask?: string;
   /** US dollars the task may spend (kept for resume). */
   readonly budgetUsd?: number;
+  /** The task's id when it has one already (a queue worker's copy of a coordinator's task). */
+  readonly id?: string;
+  /** Who runs it when not this process: `queue:<name>` for a task handed to a job queue (queueOwner). */
+  readonly ownerHost?: string;
 }
 
 /** What a resumed run needs beyond the stored steps and convergence. */
@@ -121,11 +126,18 @@ export interface TaskStore {
    * Atomic across processes (one immediate transaction).
    */
   claimWorkingTree(id: string): string | undefined;
+  /** A queue worker took the task: queued → pending (the worker claims its own tree). */
+  assign(id: string): void;
+  /**
+   * Another queue worker takes the task over: back to pending, step records at or after the
+   * position where it continues dropped (the earlier worker's unfinished step).
+   */
+  takeOver(id: string, iteration: number, index: number): void;
   /** The plan is known: its workflow name and iterations. */
   setPlan(id: string, workflow: string, maxIterations: number): void;
   start(id: string): void;
-  /** A stopped task runs again: back to queued, owned by this process, end fields cleared. */
-  reopen(id: string): void;
+  /** A stopped task runs again: back to queued, owned by this process (or `ownerHost`), end fields cleared. */
+  reopen(id: string, ownerHost?: string): void;
   setCurrentStep(id: string, step: CurrentStep | undefined): void;
   /** Asks the process that owns the task to cancel it; false when the task is not running. */
   requestCancel(id: string): boolean;
@@ -153,11 +165,26 @@ export interface TaskStore {
   list(options?: ListOptions): TaskRecord[];
   /** Deletes finished tasks (and their steps) created before `before`; returns how many. */
   clean(before: Date): number;
+  /** The same, returning the deleted tasks' ids (what else refers to them can go too). */
+  deleteFinishedBefore(before: Date): string[];
   /**
    * Marks unfinished tasks of dead owners as interrupted, killing the agent group such a task
    * left running (when it is provably the same process); returns their ids.
    */
   markInterrupted(): string[];
+}
+
+/**
+ * The owner of a task handed to a job queue: workers on other machines run it, so no pid on this
+ * host says whether it lives — it is never marked interrupted from here, its agents' pids are not
+ * ours to record or signal, and it holds no working tree here.
+ */
+export function queueOwner(queueName: string): string {
+  return `queue:${queueName}`;
+}
+
+export function isQueueOwned(task: Pick<TaskRecord, 'ownerHost'>): boolean {
+  return task.ownerHost.startsWith('queue:');
 }
 
 /** Ten heartbeats missed (the run command beats every 30 s). */
@@ -224,6 +251,8 @@ const stepRow = z.object({
   suggestions: z.string(),
   files_modified: z.string(),
   refusals: z.string().nullable().optional(),
+  proposed_changes: z.string().nullable().optional(),
+  error_fix: z.string().nullable().optional(),
   duration_ms: z.number(),
   input_tokens: z.number(),
   output_tokens: z.number(),
@@ -234,6 +263,7 @@ const stepRow = z.object({
 
 const stringList = z.array(z.string());
 const refusalList = z.array(refusalSchema);
+const proposalList = stepRecordSchema.shape.proposedChanges.unwrap();
 const convergenceList = z.array(iterationRecordSchema);
 
 function parseJson<T>(schema: z.ZodType<T>, text: string, fallback: T): T {
@@ -293,12 +323,13 @@ function toStep(raw: unknown): StepRecord {
     role: row.role,
     success: row.success === 1,
     output: row.output,
-    ...(row.error_kind ? { error: { kind: row.error_kind, message: row.error_message ?? '' } } : {}),
+    ...(row.error_kind ? { error: { kind: row.error_kind, message: row.error_message ?? '', ...(row.error_fix ? { fix: row.error_fix } : {}) } } : {}),
     ...(row.fallback_from ? { fallbackFrom: row.fallback_from } : {}),
     ...(row.primary_error_kind ? { primaryError: { kind: row.primary_error_kind, message: row.primary_error_message ?? '' } } : {}),
     suggestions: parseJson(stringList, row.suggestions, []),
     filesModified: parseJson(stringList, row.files_modified, []),
     ...(row.refusals ? { refusals: parseJson(refusalList, row.refusals, []) } : {}),
+    ...(row.proposed_changes ? { proposedChanges: parseJson(proposalList, row.proposed_changes, []) } : {}),
     durationMs: row.duration_ms,
     usage: {
       inputTokens: row.input_tokens,
@@ -339,14 +370,20 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
   const insertStep = db.prepare(`
     INSERT OR REPLACE INTO task_steps (task_id, iteration, step_index, agent, role, success, output, error_kind,
       error_message, fallback_from, primary_error_kind, primary_error_message, suggestions, files_modified,
-      refusals, duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
+      refusals, proposed_changes, error_fix, duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
     VALUES (@task_id, @iteration, @step_index, @agent, @role, @success, @output, @error_kind, @error_message,
-      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @refusals, @duration_ms,
-      @input_tokens, @output_tokens, @cost_usd, @started_at, @finished_at)`);
+      @fallback_from, @primary_error_kind, @primary_error_message, @suggestions, @files_modified, @refusals, @proposed_changes,
+      @error_fix, @duration_ms, @input_tokens, @output_tokens, @cost_usd, @started_at, @finished_at)`);
+
+  const deleteFinishedBefore = (before: Date): string[] =>
+    db
+      .prepare<[string], { id: string }>("DELETE FROM tasks WHERE created_at < ? AND status NOT IN ('queued', 'pending', 'in_progress') RETURNING id")
+      .all(before.toISOString())
+      .map((row) => row.id);
 
   return {
     create(task) {
-      const id = randomUUID();
+      const id = task.id ?? randomUUID();
       const at = stamp();
       db.prepare(
         `INSERT INTO tasks (id, description, workflow, status, max_iterations, cwd, project_id, owner_pid, owner_host, created_at,
@@ -360,7 +397,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         task.cwd,
         task.projectId ?? null,
         pid,
-        host,
+        task.ownerHost ?? host,
         at,
         at,
         task.source ?? 'cli',
@@ -380,7 +417,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         const blocker = db
           .prepare<[string, string, number], { id: string }>(
             `SELECT id FROM tasks WHERE cwd = ? AND id != ? AND (status IN ('pending', 'in_progress') OR (status = 'queued' AND rowid < ?))
-             ORDER BY rowid LIMIT 1`,
+               AND owner_host NOT LIKE 'queue:%' ORDER BY rowid LIMIT 1`,
           )
           .get(own.cwd, id, own.rowid);
         if (blocker) return blocker.id;
@@ -388,15 +425,26 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         return undefined;
       }).immediate();
     },
+    assign(id) {
+      db.prepare("UPDATE tasks SET status = 'pending', heartbeat_at = ? WHERE id = ? AND status = 'queued'").run(stamp(), id);
+    },
+    takeOver(id, iteration, index) {
+      db.transaction(() => {
+        db.prepare(
+          "UPDATE tasks SET status = 'pending', heartbeat_at = ?, current_step = NULL, agent_pid = NULL, agent_start_time = NULL WHERE id = ? AND status IN ('queued', 'pending', 'in_progress')",
+        ).run(stamp(), id);
+        db.prepare('DELETE FROM task_steps WHERE task_id = ? AND (iteration > ? OR (iteration = ? AND step_index >= ?))').run(id, iteration, iteration, index);
+      })();
+    },
     setPlan(id, workflow, maxIterations) {
       db.prepare('UPDATE tasks SET workflow = ?, max_iterations = ? WHERE id = ?').run(workflow, maxIterations, id);
     },
-    reopen(id) {
+    reopen(id, ownerHost) {
       move(id, 'queued');
       db.prepare(
         `UPDATE tasks SET status = 'queued', success = NULL, stop_reason = NULL, reason = NULL, final_output = NULL, finished_at = NULL,
            owner_pid = ?, owner_host = ?, heartbeat_at = ?, cancel_requested_at = NULL, current_step = NULL WHERE id = ?`,
-      ).run(pid, host, stamp(), id);
+      ).run(pid, ownerHost ?? host, stamp(), id);
     },
     setCurrentStep(id, step) {
       db.prepare('UPDATE tasks SET current_step = ? WHERE id = ?').run(step ? JSON.stringify(step) : null, id);
@@ -478,6 +526,8 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
           suggestions: JSON.stringify(step.suggestions),
           files_modified: JSON.stringify(step.filesModified),
           refusals: step.refusals && step.refusals.length > 0 ? JSON.stringify(step.refusals) : null,
+          proposed_changes: step.proposedChanges && step.proposedChanges.length > 0 ? JSON.stringify(step.proposedChanges) : null,
+          error_fix: step.error?.fix ?? null,
           duration_ms: step.durationMs,
           input_tokens: step.usage.inputTokens,
           output_tokens: step.usage.outputTokens,
@@ -503,11 +553,14 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       );
     },
     recordAgentProcess(id, agentPid) {
+      // A pid names a process only on the machine that started it: a task run elsewhere (a queue
+      // worker) records none, so no cancel here ever signals an unrelated local process.
       const startTime = agentPid === undefined ? undefined : processStartTime(agentPid);
-      db.prepare('UPDATE tasks SET agent_pid = ?, agent_start_time = ? WHERE id = ?').run(
+      db.prepare('UPDATE tasks SET agent_pid = ?, agent_start_time = ? WHERE id = ? AND owner_host = ?').run(
         startTime === undefined ? null : (agentPid ?? null),
         startTime ?? null,
         id,
+        host,
       );
     },
     finish(id, end) {
@@ -553,12 +606,8 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         : db.prepare('SELECT * FROM tasks ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit);
       return rows.map(toTask);
     },
-    clean(before) {
-      const result = db
-        .prepare("DELETE FROM tasks WHERE created_at < ? AND status NOT IN ('queued', 'pending', 'in_progress')")
-        .run(before.toISOString());
-      return result.changes;
-    },
+    clean: (before) => deleteFinishedBefore(before).length,
+    deleteFinishedBefore,
     markInterrupted() {
       const rows: unknown[] = db.prepare("SELECT * FROM tasks WHERE status IN ('queued', 'pending', 'in_progress')").all();
       const limit = now().getTime() - staleAfterMs;

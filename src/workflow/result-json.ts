@@ -28,8 +28,9 @@ export interface StepJson {
   readonly refusals: readonly { readonly tool: string; readonly target: string | null; readonly reason: string }[];
   readonly duration_ms: number;
   readonly usage: UsageJson;
-  readonly error: { readonly kind: string; readonly message: string } | null;
-  readonly primary_error: { readonly kind: string; readonly message: string } | null;
+  /** `fix`: what to do about it (sign in, set a variable, start the server), when known. */
+  readonly error: { readonly kind: string; readonly message: string; readonly fix?: string } | null;
+  readonly primary_error: { readonly kind: string; readonly message: string; readonly fix?: string } | null;
   readonly output: string;
 }
 
@@ -64,7 +65,7 @@ export function usageJson(usage: Usage): UsageJson {
 }
 
 function errorJson(error: AgentError | undefined): StepJson['error'] {
-  return error ? { kind: error.kind, message: error.message } : null;
+  return error ? { kind: error.kind, message: error.message, ...(error.fix ? { fix: error.fix } : {}) } : null;
 }
 
 export function stepJson(step: StepRecord): StepJson {

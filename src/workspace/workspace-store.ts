@@ -68,6 +68,8 @@ export interface WorkspaceStore {
   liveWorktrees(): WorktreeRecord[];
   setWorktreeCommit(taskId: string, commit: string): void;
   markWorktreeRemoved(taskId: string): void;
+  /** Forgets the task's worktree record (its worktree is made again: a queue worker running the task a second time). */
+  dropWorktree(taskId: string): void;
   /** Every ref the workspace wrote for tasks, with its repository. */
   refs(): { readonly taskId: string; readonly repo: string; readonly ref: string }[];
   forgetTask(taskId: string): void;
@@ -212,6 +214,9 @@ export function createWorkspaceStore(db: Db, options: { now?: () => Date } = {})
     },
     markWorktreeRemoved(taskId) {
       db.prepare('UPDATE workspace_worktrees SET removed_at = ? WHERE task_id = ?').run(stamp(), taskId);
+    },
+    dropWorktree(taskId) {
+      db.prepare('DELETE FROM workspace_worktrees WHERE task_id = ?').run(taskId);
     },
     refs() {
       const rows = db

@@ -117,7 +117,7 @@ export interface ApplyResult {
  * uncommitted changes. The index is not touched. Refuses with WORKSPACE_CONFLICT, naming the
  * files, when the changes do not apply cleanly (the file differs, already exists, is gone).
  */
-export async function applyWorktree(record: WorktreeRecord, targetRoot: string): Promise<ApplyResult> {
+export async function applyWorktree(record: Pick<WorktreeRecord, 'taskId' | 'repo' | 'branch' | 'baseCommit'>, targetRoot: string): Promise<ApplyResult> {
   const tip = await resolveCommit(record.repo, `refs/heads/${record.branch}`);
   if (!tip) throw new OrchestratorError('INVALID_INPUT', `branch ${record.branch} of task ${record.taskId} no longer exists`);
   const range = [record.baseCommit, tip];

@@ -2,6 +2,7 @@
  * The memory through the real CLI, in an isolated AI_ORCHESTRATOR_HOME: a task stored the way the
  * engine stores it is found by `context search` scoped to its project and not from another; the
  * Obsidian vault of a graph with every node type parses and links; scan/projects/delete-project;
+ * a scan of this repository finds a file by words of its name;
  * JSON export → import round trip.
  */
 import { mkdirSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
@@ -10,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { MemoryManager, NODE_TYPES, projectIdForPath } from '../../src/index.js';
 import { closeAllDatabases, databasePath } from '../../src/storage/database.js';
-import { runCli, tempDir } from '../helpers/cli.js';
+import { REPO_ROOT, runCli, tempDir } from '../helpers/cli.js';
 
 async function seededHome(): Promise<{ home: string; projectA: string; projectB: string }> {
   const home = tempDir('aio-ctx-home-');
@@ -105,6 +106,20 @@ describe('context CLI', () => {
     expect(deleted.stdout).toContain(`deleted ${stats.nodes} nodes`);
     const again = await runCli(['context', 'delete-project', projectIdForPath(project), '--yes'], { env });
     expect(again.code).toBe(2);
+  });
+
+  it('scans this repository: `context search "circuit breaker"` returns src/resilience/circuit-breaker.ts; a rescan reads nothing', async () => {
+    const env = { AI_ORCHESTRATOR_HOME: tempDir('aio-ctx-home-') };
+    const scan = await runCli(['context', 'scan', REPO_ROOT], { env });
+    expect(scan.code, scan.stderr).toBe(0);
+    expect(scan.stdout).toMatch(/files: \d+ — \d+ read, 0 unchanged; skipped \d+ binary and \d+ over 256 KB/);
+    const search = await runCli(['context', 'search', 'circuit breaker'], { env });
+    expect(search.code, search.stderr).toBe(0);
+    expect(search.stdout).toMatch(/^\d+\. \[file\] src\/resilience\/circuit-breaker\.ts /m);
+    const rescan = JSON.parse((await runCli(['context', 'scan', REPO_ROOT, '--json'], { env })).stdout) as { read: number; unchanged: number; removed: number };
+    // Files this test run is writing (dist/ is skipped) could change meanwhile; the rest are not read again.
+    expect(rescan.read).toBeLessThan(5);
+    expect(rescan.unchanged).toBeGreaterThan(100);
   });
 
   it('exports an Obsidian vault of every node type: notes parse, wikilinks resolve, graph.json merged with 11 groups', async () => {

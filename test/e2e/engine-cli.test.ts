@@ -160,6 +160,10 @@ describe('ai-orchestrator run with fixture agents', () => {
     expect(isAlive(grandchildPid)).toBe(false);
     const json = JSON.parse(run.output().stdout) as { task_id: string; status: string; stop_reason: string };
     expect(json).toMatchObject({ status: 'cancelled', stop_reason: 'cancelled' });
+    // One line says so (off a terminal Ctrl+C adds none of its own; the cut-off step and iteration say nothing).
+    const lines = run.output().stderr.trimEnd().split('\n');
+    const step = lines.findIndex((line) => line.includes('impl implement …'));
+    expect(lines.slice(step + 1), run.output().stderr).toEqual([expect.stringMatching(/^■ cancelled after 1 iteration in \S+ \(by the user\)$/)]);
     const shown = await runCli(['tasks', 'show', json.task_id, '--json'], { env: s.env });
     expect(JSON.parse(shown.stdout)).toMatchObject({ status: 'cancelled', success: false });
   });

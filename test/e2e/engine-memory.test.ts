@@ -2,7 +2,7 @@
  * The engine and the context memory, through the real CLI: a finished task is stored in the
  * home's memory under its project, found by `context search` with words from its description
  * within that project and not from another one, and handed to the next task of the project as
- * prompt context.
+ * prompt context, as are the project's files that match the task.
  */
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -17,6 +17,8 @@ function project(name: string): string {
   mkdirSync(dir);
   writeFileSync(path.join(dir, 'README.md'), `# ${name}\n\nA small project.\n`);
   writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name, dependencies: { express: '^4' } }));
+  mkdirSync(path.join(dir, 'lib'));
+  writeFileSync(path.join(dir, 'lib', 'pedestrian-signal.ts'), '/** Timing of the pedestrian signal at a crossing. */\nexport function signalPhases() {}\n');
   return dir;
 }
 
@@ -46,6 +48,8 @@ describe('run with context memory', () => {
     );
     expect(first.code, first.stderr).toBe(0);
     const taskId = (JSON.parse(first.stdout) as { task_id: string }).task_id;
+    // The project was scanned for the task: its matching file is named in the prompt.
+    expect(readFileSync(promptFile, 'utf8')).toContain('- lib/pedestrian-signal.ts — Timing of the pedestrian signal at a crossing. (signalPhases)');
 
     const search = async (projectDir: string): Promise<{ id: string; type: string }[]> => {
       const result = await runCli(['context', 'search', 'zebra', 'crossing', 'pedestrian', '--project', projectDir, '--type', 'task', '--json'], { env });
@@ -57,7 +61,9 @@ describe('run with context memory', () => {
     const projects = await runCli(['context', 'projects', '--json'], { env });
     expect(projects.stdout).toContain('crossings');
 
-    // The next task of the same project gets the earlier one as context in its prompt.
+    // The next task of the same project gets the earlier one as context in its prompt, and the
+    // project's files as they are now (a file added since the first task is rescanned in).
+    writeFileSync(path.join(projectA, 'lib', 'countdown.ts'), '// Countdown shown to pedestrians waiting at the signal.\nexport function countdown() {}\n');
     const second = await runCli(
       ['run', 'Add a countdown to the zebra crossing pedestrian signal', '--config', config, '--cwd', work, '--project', projectA],
       { env },
@@ -66,6 +72,7 @@ describe('run with context memory', () => {
     const prompt = readFileSync(promptFile, 'utf8');
     expect(prompt).toContain('Add a countdown');
     expect(prompt).toContain('Implement the zebra crossing pedestrian signal controller');
+    expect(prompt).toContain('- lib/countdown.ts — Countdown shown to pedestrians waiting at the signal. (countdown)');
 
     // From another project, it is not offered.
     const third = await runCli(

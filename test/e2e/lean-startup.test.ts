@@ -3,8 +3,10 @@
  * hook on the real CLI). `workflows`, `agents` and `validate` never load the database driver when
  * there is no database; nothing here loads prom-client, pino, node-llama-cpp or the server, MCP
  * and queue libraries; a configuration validated before is read from the cache without the YAML
- * parser or zod, and a changed file is validated again.
+ * parser or zod, and a changed file is validated again. A task run without `settings.queue` loads
+ * neither bullmq nor ioredis; `run --queue` does (and says at once when Redis cannot be reached).
  */
+import { execFileSync } from 'node:child_process';
 import { statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -68,6 +70,26 @@ describe('lean start-up of data commands', () => {
       expect(result.packages.has('better-sqlite3'), args.join(' ')).toBe(true);
       expect(heavyPackages(result.packages), args.join(' ')).toEqual([]);
     }
+  });
+
+  it('run without settings.queue runs the task without loading bullmq or ioredis', async () => {
+    const { run } = setup();
+    const result = await run(['run', 'say hello', '--json']);
+    expect(result.code, result.stderr).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({ status: 'completed' });
+    expect(result.packages.has('better-sqlite3')).toBe(true);
+    expect(result.packages.has('bullmq')).toBe(false);
+    expect(result.packages.has('ioredis')).toBe(false);
+  });
+
+  it('run --queue loads the queue libraries, and an unreachable Redis is one clear line, exit 1', async () => {
+    const { run, dir } = setup();
+    execFileSync('git', ['init', '-q', dir]);
+    const result = await run(['run', 'say hello', '--queue', '--queue-url', 'redis://127.0.0.1:1']);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/the queue at redis:\/\/127\.0\.0\.1:1 did not answer within 5 s \(is Redis running\?\)/);
+    expect(result.packages.has('bullmq')).toBe(true);
+    expect(result.packages.has('ioredis')).toBe(true);
   });
 
   it('metrics does load prom-client (the hook sees optional heavy packages)', async () => {

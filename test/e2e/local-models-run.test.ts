@@ -128,7 +128,7 @@ settings:
     });
     expect(result.code, result.stderr).toBe(0);
     expect((JSON.parse(result.stdout) as ResultJson).workflow).toBe('offline-default');
-    expect(result.stderr).toContain(`offline mode: probe http://127.0.0.1:${port}/generate_204 unreachable (ECONNREFUSED)`);
+    expect(result.stderr).toContain(`offline mode: probe http://127.0.0.1:${port}/generate_204 is not reachable (connection refused)`);
   });
 
   it('hybrid falls back from the real claude binary (network failure) to local-instruct', async () => {
@@ -221,5 +221,36 @@ workflows:
     expect(result.code, result.stderr).toBe(0);
     expect(existsSync(path.join(cwd, 'src/sort.js'))).toBe(false);
     expect((JSON.parse(result.stdout) as ResultJson).steps[0]?.proposed_changes).toEqual([{ path: 'src/sort.js', applied: false, note: null }]);
+  });
+
+  it('lists the proposed files at the end of run with the command that writes them, and that command writes them', async () => {
+    const answer = '```js path=src/sort.js\nexport const sort = 2;\n```\n\n```js path=../outside.js\nexport const evil = 1;\n```\n';
+    const fake = await ollama(() => ({ type: 'text', chunks: [answer] }));
+    const { config, cwd, env } = setup(`agents:
+${localAgents(fake.url)}
+workflows:
+  local:
+    - agent: local-code
+      task: implement
+`);
+    const result = await runCli(['run', '--workflow', 'local', 'Write a sort', '--config', config], { cwd, env });
+    expect(result.code, result.stderr).toBe(0);
+    const listed = await runCli(['tasks', 'list', '--json', '--config', config], { cwd, env });
+    const id = (JSON.parse(listed.stdout) as { tasks: { task_id: string }[] }).tasks[0]?.task_id ?? '';
+    const end = result.stderr.trimEnd().split('\n').slice(-3);
+    expect(end).toEqual([
+      '  local-code proposed 2 files, not written: src/sort.js, ../outside.js',
+      `  write them: ai-orchestrator tasks apply ${id.slice(0, 8)} --proposed (settings.apply_local_edits: true writes them as they come)`,
+      expect.stringMatching(/^✓ completed after 1 iteration in \S+ \(/),
+    ]);
+    expect(existsSync(path.join(cwd, 'src/sort.js'))).toBe(false);
+
+    const applied = await runCli(['tasks', 'apply', id.slice(0, 8), '--proposed', '--config', config], { cwd: tempDir(), env });
+    expect(applied.stdout.split('\n'), applied.stderr).toEqual(['added src/sort.js', 'refused ../outside.js: path leaves the working directory', '']);
+    expect(applied.code).toBe(1);
+    expect(readFileSync(path.join(cwd, 'src/sort.js'), 'utf8')).toBe('export const sort = 2;\n');
+    expect(existsSync(path.join(path.dirname(cwd), 'outside.js'))).toBe(false);
+    const shown = await runCli(['tasks', 'show', id, '--config', config], { cwd, env });
+    expect(shown.stdout).toContain(`  step 1.1 proposed, not written: src/sort.js, ../outside.js (tasks apply ${id.slice(0, 8)} --proposed writes them)`);
   });
 });

@@ -50,11 +50,30 @@ describe('models commands against a fake Ollama', () => {
         models: ['mistral:7b-instruct', 'llama3:latest'],
         agents: ['local-code', 'local-instruct'],
         enabledAgents: ['local-code', 'local-instruct'],
+        // local-code asks for a model this Ollama has not pulled.
+        missingModels: [{ model: 'codellama:13b', agents: ['local-code'], fix: '`ollama pull codellama:13b` (or `ai-orchestrator models pull codellama:13b`)' }],
       },
     ]);
     const table = await runCli(['models', 'status', '--config', config], { env });
     expect(table.code).toBe(0);
     expect(table.stdout).toMatch(/Ollama\s+http:\/\/127\.0\.0\.1:\d+\s+yes\s+2\s+local-code, local-instruct/);
+    expect(table.stdout).toContain(`codellama:13b (local-code) is not pulled into Ollama at ${ollama.url}: \`ollama pull codellama:13b\``);
+    expect(table.stdout).not.toContain('mistral:7b-instruct (local-instruct) is not pulled');
+  });
+
+  it('status flags no model once it is pulled, and takes a model without a tag as :latest', async () => {
+    const ollama = await startFakeOllama({ models: ['mistral:7b-instruct', 'codellama:13b', 'llama3:latest'] });
+    servers.push(ollama);
+    const { config, env } = writeConfig(`${ollamaAgents(ollama.url)}
+  plain:
+    type: ollama
+    endpoint: ${ollama.url}
+    model: llama3`);
+    const table = await runCli(['models', 'status', '--config', config], { env });
+    expect(table.code).toBe(0);
+    expect(table.stdout).not.toContain('is not pulled');
+    const json = JSON.parse((await runCli(['models', 'status', '--json', '--config', config], { env })).stdout) as { backends: { missingModels: unknown[] }[] };
+    expect(json.backends[0]?.missingModels).toEqual([]);
   });
 
   it('pull shows progress and the model then appears in list; remove removes it', async () => {
@@ -107,10 +126,18 @@ describe('models commands against a fake Ollama', () => {
     const result = await runCli(['models', 'status', '--config', config], { env });
     expect(result.code).toBe(1);
     expect(result.stdout).toMatch(new RegExp(`Ollama\\s+${url.replace(/\./g, '\\.')}\\s+no`));
-    expect(result.stderr).toContain(`error: Ollama backend at ${url} is down: ${url}/api/version is unreachable (connection refused)`);
+    expect(result.stderr).toContain(`error: Ollama at ${url} is not reachable (connection refused); start it: \`ollama serve\``);
     const json = await runCli(['models', 'status', '--json', '--config', config], { env });
     expect(json.code).toBe(1);
-    expect((JSON.parse(json.stdout) as { backends: { online: boolean; url: string }[] }).backends[0]).toMatchObject({ online: false, url });
+    expect((JSON.parse(json.stdout) as { backends: { online: boolean; url: string }[] }).backends[0]).toMatchObject({
+      online: false,
+      url,
+      error: `Ollama at ${url} is not reachable (connection refused)`,
+      fix: 'start it: `ollama serve`',
+    });
+    // The same words wherever the refused connection is noticed: the agents listing, and a step.
+    const agents = await runCli(['agents', '--json', '--config', config], { env });
+    expect(agents.stdout).toContain(`${url}/api/version is not reachable (connection refused)`);
   });
 
   it('shows a backend only disabled agents use as down without failing', async () => {
@@ -121,7 +148,7 @@ describe('models commands against a fake Ollama', () => {
     const result = await runCli(['models', 'status', '--config', config], { env });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('local-code (disabled)');
-    expect(result.stderr).toContain(`note: Ollama at ${url} is down (only disabled agents use it)`);
+    expect(result.stderr).toContain(`note: Ollama at ${url} is not reachable (connection refused); start it: \`ollama serve\` (only disabled agents use it)`);
   });
 
   it('reports llama-server loading (503) and refuses pull on it with a clear message', async () => {

@@ -228,6 +228,10 @@ describe('metrics from the recorded history', () => {
     ]);
     expect(samples(families, 'orchestrator_tasks_total')).toEqual([{ labels: { workflow: 'pair', status: 'completed' }, value: 2 }]);
     expect(families.map((f) => f.name)).toContain('process_resident_memory_bytes');
+    // A one-shot command never sampled its event loop: no lag family (min 9223372036.85 s, mean NaN).
+    expect(families.filter((f) => f.name.startsWith('nodejs_eventloop_lag'))).toEqual([]);
+    const values = families.flatMap((f) => f.metrics.flatMap((m) => [m.value, m.sum, m.count, ...Object.values(m.buckets ?? {})]));
+    expect(values.filter((v) => v !== undefined && !Number.isFinite(Number(v)))).toEqual([]);
   });
 });
 

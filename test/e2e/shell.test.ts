@@ -141,6 +141,10 @@ describe('ai-orchestrator shell', () => {
       await waitFor(() => !isAlive(agentPid), 'the agent to be killed', 15_000);
       await waitFor(() => /cancelled/.test(stderr), 'the cancel notice', 15_000);
       expect((await listTasks(s))[0]).toMatchObject({ task: 'hang forever', status: 'cancelled' });
+      // One line, from the live display; the shell adds no "task … cancelled" of its own.
+      await waitFor(() => stderr.trimEnd().endsWith('aio>'), 'the prompt after the cancel');
+      const afterStep = stderr.slice(stderr.indexOf('hang implement …') + 'hang implement …'.length).split('\n').filter((line) => line.trim() !== '' && line.trim() !== 'aio>');
+      expect(afterStep, stderr).toEqual([expect.stringMatching(/^■ cancelled after 1 iteration in \S+ \(by the user\)$/)]);
 
       // Still alive: the next lines run.
       expect(child.exitCode).toBeNull();

@@ -130,6 +130,14 @@ describe('a task from another terminal', () => {
     expect(gone).toBe(true);
     expect((await run.done).code).toBe(130);
     expect((await watch.done).code).toBe(130);
+    // Both say it in one line after the step that was cut off, and print no result.
+    for (const output of [run.output(), watch.output()]) {
+      const lines = output.stderr.trimEnd().split('\n');
+      const step = lines.findIndex((line) => line.includes('slow implement …'));
+      expect(step, output.stderr).toBeGreaterThan(0);
+      expect(lines.slice(step + 1)).toEqual([expect.stringMatching(/^■ cancelled after 1 iteration in \d+(\.\d)?m?s \(by the user\)$/)]);
+      expect(output.stdout).toBe('');
+    }
     const show = JSON.parse((await cli(s, ['tasks', 'show', id, '--json'])).stdout) as { status: string; stop_reason: string };
     expect(show).toMatchObject({ status: 'cancelled', stop_reason: 'cancelled' });
     // Cancelling it again says so and changes nothing.

@@ -48,6 +48,22 @@ describe('ai-orchestrator test-agent', () => {
     expect(Object.keys(json).sort()).toEqual(['agent', 'duration_ms', 'error', 'files_modified', 'output', 'success', 'usage']);
     expect(json).toMatchObject({ agent: 'codex', success: false, error: { kind: 'auth' }, files_modified: [] });
     expect(json['usage']).toEqual({ input_tokens: 0, output_tokens: 0 });
+    expect((json['error'] as { fix?: string }).fix).toBe('run `codex login`, or set OPENAI_API_KEY in your environment or in agents.codex.env');
+  });
+
+  it('states an agent failure once, in the summary, with its fix', async () => {
+    const s = setup({ codex: { type: 'codex', command: path.join(FIXTURES, 'fake-codex.mjs'), env: { FAKE_SCENARIO: 'api-401' } } });
+    const result = await runCli(['-c', s.config, 'test-agent', 'codex', 'hi', '--cwd', s.dir], { env: { AI_ORCHESTRATOR_HOME: s.home } });
+    expect(result.code).toBe(1);
+    const errorLines = result.stderr.split('\n').filter((line) => line.includes('401'));
+    expect(errorLines).toHaveLength(1);
+    expect(errorLines[0]).toMatch(/^codex: failed \(auth\): /);
+    expect(result.stderr).toContain('\n  fix: run `codex login`, or set OPENAI_API_KEY in your environment or in agents.codex.env\n');
+    // The fix is stored with the step: tasks show says it too.
+    const listed = await runCli(['-c', s.config, 'tasks', 'list', '--json'], { env: { AI_ORCHESTRATOR_HOME: s.home } });
+    const id = (JSON.parse(listed.stdout) as { tasks: { task_id: string }[] }).tasks[0]?.task_id ?? '';
+    const shown = await runCli(['-c', s.config, 'tasks', 'show', id], { env: { AI_ORCHESTRATOR_HOME: s.home } });
+    expect(shown.stdout).toMatch(/ {2}step 1\.1 auth: .*401.*\n {4}fix: run `codex login`, or set OPENAI_API_KEY/);
   });
 
   it('names the known agents in a one-line error for an unknown one', async () => {

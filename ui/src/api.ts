@@ -58,7 +58,7 @@ export interface AgentInfo {
   readonly available: boolean;
   readonly availability: string;
   readonly description: string;
-  readonly health?: { calls: number; success_rate: number | null; last_failure_kind: string | null; circuit: string; open_until: string | null };
+  readonly health?: { calls: number; success_rate: number | null; last_failure_kind: string | null; last_failure_fix?: string | null; circuit: string; open_until: string | null };
 }
 
 export const FINAL_STATUSES = new Set(['completed', 'failed', 'cancelled', 'interrupted']);
@@ -80,6 +80,10 @@ export interface ModelBackend {
   readonly models: readonly string[];
   readonly agents: readonly string[];
   readonly error: string | null;
+  /** What to do when it is down (`ollama serve`). */
+  readonly fix?: string | null;
+  /** Configured models it does not have, with the command that gets them. */
+  readonly missing_models?: readonly { model: string; agents: readonly string[]; fix: string }[];
 }
 
 export interface ModelsStatus {

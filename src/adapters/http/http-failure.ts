@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { errorFromAbort as errorFromRunAbort, kindFromHttpStatus, kindFromMessage } from '../failure.js';
+import { neverConnected, transportCode, unreachableMessage } from '../../shared/unreachable.js';
 import type { AgentError } from '../spec.js';
 import { parseJsonFrame } from './frames.js';
 
@@ -40,9 +41,9 @@ export function errorFromAbort(signal: AbortSignal, context: TransportContext): 
 /** A thrown request or body-read error → AgentError. */
 export function errorFromTransport(error: unknown, context: TransportContext): AgentError {
   if (context.signal?.aborted) return errorFromAbort(context.signal, context);
-  const code = errorCode(error);
+  const code = transportCode(error);
   const text = error instanceof Error ? error.message : String(error);
-  if (code === 'ECONNREFUSED') return { kind: 'network', message: `${context.target} is not reachable (connection refused)` };
+  if (neverConnected(error)) return { kind: 'network', message: unreachableMessage(context.target, code) };
   if ((code !== undefined && TRANSPORT_CODES.has(code)) || /aborted|socket hang up|terminated|other side closed/i.test(text)) {
     return { kind: 'network', message: `${context.target}: connection lost (${code ?? text})` };
   }
@@ -100,12 +101,4 @@ export function parseRetryAfter(value: string | undefined, now: number = Date.no
   if (/^\d+(\.\d+)?$/.test(value.trim())) return Number(value.trim());
   const date = Date.parse(value);
   return Number.isNaN(date) ? undefined : Math.max(0, Math.ceil((date - now) / 1000));
-}
-
-function errorCode(error: unknown): string | undefined {
-  if (typeof error !== 'object' || error === null) return undefined;
-  const own = (error as { code?: unknown }).code;
-  if (typeof own === 'string') return own;
-  const cause = (error as { cause?: unknown }).cause;
-  return cause === undefined ? undefined : errorCode(cause);
 }

@@ -4,7 +4,7 @@
  * URL in the message.
  */
 import type { z } from 'zod';
-import { errorMessage } from '../../shared/errors.js';
+import { noAnswerMessage, unreachableMessage } from '../../shared/unreachable.js';
 import { parseJsonFrame } from './frames.js';
 import { errorTextFromBody } from './http-failure.js';
 import { httpRequest } from './request.js';
@@ -50,17 +50,12 @@ export async function callText(url: string, options: JsonCallOptions = {}): Prom
     });
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    if (timeout.aborted) throw new BackendCallError(`${url} did not answer within ${Math.round((options.timeoutMs ?? 5000) / 1000)} s`, { unreachable: true });
-    throw new BackendCallError(`${url} is unreachable (${transportCode(error)})`, { unreachable: true, cause: error });
+    if (timeout.aborted) throw new BackendCallError(noAnswerMessage(url, options.timeoutMs ?? 5000), { unreachable: true });
+    throw new BackendCallError(unreachableMessage(url, error), { unreachable: true, cause: error });
   }
   const text = await response.text();
   if (response.status < 200 || response.status >= 300) {
     throw new BackendCallError(`${url} answered HTTP ${response.status}: ${errorTextFromBody(text)}`, { status: response.status });
   }
   return text;
-}
-
-function transportCode(error: unknown): string {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' ? (code === 'ECONNREFUSED' ? 'connection refused' : code) : errorMessage(error);
 }

@@ -7,7 +7,9 @@
 import type { AgentConfig, OrchestratorConfig } from '../../config/schema.js';
 import { isHttpAgent, resolveAdapterKind } from '../../config/workflows.js';
 import { errorMessage } from '../../shared/errors.js';
+import { neverConnected, unreachableMessage } from '../../shared/unreachable.js';
 import { agentEndpoint } from '../availability.js';
+import { pullFix, startServerFix } from '../failure-fixes.js';
 import { DEFAULT_LLAMA_SERVER_ENDPOINT, llamaServerBase } from '../llama-cpp/index.js';
 import { llamaServerHealth } from '../llama-cpp/llama-server-api.js';
 import { createOllamaClient, type InstalledModel } from '../ollama/ollama-api.js';
@@ -27,8 +29,17 @@ export interface LocalBackend {
   readonly agents: readonly string[];
   /** The enabled ones among them. */
   readonly enabledAgents: readonly string[];
+  /** The model each agent asks for (agents without a `model` are left out). */
+  readonly agentModels?: Readonly<Record<string, string>>;
   /** The env var holding an API key, when an agent names one. */
   readonly apiKeyEnv?: string;
+}
+
+/** A model configured for agents that the backend does not have (Ollama: not pulled). */
+export interface MissingModel {
+  readonly model: string;
+  readonly agents: readonly string[];
+  readonly fix: string;
 }
 
 export interface BackendStatus {
@@ -43,7 +54,17 @@ export interface BackendStatus {
   readonly enabledAgents: readonly string[];
   /** Why it is down (with the URL). */
   readonly error?: string;
+  /** What to do about it being down (`ollama serve`, …). */
+  readonly fix?: string;
+  /** Configured models it does not have (checked on Ollama, whose models are pulled by name). */
+  readonly missingModels: readonly MissingModel[];
 }
+
+export const BACKEND_LABELS: Readonly<Record<BackendType, string>> = {
+  ollama: 'Ollama',
+  llamacpp: 'llama-server',
+  'openai-compatible': 'OpenAI-compatible',
+};
 
 export function backendOf(agent: AgentConfig): { type: BackendType; url: string } | undefined {
   if (!isHttpAgent(agent)) return undefined;
@@ -67,14 +88,18 @@ export function backendOf(agent: AgentConfig): { type: BackendType; url: string 
 
 /** Configured local backends, deduplicated by type and URL, in config order. */
 export function collectLocalBackends(config: OrchestratorConfig): LocalBackend[] {
-  const byKey = new Map<string, { type: BackendType; url: string; agents: string[]; enabledAgents: string[]; apiKeyEnv?: string }>();
+  const byKey = new Map<
+    string,
+    { type: BackendType; url: string; agents: string[]; enabledAgents: string[]; agentModels: Record<string, string>; apiKeyEnv?: string }
+  >();
   for (const [name, agent] of Object.entries(config.agents)) {
     const backend = backendOf(agent);
     if (!backend) continue;
     const key = `${backend.type} ${backend.url}`;
-    const entry = byKey.get(key) ?? { ...backend, agents: [], enabledAgents: [] };
+    const entry = byKey.get(key) ?? { ...backend, agents: [], enabledAgents: [], agentModels: {} };
     entry.agents.push(name);
     if (agent.enabled) entry.enabledAgents.push(name);
+    if (agent.model) entry.agentModels[name] = agent.model;
     if (agent.api_key_env && !entry.apiKeyEnv) entry.apiKeyEnv = agent.api_key_env;
     byKey.set(key, entry);
   }
@@ -87,7 +112,7 @@ export function normalizeBackendUrl(url: string): string {
 
 /** Probes one backend; never throws (a down backend is a status with `online: false`). */
 export async function probeBackend(backend: LocalBackend, options: { signal?: AbortSignal } = {}): Promise<BackendStatus> {
-  const base = { type: backend.type, url: backend.url, agents: backend.agents, enabledAgents: backend.enabledAgents };
+  const base = { type: backend.type, url: backend.url, agents: backend.agents, enabledAgents: backend.enabledAgents, missingModels: [] };
   const auth = bearerFromEnv(backend.apiKeyEnv);
   const headers = 'headers' in auth ? auth.headers : {};
   const signal = options.signal ? { signal: options.signal } : {};
@@ -97,7 +122,7 @@ export async function probeBackend(backend: LocalBackend, options: { signal?: Ab
         const client = createOllamaClient(backend.url);
         const version = await client.version(options.signal);
         const models = await client.listModels(options.signal);
-        return { ...base, online: true, loading: false, version, models };
+        return { ...base, online: true, loading: false, version, models, missingModels: missingOllamaModels(backend, models) };
       }
       case 'llamacpp': {
         const health = await llamaServerHealth(backend.url, { ...signal, headers });
@@ -111,6 +136,23 @@ export async function probeBackend(backend: LocalBackend, options: { signal?: Ab
     }
   } catch (error) {
     if (options.signal?.aborted) throw error;
-    return { ...base, online: false, loading: false, models: [], error: errorMessage(error) };
+    const target = `${BACKEND_LABELS[backend.type]} at ${backend.url}`;
+    if (neverConnected(error)) return { ...base, online: false, loading: false, models: [], error: unreachableMessage(target, error), fix: startServerFix(backend.type) };
+    return { ...base, online: false, loading: false, models: [], error: `${target}: ${errorMessage(error)}` };
   }
+}
+
+/** Ollama names a model without a tag as `:latest`; `llama3` and `llama3:latest` are one model. */
+function ollamaName(model: string): string {
+  return /:[^/]+$/.test(model) ? model : `${model}:latest`;
+}
+
+function missingOllamaModels(backend: LocalBackend, installed: readonly InstalledModel[]): MissingModel[] {
+  const have = new Set(installed.map((m) => ollamaName(m.name)));
+  const byModel = new Map<string, string[]>();
+  for (const [agent, model] of Object.entries(backend.agentModels ?? {})) {
+    if (have.has(ollamaName(model))) continue;
+    byModel.set(model, [...(byModel.get(model) ?? []), agent]);
+  }
+  return [...byModel].map(([model, agents]) => ({ model, agents, fix: pullFix(model) }));
 }

@@ -7,6 +7,7 @@ import { parseJsonFrame, readNdjsonLines } from '../http/frames.js';
 import { BackendCallError, callJson, callText } from '../http/json-request.js';
 import { errorTextFromBody } from '../http/http-failure.js';
 import { httpRequest, joinUrl } from '../http/request.js';
+import { unreachableMessage } from '../../shared/unreachable.js';
 import { ollamaPullLineSchema, ollamaTagsSchema, ollamaVersionSchema } from './ollama-protocol.js';
 
 export interface InstalledModel {
@@ -54,7 +55,7 @@ export function createOllamaClient(baseUrl: string): OllamaClient {
         response = await httpRequest(url, { method: 'POST', json: { model, stream: true }, ...(options.signal ? { signal: options.signal } : {}) });
       } catch (error) {
         if (options.signal?.aborted) throw error;
-        throw new BackendCallError(`${url} is unreachable (${(error as { code?: string }).code ?? String(error)})`, { unreachable: true, cause: error });
+        throw new BackendCallError(unreachableMessage(url, error), { unreachable: true, cause: error });
       }
       if (response.status < 200 || response.status >= 300) {
         throw new BackendCallError(`pull of ${model} failed: HTTP ${response.status}: ${errorTextFromBody(await response.text())}`, { status: response.status });

@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { createDataContext } from '../data-context.js';
-import { printJson, printTable } from '../output.js';
+import { printJson, printLine, printTable } from '../output.js';
 
 /** An open circuit says until when (local time): that is when the next trial call is allowed. */
 function circuitText(circuit: string, openUntil: string | null): string {
@@ -42,5 +42,10 @@ export function registerAgentsCommand(program: Command): void {
           ];
         }),
       );
+      // What to do about each last failure that has a fix (sign in, set a variable, start a server).
+      for (const a of agents) {
+        const health = a.health;
+        if (health?.last_failure_kind && health.last_failure_fix) printLine(`${a.name}: last failure ${health.last_failure_kind} — fix: ${health.last_failure_fix}`);
+      }
     });
 }

@@ -139,19 +139,38 @@ export function registerContextCommand(program: Command): void {
 
   context
     .command('scan')
-    .description('scan a project directory into memory (registers it, or rescans it)')
+    .description('scan a project directory into memory: its files (path, language, symbols, head comment) and layout; a rescan reads only changed files')
     .argument('<path>', 'project directory')
+    .option('--max-files <n>', 'stop after this many files', '100000')
     .option('--json', 'print JSON')
-    .action(async (projectPath: string, options: { json?: boolean }, command: Command) => {
+    .action(async (projectPath: string, options: { maxFiles: string; json?: boolean }, command: Command) => {
+      const maxFiles = positiveInt(options.maxFiles, '--max-files');
       await withMemory(command, async (memory) => {
-        const { project, scan, removed } = await memory.registerProject(projectPath);
+        const { project, scan, removed, written } = await memory.registerProject(projectPath, { maxFiles });
+        const unchanged = scan.files.length - scan.read;
         if (options.json) {
-          printJson({ project, truncated: scan.truncated, directories: scan.directories.length, structure: scan.structure, decisions: scan.decisions, removed });
+          printJson({
+            project,
+            truncated: scan.truncated,
+            files: scan.files.length,
+            read: scan.read,
+            unchanged,
+            skipped: { binary: scan.skipped.binary, too_large: scan.skipped.tooLarge },
+            directories: scan.directories.length,
+            structure: scan.structure,
+            decisions: scan.decisions,
+            written,
+            removed,
+          });
           return;
         }
         printLine(`project ${project.name} (${project.projectId}) at ${project.path}`);
-        printLine(`files: ${project.fileCount}${scan.truncated ? ' (stopped at the file limit)' : ''}  languages: ${project.languages.join(', ') || '-'}`);
-        printLine(`frameworks: ${project.frameworks.join(', ') || '-'}  memory nodes: ${project.nodes}`);
+        printLine(
+          `files: ${project.fileCount}${scan.truncated ? ` (stopped at ${maxFiles}, see --max-files)` : ''} — ${scan.read} read, ${unchanged} unchanged; ` +
+            `skipped ${scan.skipped.binary} binary and ${scan.skipped.tooLarge} over 256 KB`,
+        );
+        printLine(`languages: ${project.languages.join(', ') || '-'}  frameworks: ${project.frameworks.join(', ') || '-'}`);
+        printLine(`memory nodes: ${project.nodes} (${written} written, ${removed} removed)`);
       });
     });
 

@@ -2,9 +2,12 @@
  * Following a task from a terminal, shared by `run`, `tasks resume`, `tasks watch` and `shell`:
  * the task's events (replayed from the log, then live) through the live renderer; Ctrl+C or
  * SIGTERM cancels the task (through the service, so it works for a task of another process too),
- * a second one leaves at once. The task's own process may be this one or another.
+ * a second one leaves at once. The task's own process may be this one or another. A cancelled
+ * task ends with the renderer's one final line; until then a terminal's spinner says it is
+ * cancelling.
  */
 import type { StoredEvent } from '../../events/events.js';
+import { routeLogLines } from '../../observability/logger.js';
 import type { TaskService } from '../../service/task-service.js';
 import type { TaskStatus } from '../../tasks/task-state.js';
 import type { CliContext } from '../context.js';
@@ -24,14 +27,16 @@ export interface FollowOptions {
   readonly interrupt: 'cancel' | 'detach' | 'caller';
   /** Stops following (the caller's own Ctrl+C handling). */
   readonly signal?: AbortSignal;
-  /** Receives the renderer's stop, so a caller printing a notice can clear the spinner first. */
-  readonly onRenderer?: (stop: () => void) => void;
+  /** Receives the live display, so a caller handling Ctrl+C itself can show that it is cancelling. */
+  readonly onRenderer?: (display: { readonly cancelling: () => void }) => void;
 }
 
 export interface Followed {
   /** The status the task ended in (as its last event says), if it ended while followed. */
   readonly status?: TaskStatus;
   readonly detached: boolean;
+  /** The renderer showed the task's end (its final line): the caller need not say it again. */
+  readonly endShown: boolean;
 }
 
 export function createCliRenderer(context: CliContext, stream: boolean): EventRenderer | undefined {
@@ -54,17 +59,20 @@ export async function followTask(context: CliContext, service: TaskService, task
   let detached = false;
   const onSignal = (signal: NodeJS.Signals): void => {
     interrupts++;
-    renderer?.stop();
     if (options.interrupt === 'detach') {
+      renderer?.stop();
       detached = true;
       stopWatching.abort();
       return;
     }
     if (interrupts === 1) {
-      process.stderr.write(`\n${signal === 'SIGINT' ? 'Ctrl+C' : signal}: cancelling the task (again to exit at once)\n`);
+      renderer?.cancelling();
       void service.cancel(taskId).catch(() => undefined);
       return;
     }
+    renderer?.stop();
+    // The one line a cancelled task gets, since this exit leaves no time for the final event.
+    if (renderer && !renderer.endShown) process.stderr.write(`■ cancelled (${signal === 'SIGINT' ? 'Ctrl+C' : signal} again: exiting at once)\n`);
     // Second signal: record the cancel and leave now; the process module's exit hook kills agent groups.
     try {
       service.abandon(taskId);
@@ -76,9 +84,11 @@ export async function followTask(context: CliContext, service: TaskService, task
     process.on('SIGINT', onSignal);
     process.on('SIGTERM', onSignal);
   }
-  if (renderer) options.onRenderer?.(() => renderer.stop());
+  if (renderer) options.onRenderer?.({ cancelling: () => renderer.cancelling() });
   const signal = options.signal ? AbortSignal.any([options.signal, stopWatching.signal]) : stopWatching.signal;
   let status: TaskStatus | undefined;
+  // Warnings logged meanwhile (a fallback, an audit write) become lines of the display, never text on its spinner line.
+  if (renderer) routeLogLines((line) => renderer.note(line));
   try {
     for await (const stored of service.watch(taskId, { since: options.since ?? 0, signal })) {
       if (options.jsonLines) process.stdout.write(`${JSON.stringify(jsonLine(stored))}\n`);
@@ -86,11 +96,12 @@ export async function followTask(context: CliContext, service: TaskService, task
       if (stored.event.type === 'task.finished') status = stored.event.status;
     }
   } finally {
+    if (renderer) routeLogLines(undefined);
     renderer?.stop();
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  return { ...(status ? { status } : {}), detached };
+  return { ...(status ? { status } : {}), detached, endShown: renderer?.endShown ?? false };
 }
 
 function jsonLine(stored: StoredEvent): Record<string, unknown> {

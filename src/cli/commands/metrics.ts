@@ -18,7 +18,7 @@ export function registerMetricsCommand(program: Command): void {
       const { loadPersistedTasks } = await import('../../service/metrics-records.js');
       const { databasePath, openDatabase, closeAllDatabases } = await import('../../storage/database.js');
       const { createAgentHealthStore } = await import('../../resilience/agent-health-store.js');
-      const metrics = createMetrics({ defaultMetrics: options.process });
+      const metrics = createMetrics({ defaultMetrics: options.process, oneShot: true });
       const file = databasePath(context.home);
       try {
         if (existsSync(file)) {

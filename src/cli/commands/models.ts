@@ -5,6 +5,7 @@
  *
  * Exit status: status and list exit 1 when a backend used by an enabled agent (or one named with
  * --agent / --endpoint) is down; backends only disabled agents use are shown but do not fail.
+ * `status` also names each configured model Ollama has not pulled, with the `ollama pull` for it.
  */
 import type { Command } from 'commander';
 import type { BackendStatus, LocalBackend } from '../../adapters/http/local-backends.js';
@@ -43,6 +44,9 @@ export function registerModelsCommand(program: Command): void {
             s.agents.map((a) => (s.enabledAgents.includes(a) ? a : `${a} (disabled)`)).join(', '),
           ]),
         );
+        for (const s of statuses) {
+          for (const m of s.missingModels) printLine(`${m.model} (${m.agents.join(', ')}) is not pulled into ${labelOf(s.type)} at ${s.url}: ${m.fix}`);
+        }
       }
       failIfDown(statuses, explicit);
     },
@@ -115,6 +119,12 @@ export function registerModelsCommand(program: Command): void {
 const LABELS: Readonly<Record<string, string>> = { ollama: 'Ollama', llamacpp: 'llama-server', 'openai-compatible': 'OpenAI-compatible' };
 const labelOf = (type: string): string => LABELS[type] ?? type;
 
+/** "Ollama at URL is not reachable (connection refused); start it: `ollama serve`". */
+function downLine(s: BackendStatus): string {
+  const why = s.error ?? `${labelOf(s.type)} at ${s.url} is down`;
+  return s.fix ? `${why}; ${s.fix}` : why;
+}
+
 function statusJson(s: BackendStatus) {
   return {
     backend: s.type,
@@ -126,6 +136,8 @@ function statusJson(s: BackendStatus) {
     agents: s.agents,
     enabledAgents: s.enabledAgents,
     ...(s.error ? { error: s.error } : {}),
+    ...(s.fix ? { fix: s.fix } : {}),
+    missingModels: s.missingModels,
   };
 }
 
@@ -166,12 +178,12 @@ async function probeTargets(command: Command, options: TargetOptions): Promise<{
 function failIfDown(statuses: readonly BackendStatus[], explicit: boolean): void {
   const down = statuses.filter((s) => !s.online && (explicit || s.enabledAgents.length > 0));
   for (const s of statuses.filter((x) => !x.online && !down.includes(x))) {
-    process.stderr.write(`note: ${labelOf(s.type)} at ${s.url} is down (only disabled agents use it)\n`);
+    process.stderr.write(`note: ${downLine(s)} (only disabled agents use it)\n`);
   }
   if (down.length === 0) return;
   throw new OrchestratorError(
     'BACKEND_ERROR',
-    down.map((s) => `${labelOf(s.type)} backend at ${s.url} is down: ${s.error ?? 'unreachable'}`).join('\n'),
+    down.map(downLine).join('\n'),
   );
 }
 

@@ -9,6 +9,7 @@ import type { SubmittedTask, TaskService } from '../../service/task-service.js';
 import { resultJson } from '../../workflow/result-json.js';
 import { createCliContext, type CliContext } from '../context.js';
 import { printJson, printLine } from '../output.js';
+import { withQueueUrl } from '../../config/queue-url.js';
 import { openCliTaskService } from '../task-service.js';
 import { exitCodeFor, followTask } from './follow-task.js';
 import type { RunOptions } from './run.js';
@@ -18,7 +19,10 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
   const task = await readTask(taskArgument);
   const maxIterations = options.maxIterations !== undefined ? parseIterations(options.maxIterations) : undefined;
   const budgetUsd = options.budgetUsd !== undefined ? parseBudget(options.budgetUsd) : undefined;
-  const service = openCliTaskService(context);
+  const queued = Boolean(options.queue) || options.queueUrl !== undefined;
+  if (options.detach && !queued) throw new OrchestratorError('INVALID_INPUT', '--detach needs --queue (only a queued task runs on without this process)');
+  const config = queued ? withQueueUrl(context.config().config, options.queueUrl) : undefined;
+  const service = openCliTaskService(context, config ? { config } : {});
   const submitted = service.submit({
     task,
     workflow: options.workflow,
@@ -29,8 +33,16 @@ export async function runTaskCommand(taskArgument: string, options: RunOptions, 
     ...(budgetUsd !== undefined ? { budgetUsd } : {}),
     ...(options.worktree ? { isolation: 'worktree' as const } : {}),
     ...(options.base !== undefined ? { base: options.base } : {}),
+    ...(queued ? { queue: true } : {}),
     source: 'cli',
   });
+  if (options.detach) {
+    await submitted.queued;
+    if (options.json) printJson({ task_id: submitted.taskId, status: 'queued' });
+    else printLine(submitted.taskId);
+    await service.close();
+    return 0;
+  }
   return finishFollowing(context, service, submitted, { stream: Boolean(options.stream), json: Boolean(options.json), since: 0 });
 }
 

@@ -16,8 +16,13 @@ export interface RunOptions {
   readonly budgetUsd?: string;
   /** Run in a new git worktree on branch aio/<task id>. */
   readonly worktree?: boolean;
-  /** The revision the worktree starts from. */
+  /** The revision the worktree (or the queued task) starts from. */
   readonly base?: string;
+  /** Hand the task to the queue's workers (settings.queue.url, or --queue-url). */
+  readonly queue?: boolean;
+  readonly queueUrl?: string;
+  /** With --queue: print the task id once queued and exit. */
+  readonly detach?: boolean;
 }
 
 export function registerRunCommand(program: Command): void {
@@ -32,7 +37,10 @@ export function registerRunCommand(program: Command): void {
     .option('--project <path>', 'project this task belongs to, for context memory (default: $PROJECT_PATH, settings.project_path, else the git repository of --cwd)')
     .option('--budget-usd <usd>', 'stop the task before the next step once this many US dollars are spent (default: settings.budget_usd)')
     .option('--worktree', 'run in a new git worktree on branch aio/<task id>, leaving this tree alone (default: settings.isolation)')
-    .option('--base <ref>', 'with --worktree: the commit or branch the worktree starts from (default: HEAD)')
+    .option('--base <ref>', 'with --worktree or --queue: the commit or branch it starts from (default: HEAD)')
+    .option('--queue', "hand the task to queue workers (settings.queue.url): they run it on this repository's HEAD")
+    .option('--queue-url <url>', 'with --queue: the Redis URL of the queue (over settings.queue.url)')
+    .option('--detach', 'with --queue: print the task id once it is queued and exit (`tasks watch <id>` follows it)')
     .option('--stream', "copy the agents' output to stderr as it arrives")
     .option('--json', 'print the result as one JSON object on stdout')
     .action(async (task: string, options: RunOptions, command: Command) => {

@@ -1,8 +1,9 @@
 /**
- * `ai-orchestrator tasks clean [--older-than D] [--dry-run]`: removes the worktrees of finished
- * tasks — their branches only when every commit on them is merged elsewhere, and it says which it
- * kept — and with --older-than deletes finished tasks older than that, together with their
- * checkpoint refs. --dry-run only says what it would do.
+ * `ai-orchestrator tasks clean [--older-than D] [--dry-run] [--keep-memory]`: removes the worktrees
+ * of finished tasks — their branches only when every commit on them is merged elsewhere, and it
+ * says which it kept — and with --older-than deletes finished tasks older than that, together with
+ * their checkpoint refs and what context memory holds only because of them (unless
+ * --keep-memory). --dry-run only says what it would do.
  */
 import type { Command } from 'commander';
 import { createDataContext } from '../data-context.js';
@@ -18,8 +19,9 @@ export function registerTasksCleanCommand(tasks: Command): void {
     .description('remove worktrees of finished tasks (keeping branches with unmerged commits); with --older-than also delete old finished tasks')
     .option('--older-than <duration>', 'also delete finished tasks older than this, e.g. 30m, 12h, 7d, 2w (their worktrees and checkpoints too)')
     .option('--dry-run', 'change nothing; say what would be removed')
+    .option('--keep-memory', "keep the deleted tasks in context memory (their task nodes, step outputs and mistakes)")
     .option('--json', 'print JSON')
-    .action(async (options: { olderThan?: string; dryRun?: boolean; json?: boolean }, command: Command) => {
+    .action(async (options: CleanOptions, command: Command) => {
       const context = createDataContext(command);
       const { parseDuration } = await import('../../tasks/duration.js');
       const { ACTIVE_STATUSES } = await import('../../tasks/task-state.js');
@@ -30,6 +32,9 @@ export function registerTasksCleanCommand(tasks: Command): void {
       if (ms !== undefined && ms > MAX_AGE_MS) throw new OrchestratorError('INVALID_INPUT', `--older-than must be at most 100 years (got "${options.olderThan}")`);
       const cutoff = ms !== undefined ? new Date(Date.now() - ms) : undefined;
       const stores = openTaskWorkspaceStores(context.home);
+      const { databasePath, openDatabase } = await import('../../storage/database.js');
+      const { forgetTaskMemory, taskMemoryNodeIds } = await import('../../context/task-forget.js');
+      const db = openDatabase(databasePath(context.home));
       if (options.dryRun) {
         const { planClean } = await import('../../workspace/worktree-clean.js');
         // All of them: a dry run that counted only the newest would understate what goes.
@@ -43,10 +48,15 @@ export function registerTasksCleanCommand(tasks: Command): void {
           if (ACTIVE_STATUSES.includes(task.status)) return 'running';
           return cutoff && Date.parse(task.createdAt) >= cutoff.getTime() ? 'recent' : 'finished';
         });
-        printCleanPlan(plan, doomed.map((t) => t.id), options);
+        const memoryNodes = options.keepMemory ? 0 : taskMemoryNodeIds(db, [...doomedIds]).length;
+        printCleanPlan(plan, doomed.map((t) => t.id), memoryNodes, options);
         return;
       }
-      const deleted = cutoff ? stores.tasks.clean(cutoff) : 0;
+      // One transaction: a task is never gone while its memory stays, nor the other way round.
+      const { deleted, forgotten } = db.transaction(() => {
+        const ids = cutoff ? stores.tasks.deleteFinishedBefore(cutoff) : [];
+        return { deleted: ids.length, forgotten: options.keepMemory ? 0 : forgetTaskMemory(db, ids) };
+      })();
       const report = await cleanWorktrees(stores.workspace, (taskId) => {
         const task = stores.tasks.get(taskId);
         if (!task) return 'gone';
@@ -56,6 +66,7 @@ export function registerTasksCleanCommand(tasks: Command): void {
       if (options.json) {
         printJson({
           deleted,
+          forgotten_memory_nodes: forgotten,
           removed_worktrees: report.removed.map((r) => ({ task_id: r.taskId, path: r.path })),
           deleted_branches: report.deletedBranches,
           kept_branches: report.keptBranches.map((k) => ({ task_id: k.taskId, branch: k.branch, unmerged_commits: k.commits })),
@@ -64,7 +75,14 @@ export function registerTasksCleanCommand(tasks: Command): void {
         });
         return;
       }
-      if (cutoff) printLine(`deleted ${deleted} task${deleted === 1 ? '' : 's'} older than ${options.olderThan ?? ''}`);
+      if (cutoff) {
+        printLine(`deleted ${deleted} task${deleted === 1 ? '' : 's'} older than ${options.olderThan ?? ''}`);
+        printLine(
+          options.keepMemory
+            ? 'kept their context memory (--keep-memory)'
+            : `removed ${plural(forgotten, 'memory node')} of deleted tasks (their task nodes, step outputs and the mistakes only they made)`,
+        );
+      }
       printLine(`removed ${report.removed.length} worktree${report.removed.length === 1 ? '' : 's'}${report.deletedBranches.length > 0 ? `, deleted merged branch${report.deletedBranches.length === 1 ? '' : 'es'} ${report.deletedBranches.join(', ')}` : ''}`);
       for (const kept of report.keptBranches) {
         printLine(
@@ -76,13 +94,21 @@ export function registerTasksCleanCommand(tasks: Command): void {
     });
 }
 
+interface CleanOptions {
+  readonly olderThan?: string;
+  readonly dryRun?: boolean;
+  readonly keepMemory?: boolean;
+  readonly json?: boolean;
+}
+
 const plural = (n: number, word: string, many = `${word}s`): string => `${n} ${n === 1 ? word : many}`;
 
-function printCleanPlan(plan: CleanPlan, doomed: readonly string[], options: { olderThan?: string; json?: boolean }): void {
+function printCleanPlan(plan: CleanPlan, doomed: readonly string[], memoryNodes: number, options: CleanOptions): void {
   if (options.json) {
     printJson({
       dry_run: true,
       would_delete: doomed,
+      would_forget_memory_nodes: memoryNodes,
       would_remove_worktrees: plan.worktrees.map((w) => ({
         task_id: w.taskId,
         path: w.path,
@@ -99,6 +125,11 @@ function printCleanPlan(plan: CleanPlan, doomed: readonly string[], options: { o
   printLine('dry run: nothing was changed');
   if (options.olderThan !== undefined) {
     printLine(`would delete ${plural(doomed.length, 'task')} older than ${options.olderThan}${doomed.length > 0 ? `: ${doomed.map((id) => id.slice(0, 8)).join(', ')}` : ''}`);
+    printLine(
+      options.keepMemory
+        ? 'would keep their context memory (--keep-memory)'
+        : `would remove ${plural(memoryNodes, 'memory node')} of those tasks (--keep-memory keeps them)`,
+    );
   }
   printLine(`would remove ${plural(plan.worktrees.length, 'worktree')}`);
   for (const w of plan.worktrees) {

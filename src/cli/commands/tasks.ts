@@ -114,7 +114,14 @@ export function registerTasksCommand(program: Command): void {
           `${(s.durationMs / 1000).toFixed(1)}s`,
         ]),
       );
-      for (const s of steps.filter((step) => step.error)) printLine(`  step ${s.iteration}.${s.index + 1} ${s.error?.kind}: ${s.error?.message}`);
+      for (const s of steps.filter((step) => step.error)) {
+        printLine(`  step ${s.iteration}.${s.index + 1} ${s.error?.kind}: ${s.error?.message}`);
+        if (s.error?.fix) printLine(`    fix: ${s.error.fix}`);
+      }
+      for (const s of steps) {
+        const unwritten = (s.proposedChanges ?? []).filter((c) => !c.applied).map((c) => c.path);
+        if (unwritten.length > 0) printLine(`  step ${s.iteration}.${s.index + 1} proposed, not written: ${unwritten.join(', ')} (tasks apply ${task.id.slice(0, 8)} --proposed writes them)`);
+      }
       for (const s of steps) for (const r of s.refusals ?? []) printLine(`  step ${s.iteration}.${s.index + 1} refused: ${r.tool}${r.target !== undefined ? ` ${r.target}` : ''} — ${oneLine(r.reason, 200)}`);
       if (task.finalOutput) {
         printLine();

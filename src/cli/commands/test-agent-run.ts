@@ -20,7 +20,8 @@ export interface TestAgentJson {
   readonly agent: string;
   readonly success: boolean;
   readonly output: string;
-  readonly error: { readonly kind: string; readonly message: string } | null;
+  /** `fix`: what to do about it (sign in, set a variable, start the server), when known. */
+  readonly error: { readonly kind: string; readonly message: string; readonly fix?: string } | null;
   readonly files_modified: readonly string[];
   readonly usage: { readonly input_tokens: number; readonly output_tokens: number; readonly cost_usd?: number };
   readonly duration_ms: number;
@@ -83,7 +84,7 @@ export function toJson(agent: string, step: StepRecord | undefined): TestAgentJs
     agent: step.agent,
     success: step.success,
     output: step.output,
-    error: step.error ? { kind: step.error.kind, message: step.error.message } : null,
+    error: step.error ? { kind: step.error.kind, message: step.error.message, ...(step.error.fix ? { fix: step.error.fix } : {}) } : null,
     files_modified: step.filesModified,
     usage: {
       input_tokens: step.usage.inputTokens,
@@ -98,10 +99,11 @@ function summary(json: TestAgentJson): string {
   const status = json.success ? 'ok' : `failed (${json.error?.kind ?? 'unknown'}): ${json.error?.message ?? ''}`;
   const cost = json.usage.cost_usd !== undefined ? `, $${json.usage.cost_usd.toFixed(4)}` : '';
   const files = json.files_modified.length > 0 ? `, files: ${json.files_modified.join(', ')}` : '';
-  return `${json.agent}: ${status} — ${json.duration_ms} ms, ${json.usage.input_tokens} in / ${json.usage.output_tokens} out tokens${cost}${files}`;
+  const fix = json.error?.fix ? `\n  fix: ${json.error.fix}` : '';
+  return `${json.agent}: ${status} — ${json.duration_ms} ms, ${json.usage.input_tokens} in / ${json.usage.output_tokens} out tokens${cost}${files}${fix}`;
 }
 
-/** The agent's events (redacted in the log) as they arrive, on stderr. */
+/** The agent's events (redacted in the log) as they arrive, on stderr. Its error is left to the summary, which states it once. */
 function createLiveDisplay() {
   let sawDelta = false;
   let midLine = false;
@@ -133,8 +135,6 @@ function createLiveDisplay() {
           line(`⊘ refused: ${event.tool}${event.target !== undefined ? ` ${event.target}` : ''} — ${oneLine(event.reason)}`);
           break;
         case 'error':
-          line(`error (${event.error.kind}): ${event.error.message}`);
-          break;
         case 'start':
         case 'usage':
         case 'session':

@@ -36,7 +36,7 @@ describe('the event renderer', () => {
     expect(text).toContain('✓ [1/3 · 2/2] gemini review 1.5s, 2 suggestions, 1.5k tokens');
     expect(text).toContain('✗ [1/3 · 1/2] local implement (fallback for codex)');
     expect(text).toContain('  server: 503');
-    expect(text).toContain('✗ failed after 1 iteration in 2.0s (failed: step 1 failed)');
+    expect(text).toContain('✗ failed after 1 iteration in 2.0s (step 1 failed) · 0 tokens; cost unknown for gemini, local');
     expect(text).not.toContain('streamed text');
     expect(text).not.toContain('\u001b[');
   });
@@ -62,7 +62,7 @@ describe('the event renderer', () => {
     renderer.render({ type: 'task.finished', taskId: 'abcdef123456', timestamp: at, status: 'failed', success: false, stopReason: 'failed', reason: 'x', iterations: 1, finalOutput: '', durationMs: 10, usage: { inputTokens: 1600, outputTokens: 350, costUsd: 0.0123 } });
     expect(text).toContain('✗ [1/1 · 2/1] gemini review 1.5s, 1.5k tokens');
     expect(text).not.toContain('0 suggestions');
-    expect(text).toContain('  1.9k tokens, $0.0123; cost unknown for gemini');
+    expect(text).toContain('✗ failed after 1 iteration in 10ms (x) · 1.9k tokens, $0.0123; cost unknown for gemini');
   });
 
   it('says when a running step has printed nothing for settings.stall_warning, once, and not after it speaks again', async () => {

@@ -1,17 +1,17 @@
 /**
  * Live progress of a task on stderr, from the engine's events. On a TTY: a spinner on the
- * running step, then one coloured line per finished step. Elsewhere: plain lines (step start and
- * end), good for logs and CI. With `stream`, the agents' text is copied through as it arrives
- * (the spinner is then off, so the two never interleave).
+ * running step (with what the agent is doing), then one coloured line per finished step. Elsewhere:
+ * plain lines (step start and end), good for logs and CI. With `stream`, the agents' text is
+ * copied through as it arrives (the spinner is then off, so the two never interleave). A
+ * cancelled task ends with one line: the cut-off step and iteration say nothing of their own.
  */
 import type { EventOf, OrchestratorBus, OrchestratorEvent, PlanSummary } from '../../events/events.js';
 import { formatDuration, formatTokens, oneLine, plural } from './format.js';
 import type { Style } from './style.js';
+import { createProposals, finalLine } from './task-end.js';
+import { createTerminalLines, type RenderTarget } from './terminal-lines.js';
 
-export interface RenderTarget {
-  write(text: string): unknown;
-  readonly isTTY?: boolean;
-}
+export type { RenderTarget } from './terminal-lines.js';
 
 export interface EventRendererOptions {
   readonly out: RenderTarget;
@@ -26,24 +26,29 @@ export interface EventRendererOptions {
   readonly stallWarningMs?: number;
 }
 
-const FRAMES = ['⠋', '⠙', '⠹', '⠸', '⠼', '⠴', '⠦', '⠧', '⠇', '⠏'];
-
 export interface EventRenderer {
   readonly render: (event: OrchestratorEvent) => void;
+  /**
+   * A cancel was asked for (Ctrl+C): on a terminal the spinner says so until the task's one
+   * final line; off a terminal nothing, the final line is the answer.
+   */
+  cancelling(): void;
+  /** Whether the task's end was shown (its final line). */
+  readonly endShown: boolean;
+  /** A line from elsewhere (a log warning), written as a line of its own above the spinner. */
+  note(text: string): void;
   /** Stops the spinner and clears its line. */
   stop(): void;
 }
 
 export function createEventRenderer(options: EventRendererOptions): EventRenderer {
-  const { out, style } = options;
+  const { style } = options;
   const live = options.live && !options.stream;
+  const out = createTerminalLines(options.out, style, live);
+  const line = (text: string): void => out.line(text);
   let maxIterations = 1;
-  let spinner: NodeJS.Timeout | undefined;
-  let spinnerText = '';
-  let activity = '';
-  let spinnerStarted = 0;
-  let frame = 0;
-  let midLine = false; // streamed text left the cursor mid-line
+  let cancelling = false;
+  let endShown = false;
 
   // A step that prints nothing for a long time says so: a silent hour-long timeout is no way to learn it hangs.
   const stallMs = options.stallWarningMs ?? 120_000;
@@ -57,9 +62,9 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
   };
   const checkStall = (): void => {
     const silent = Date.now() - lastOutputAt;
-    if (silent < stallMs) return;
+    if (silent < stallMs || cancelling) return;
     if (live) {
-      activity = `no output for ${formatDuration(silent)}`;
+      out.activity(`no output for ${formatDuration(silent)}`);
     } else if (!stallNoted) {
       stallNoted = true;
       line(style.paint('yellow', `  … ${stallAgent} has printed nothing for ${formatDuration(silent)} (still running; Ctrl+C cancels)`));
@@ -70,34 +75,13 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
     stallNoted = false;
   };
 
-  const clearSpinner = (): void => {
-    if (spinner) {
-      clearInterval(spinner);
-      spinner = undefined;
-      out.write('\r\x1b[K');
-    }
-  };
-  const line = (text: string): void => {
-    clearSpinner();
-    if (midLine) {
-      out.write('\n');
-      midLine = false;
-    }
-    out.write(`${text}\n`);
-  };
-  const drawSpinner = (): void => {
-    const elapsed = formatDuration(performance.now() - spinnerStarted);
-    const doing = activity ? ` ${style.paint('gray', `· ${activity}`)}` : '';
-    out.write(`\r\x1b[K${style.paint('cyan', FRAMES[frame % FRAMES.length] ?? '*')} ${spinnerText} ${style.paint('gray', elapsed)}${doing}`);
-    frame++;
-  };
-
   const where = (iteration: number, index: number, stepCount: number): string =>
     style.paint('gray', `[${iteration}/${maxIterations} · ${index + 1}/${stepCount}]`);
 
   let stepCount = 1;
   let started = false;
   const unpriced = new Set<string>();
+  const proposals = createProposals();
   const handlers: { [K in OrchestratorEvent['type']]: (event: EventOf<K>) => void } = {
     'task.created': () => undefined,
     'task.queued': (event) => {
@@ -112,6 +96,19 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
     },
     'task.planned': (event) => {
       for (const text of planLines(event.plan)) line(style.paint('gray', text));
+    },
+    'task.assigned': (event) => {
+      line(style.paint('gray', `  · taken by worker ${event.worker} on ${event.host}${event.attempt > 1 ? ` (attempt ${event.attempt})` : ''}`));
+    },
+    'task.takeover': (event) => {
+      const from = event.previousWorker ? ` from ${event.previousWorker}` : '';
+      const tree = event.checkpoint ? `tree restored from checkpoint ${event.checkpoint.slice(0, 10)}` : 'tree from the base commit';
+      line(
+        style.paint(
+          'yellow',
+          `↻ taken over${from} by worker ${event.worker} on ${event.host}: continues at iteration ${event.iteration}, step ${event.index + 1} · ${plural(event.keptSteps, 'step')} kept · ${tree}`,
+        ),
+      );
     },
     'task.resumed': (event) => {
       started = true;
@@ -131,13 +128,18 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
     },
     'step.activity': (event) => {
       heardFrom(event.timestamp);
-      activity = event.activity;
+      if (!cancelling) out.activity(event.activity);
     },
     'agent.stderr': (event) => {
       if (options.verbose) line(style.paint('gray', `  [${event.agent}] ${event.line}`));
     },
     'workspace.notice': (event) => {
       line(style.paint('gray', `  · ${event.message}`));
+    },
+    'workspace.result': (event) => {
+      if (event.delivery === 'pushed') line(style.paint('gray', `  · changes pushed to ${event.repo} as ${event.branch} (${event.commit?.slice(0, 10) ?? ''})`));
+      else if (event.delivery === 'bundle') line(style.paint('yellow', `  · changes kept as a git bundle with the task (${event.reason ?? 'not pushed'}); \`tasks apply\` brings them in`));
+      else line(style.paint('gray', '  · the task changed nothing'));
     },
     'workspace.checkpoint': (event) => {
       if (options.verbose) line(style.paint('gray', `  checkpoint ${event.commit.slice(0, 10)} (${event.ref})`));
@@ -157,7 +159,6 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
         ? style.paint('yellow', ` (fallback for ${event.fallbackFrom}: ${event.primaryError?.kind ?? 'failed'})`)
         : '';
       stepCount = event.stepCount;
-      activity = '';
       stallAgent = event.agent;
       lastOutputAt = 0;
       heardFrom(event.timestamp);
@@ -165,17 +166,9 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       stallTimer = setInterval(checkStall, Math.min(1000, stallMs));
       stallTimer.unref();
       const text = `${where(event.iteration, event.index, event.stepCount)} ${style.paint('bold', event.agent)} ${event.role}${via}`;
-      if (live) {
-        clearSpinner();
-        spinnerText = text;
-        spinnerStarted = performance.now();
-        frame = 0;
-        drawSpinner();
-        spinner = setInterval(drawSpinner, 100);
-        spinner.unref();
-      } else {
-        line(`${text} …`);
-      }
+      if (cancelling) return;
+      if (live) out.spin(text);
+      else line(`${text} …`);
     },
     'step.output': (event) => {
       heardFrom(event.timestamp);
@@ -188,9 +181,7 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
       }
       if (!options.stream) return;
       if (e.type === 'text-delta' || e.type === 'text') {
-        const text = e.type === 'text' ? `${e.text}\n` : e.text;
-        out.write(style.paint('dim', text));
-        midLine = !text.endsWith('\n');
+        out.raw(style.paint('dim', e.type === 'text' ? `${e.text}\n` : e.text));
       } else if (e.type === 'tool-call') {
         line(style.paint('gray', `  ↳ ${e.name}`));
       } else if (e.type === 'file-change') {
@@ -200,37 +191,39 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
     'step.finished': (event) => {
       stopStallWatch();
       const step = event.step;
+      if (step.usage.costUsd === undefined && step.usage.inputTokens + step.usage.outputTokens > 0) unpriced.add(step.agent);
+      proposals.add(step);
+      if (!cancelling) out.stopSpinner();
+      // Cut off by a cancel: the task's final line says it.
+      if (step.error?.kind === 'cancelled') return;
       const mark = step.success ? style.paint('green', '✓') : style.paint('red', '✗');
       const details = [formatDuration(step.durationMs)];
       // A failed review has no count to show: "0 suggestions" would read as a clean review.
       if (step.success && (step.role === 'review' || step.role === 'suggestions')) details.push(plural(step.suggestions.length, 'suggestion'));
-      if (step.usage.costUsd === undefined && step.usage.inputTokens + step.usage.outputTokens > 0) unpriced.add(step.agent);
       if (step.filesModified.length > 0) details.push(plural(step.filesModified.length, 'file'));
       if (step.usage.inputTokens + step.usage.outputTokens > 0) details.push(formatTokens(step.usage));
       const via = step.fallbackFrom ? style.paint('yellow', ` (fallback for ${step.fallbackFrom})`) : '';
       const refused = step.refusals?.length ? style.paint('yellow', `, ${plural(step.refusals.length, 'tool call')} refused`) : '';
       line(`${mark} ${where(step.iteration, step.index, stepCount)} ${style.paint('bold', step.agent)} ${step.role}${via} ${style.paint('gray', details.join(', '))}${refused}`);
       if (step.error) line(style.paint('red', `  ${step.error.kind}: ${oneLine(step.error.message, 300)}`));
+      if (step.error?.fix) line(style.paint('yellow', `  fix: ${step.error.fix}`));
     },
     'iteration.finished': (event) => {
       const it = event.iteration;
+      if (it.stop?.reason === 'cancelled') return;
       const reviews = it.reviews.length > 0 ? plural(it.suggestionCount, 'suggestion') : 'no review';
       const next = it.stop ? `stop: ${it.stop.reason}` : 'next iteration';
       line(style.paint('gray', `  iteration ${it.iteration}: ${reviews}, ${plural(it.filesChanged.length, 'file')} changed, ${formatTokens(it.usage)} → ${next}`));
     },
     'task.finished': (event) => {
       stopStallWatch();
+      out.stopSpinner();
       // A task that failed before it started (its plan could not be made) is the caller's one
       // error line, not a run that ended.
       if (!started && event.status === 'failed') return;
-      const color = event.status === 'completed' ? 'green' : event.status === 'cancelled' ? 'yellow' : 'red';
-      const mark = event.status === 'completed' ? '✓' : event.status === 'cancelled' ? '■' : '✗';
-      line(
-        `${style.paint([color, 'bold'], `${mark} ${event.status}`)} after ${plural(event.iterations, 'iteration')} in ${formatDuration(event.durationMs)} (${event.stopReason}: ${oneLine(event.reason, 300)})`,
-      );
-      // The total says what it leaves out: agents that reported tokens but no cost (and have no price).
-      const unknown = unpriced.size > 0 ? `; cost unknown for ${[...unpriced].sort().join(', ')}` : '';
-      if (event.usage.inputTokens + event.usage.outputTokens > 0 || unknown) line(style.paint('gray', `  ${formatTokens(event.usage)}${unknown}`));
+      if (event.status !== 'cancelled') for (const text of proposals.lines(event.taskId, style)) line(text);
+      line(finalLine(event, unpriced, style));
+      endShown = true;
     },
   };
 
@@ -239,9 +232,18 @@ export function createEventRenderer(options: EventRendererOptions): EventRendere
   };
   return {
     render,
+    cancelling: () => {
+      if (cancelling || endShown) return;
+      cancelling = true;
+      out.spin(style.paint('yellow', 'cancelling the task (Ctrl+C again to exit at once)'));
+    },
+    get endShown() {
+      return endShown;
+    },
+    note: (text) => out.line(text),
     stop: () => {
       stopStallWatch();
-      clearSpinner();
+      out.stopSpinner();
     },
   };
 }

@@ -48,10 +48,10 @@ export async function shellCommand(options: ShellOptions, command: Command): Pro
       const cancel = (): void => void service.cancel(submitted.taskId).catch(() => undefined);
       request.signal.addEventListener('abort', cancel, { once: true });
       try {
-        await followTask(context, service, submitted.taskId, { stream: Boolean(options.stream), interrupt: 'caller', onRenderer: request.onRendererStop });
+        const followed = await followTask(context, service, submitted.taskId, { stream: Boolean(options.stream), interrupt: 'caller', onRenderer: request.onRenderer });
         const result = await submitted.done;
         if (result.refusal) throw new OrchestratorError(result.refusal.code, result.refusal.message);
-        return result;
+        return { result, endShown: followed.endShown };
       } finally {
         request.signal.removeEventListener('abort', cancel);
       }

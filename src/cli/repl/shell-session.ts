@@ -26,12 +26,19 @@ export interface ShellTaskRequest {
   /** Aborted by Ctrl+C: the task is cancelled. */
   readonly signal: AbortSignal;
   readonly onTaskCreated: (taskId: string) => void;
-  readonly onRendererStop: (stop: () => void) => void;
+  /** The live display, told when a Ctrl+C starts cancelling. */
+  readonly onRenderer: (display: { readonly cancelling: () => void }) => void;
+}
+
+/** How a task the shell ran ended, and whether the live display already said so. */
+export interface ShellTaskOutcome {
+  readonly result: TaskResult;
+  readonly endShown: boolean;
 }
 
 export interface ShellSessionOptions {
   /** Runs one task to its end; throws OrchestratorError for bad input. */
-  readonly runTask: (request: ShellTaskRequest) => Promise<TaskResult>;
+  readonly runTask: (request: ShellTaskRequest) => Promise<ShellTaskOutcome>;
   readonly workflow: string;
   /** Names `/workflow` accepts. */
   readonly workflowNames: readonly string[];
@@ -59,7 +66,7 @@ export async function runShellSession(options: ShellSessionOptions): Promise<num
   let previous: string | undefined;
   let lastTaskOk = true;
   const tasks: SessionTask[] = [];
-  let running: { controller: AbortController; stopRenderer?: () => void } | undefined;
+  let running: { controller: AbortController; display?: { readonly cancelling: () => void } } | undefined;
   let lastIdleInterrupt = 0;
 
   const rl = readline.createInterface({
@@ -82,8 +89,8 @@ export async function runShellSession(options: ShellSessionOptions): Promise<num
   const interrupt = (): void => {
     if (running) {
       if (!running.controller.signal.aborted) {
-        running.stopRenderer?.();
-        note('\nCtrl+C: cancelling the task');
+        // The display says it is cancelling; the task's end is then its one final line.
+        running.display?.cancelling();
         running.controller.abort();
       }
       return;
@@ -106,15 +113,16 @@ export async function runShellSession(options: ShellSessionOptions): Promise<num
     running = { controller };
     const current = running;
     let outcome: TaskResult;
+    let endShown: boolean;
     try {
-      outcome = await options.runTask({
+      ({ result: outcome, endShown } = await options.runTask({
         task: line,
         workflow,
         ...(previous ? { followUpOf: previous } : {}),
         signal: controller.signal,
         onTaskCreated: (id) => tasks.push({ id, task: line, status: 'in_progress' }),
-        onRendererStop: (stop) => (current.stopRenderer = stop),
-      });
+        onRenderer: (display) => (current.display = display),
+      }));
     } catch (error) {
       lastTaskOk = false;
       note(`error: ${errorMessage(error)}`);
@@ -128,7 +136,7 @@ export async function runShellSession(options: ShellSessionOptions): Promise<num
     if (outcome.status === 'completed') {
       if (outcome.finalOutput) print(outcome.finalOutput);
       previous = outcome.taskId;
-    } else note(`task ${outcome.taskId.slice(0, 8)} ${outcome.status}: ${outcome.reason}`);
+    } else if (!endShown) note(`task ${outcome.taskId.slice(0, 8)} ${outcome.status}: ${outcome.reason}`);
   }
 
   async function slash(line: string): Promise<boolean> {

@@ -49,7 +49,7 @@ export function registerMetricsRoutes(context: ServerContext): void {
           backends: backends.length,
           models: backends.reduce((sum, b) => sum + b.models.length, 0),
         },
-        backends: backends.map((b) => ({ backend: b.type, url: b.url, online: b.online, loading: b.loading, version: b.version ?? null, models: b.models.map((m) => m.name), agents: b.agents, error: b.error ?? null })),
+        backends: backends.map((b) => ({ backend: b.type, url: b.url, online: b.online, loading: b.loading, version: b.version ?? null, models: b.models.map((m) => m.name), agents: b.agents, error: b.error ?? null, fix: b.fix ?? null, missing_models: b.missingModels })),
         agents: local.map(([name, agent]) => ({ name, type: agent.type, enabled: agent.enabled, model: agent.model ?? null })),
       };
     },

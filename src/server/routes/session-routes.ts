@@ -20,6 +20,10 @@ const executeBody = z.object({
   client_id: z.string().max(1_000).optional(),
   /** Ours: the working directory, relative to the server's workspace. */
   cwd: z.string().min(1).max(4_096).optional(),
+  /** Ours, queue mode: the repository workers fetch (URL or path; default: the working directory's). */
+  repo: z.string().min(1).max(2_000).optional(),
+  /** Ours, queue mode: the commit or branch it starts from (default: the repository's HEAD). */
+  base: z.string().min(1).max(400).optional(),
 });
 
 const clientQuery = z.object({ client_id: z.string().max(MAX_CLIENT_ID_CHARS * 8).optional() });
@@ -55,6 +59,8 @@ export function registerSessionRoutes(context: ServerContext): void {
         maxIterations: body.max_iterations,
         source: 'api',
         ...(body.cwd ? { cwd: body.cwd } : {}),
+        ...(body.repo ? { repo: body.repo } : {}),
+        ...(body.base ? { base: body.base } : {}),
         ...(previous ? { followUpOf: previous } : {}),
       });
       void submitted.done.catch((error: unknown) => context.logger.error(`task ${submitted.taskId} failed: ${String(error)}`));

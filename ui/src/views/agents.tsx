@@ -1,4 +1,4 @@
-/** Agents: availability, success rate, circuit state, last failure. */
+/** Agents: availability, success rate, circuit state, last failure and its fix. */
 import { useEffect, useState } from 'preact/hooks';
 import { api, type AgentInfo } from '../api.js';
 
@@ -25,6 +25,7 @@ export function AgentsView() {
                 {a.health?.success_rate !== null && a.health?.success_rate !== undefined && ` · ${Math.round(a.health.success_rate * 100)}% success`}
                 {a.health?.last_failure_kind && ` · last failure: ${a.health.last_failure_kind}`}
               </div>
+              {a.health?.last_failure_kind && a.health.last_failure_fix && <div class="muted" data-fix>fix: {a.health.last_failure_fix}</div>}
             </li>
           ))}
         </ul>

@@ -38,7 +38,12 @@ export function ModelsView() {
                   {b.models.length > 0 ? `models: ${b.models.join(', ')}` : 'no models'}
                   {b.agents.length > 0 && ` · agents: ${b.agents.join(', ')}`}
                 </div>
-                {b.error && <div class="error">{b.error}</div>}
+                {b.error && <div class="error">{b.error}{b.fix ? ` — ${b.fix}` : ''}</div>}
+                {b.missing_models?.map((m) => (
+                  <div key={m.model} class="error" data-missing-model={m.model}>
+                    {m.model} ({m.agents.join(', ')}) is not pulled: {m.fix}
+                  </div>
+                ))}
               </li>
             ))}
           </ul>

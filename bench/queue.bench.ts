@@ -1,0 +1,226 @@
+/**
+ * Queue mode, all real processes (redis-server, `serve --queue`, `worker`s of the built CLI, the
+ * queue fixture agent, a git repository):
+ *  1. throughput: 20 one-step tasks of an agent that sleeps 2 s, with 1, 2 and 4 workers of
+ *     concurrency 1 — from the first submit to the last `task.finished`, median of BENCH_RUNS
+ *     interleaved rounds; the ratio against 1 worker (targets ≥ 1.8× with 2, ≥ 3.4× with 4), and
+ *     where each task's time around its step went (the worker's set-up and wrap-up, medians);
+ *  2. overhead: one idle worker, one task at a time of an instant agent — submit → the worker's
+ *     first event (`task.assigned`) and submit → `step.started`, p50/p99, beside submit →
+ *     `step.started` of the same task run in-process by a `serve` without a queue (the baseline).
+ *
+ *   npm run bench -- queue          (BENCH_RUNS=3, BENCH_TASKS=30, BENCH_WORKERS=1,2,4 by default)
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parse, stringify } from 'yaml';
+import type { OrchestratorEvent } from '../src/events/events.js';
+import { CLI } from '../test/helpers/cli.js';
+import { createFleet, TOKEN, until, type Coordinator, type Fleet } from '../test/helpers/queue-fleet.js';
+import { REDIS_UNAVAILABLE, startRedisServer, type RedisServer } from '../test/helpers/redis-server.js';
+
+const RUNS = Number(process.env['BENCH_RUNS'] ?? 3);
+const OVERHEAD_TASKS = Number(process.env['BENCH_TASKS'] ?? 30);
+const THROUGHPUT_TASKS = 20;
+const SLEEP_MS = 2_000;
+/** BENCH_WORKERS=1,4 for a subset; the ratios need 1 among them. */
+const WORKER_COUNTS: readonly number[] = (process.env['BENCH_WORKERS'] ?? '1,2,4').split(',').map(Number);
+const ONE_STEP = { one: [{ agent: 'writer', task: 'implement' }] };
+const DONE = new Set(['completed', 'failed', 'cancelled']);
+
+type EventOf<K extends OrchestratorEvent['type']> = Extract<OrchestratorEvent, { type: K }>;
+
+function first<K extends OrchestratorEvent['type']>(fleet: Fleet, home: string, taskId: string, type: K): EventOf<K> | undefined {
+  return fleet
+    .events(home, taskId)
+    .map((stored) => stored.event)
+    .find((event): event is EventOf<K> => event.type === type);
+}
+
+async function finished(fleet: Fleet, home: string, taskId: string): Promise<void> {
+  const task = await fleet.waitForTask(home, taskId, (t) => DONE.has(t.status), 300_000);
+  if (task.status !== 'completed') throw new Error(`task ${taskId} ended ${task.status}: ${JSON.stringify(first(fleet, home, taskId, 'task.finished'))}`);
+}
+
+let fleets = 0;
+const newFleet = (redis: RedisServer, writerMs: number): Fleet => createFleet({ redisUrl: redis.url, name: `bench${++fleets}`, writerMs, workflows: ONE_STEP });
+
+function cleanUp(fleet: Fleet): void {
+  rmSync(fleet.root, { recursive: true, force: true });
+  rmSync(fleet.repo, { recursive: true, force: true });
+}
+
+interface Makespan {
+  readonly seconds: number;
+  readonly workersUsed: number;
+  /** Tasks of the worker that ran the most (20 / workers when evenly spread). */
+  readonly mostTasksOnOneWorker: number;
+  /** Per task: the worker's set-up (task.assigned → step.started) and wrap-up (step.finished → task.finished), ms. */
+  readonly setUpMs: number[];
+  readonly wrapUpMs: number[];
+}
+
+/** Seconds from the first submit to the last task.finished, how many workers took tasks, where the time around the step went. */
+async function makespan(redis: RedisServer, workers: number): Promise<Makespan> {
+  const fleet = newFleet(redis, SLEEP_MS);
+  try {
+    await Promise.all(Array.from({ length: workers }, (_v, i) => fleet.startWorker(`w${i + 1}`)));
+    const coordinator = await fleet.startCoordinator();
+    const started = Date.now();
+    const ids: string[] = [];
+    for (let i = 0; i < THROUGHPUT_TASKS; i++) ids.push(await coordinator.submit({ task: `sleep ${i}`, workflow: 'one' }));
+    for (const id of ids) await finished(fleet, coordinator.home, id);
+    const ends = ids.map((id) => Date.parse(first(fleet, coordinator.home, id, 'task.finished')?.timestamp ?? ''));
+    const takerOf = ids.map((id) => first(fleet, coordinator.home, id, 'task.assigned')?.worker);
+    const takers = new Set(takerOf);
+    const mostTasksOnOneWorker = Math.max(...[...takers].map((worker) => takerOf.filter((w) => w === worker).length));
+    const at = (id: string, type: OrchestratorEvent['type']): number => Date.parse(first(fleet, coordinator.home, id, type)?.timestamp ?? '');
+    return {
+      seconds: (Math.max(...ends) - started) / 1000,
+      workersUsed: takers.size,
+      mostTasksOnOneWorker,
+      setUpMs: ids.map((id) => at(id, 'step.started') - at(id, 'task.assigned')),
+      wrapUpMs: ids.map((id) => at(id, 'task.finished') - at(id, 'step.finished')),
+    };
+  } finally {
+    await fleet.stop();
+    cleanUp(fleet);
+  }
+}
+
+/** Milliseconds from submit to the task's first event of `types`, one task at a time. */
+async function latencies(fleet: Fleet, coordinator: Coordinator, types: readonly OrchestratorEvent['type'][]): Promise<Map<string, number[]>> {
+  const samples = new Map<string, number[]>(types.map((type) => [type, []]));
+  for (let i = 0; i < OVERHEAD_TASKS + 2; i++) {
+    const submitted = Date.now();
+    const id = await coordinator.submit({ task: `instant ${i}`, workflow: 'one' });
+    await finished(fleet, coordinator.home, id);
+    if (i < 2) continue; // warm-up: the first task of a queue finds its queue, clone and caches cold
+    for (const type of types) samples.get(type)?.push(Date.parse(first(fleet, coordinator.home, id, type)?.timestamp ?? '') - submitted);
+  }
+  return samples;
+}
+
+/** A `serve` of the same config without `settings.queue`: tasks run in its own process. */
+async function startLocalServe(fleet: Fleet): Promise<{ coordinator: Coordinator; child: ChildProcess }> {
+  const config = parse(readFileSync(fleet.configFile, 'utf8')) as { settings: Record<string, unknown> };
+  delete config.settings['queue'];
+  const configFile = path.join(fleet.root, 'local.yaml');
+  writeFileSync(configFile, stringify(config));
+  const home = path.join(fleet.root, 'local-home');
+  mkdirSync(home, { recursive: true });
+  const child = spawn(process.execPath, [CLI, '--config', configFile, 'serve', '--port', '0', '--cwd', fleet.repo], {
+    cwd: fleet.repo,
+    env: { ...process.env, NO_COLOR: '1', AI_ORCHESTRATOR_HOME: home, AI_ORCHESTRATOR_TOKEN: TOKEN },
+    stdio: ['ignore', 'pipe', 'ignore'],
+  });
+  let out = '';
+  child.stdout?.on('data', (chunk: Buffer) => (out += chunk.toString()));
+  await until(() => /serving on http/.test(out) || child.exitCode !== null, 20_000, 'the local serve to start');
+  const url = /serving on (http:\/\/\S+)/.exec(out)?.[1];
+  if (!url) throw new Error('the local serve did not start');
+  const headers = { authorization: `Bearer ${TOKEN}`, 'content-type': 'application/json' };
+  const coordinator: Coordinator = {
+    url,
+    home,
+    child,
+    async submit(body) {
+      const response = await fetch(`${url}/api/execute`, { method: 'POST', headers, body: JSON.stringify(body) });
+      const json = (await response.json()) as { task_id?: string };
+      if (response.status !== 202 || !json.task_id) throw new Error(`submit answered ${response.status}: ${JSON.stringify(json)}`);
+      return json.task_id;
+    },
+    api: (method, route) => fetch(`${url}${route}`, { method, headers: { authorization: headers.authorization } }),
+  };
+  return { coordinator, child };
+}
+
+async function overhead(redis: RedisServer): Promise<Record<string, unknown>> {
+  const fleet = newFleet(redis, 0);
+  try {
+    await fleet.startWorker('idle');
+    const queued = await latencies(fleet, await fleet.startCoordinator(), ['task.assigned', 'step.started']);
+    const local = await startLocalServe(fleet);
+    const inProcess = await latencies(fleet, local.coordinator, ['step.started']);
+    local.child.kill('SIGTERM');
+    const summary = (values: readonly number[] = []) => ({ p50: percentile(values, 50), p99: percentile(values, 99) });
+    return {
+      tasks: OVERHEAD_TASKS,
+      queue_submit_to_first_worker_event_ms: summary(queued.get('task.assigned')),
+      queue_submit_to_step_started_ms: summary(queued.get('step.started')),
+      in_process_submit_to_step_started_ms: summary(inProcess.get('step.started')),
+    };
+  } finally {
+    await fleet.stop();
+    cleanUp(fleet);
+  }
+}
+
+export async function run(): Promise<void> {
+  if (REDIS_UNAVAILABLE) {
+    console.error('queue bench skipped: /usr/bin/redis-server is not installed (apt-get install redis-server)');
+    return;
+  }
+  const redis = await startRedisServer();
+  const loadBefore = os.loadavg()[0] ?? 0;
+  try {
+    const seconds = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
+    const used = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
+    const most = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
+    const setUp = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
+    const wrapUp = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
+    for (let round = 0; round < RUNS; round++) {
+      for (const workers of WORKER_COUNTS) {
+        const result = await makespan(redis, workers);
+        seconds.get(workers)?.push(result.seconds);
+        used.get(workers)?.push(result.workersUsed);
+        most.get(workers)?.push(result.mostTasksOnOneWorker);
+        setUp.get(workers)?.push(...result.setUpMs);
+        wrapUp.get(workers)?.push(...result.wrapUpMs);
+        console.error(`round ${round + 1}: ${workers} worker(s): ${result.seconds.toFixed(2)} s, ${result.workersUsed} took tasks, at most ${result.mostTasksOnOneWorker} each`);
+      }
+    }
+    const median = (n: number): number => percentile(seconds.get(n) ?? [], 50);
+    const throughput = Object.fromEntries(
+      WORKER_COUNTS.map((n) => [
+        `workers_${n}`,
+        {
+          makespan_s_median: round2(median(n)),
+          makespan_s_runs: (seconds.get(n) ?? []).map(round2),
+          tasks_per_minute: round2((THROUGHPUT_TASKS / median(n)) * 60),
+          ratio_vs_1_worker: round2(median(1) / median(n)),
+          workers_that_took_tasks: used.get(n),
+          most_tasks_on_one_worker: most.get(n),
+          worker_set_up_ms_median: percentile(setUp.get(n) ?? [], 50),
+          worker_wrap_up_ms_median: percentile(wrapUp.get(n) ?? [], 50),
+        },
+      ]),
+    );
+    const overheadFigures = await overhead(redis);
+    const json = {
+      benchmark: 'queue',
+      date: new Date().toISOString(),
+      machine: { cpus: os.cpus().length, model: os.cpus()[0]?.model ?? 'unknown', node: process.version },
+      load: { before: round2(loadBefore), after: round2(os.loadavg()[0] ?? 0) },
+      throughput: { tasks: THROUGHPUT_TASKS, agent_sleep_ms: SLEEP_MS, rounds: RUNS, targets: { workers_2: 1.8, workers_4: 3.4 }, ...throughput },
+      overhead: overheadFigures,
+    };
+    console.log(JSON.stringify(json, null, 2));
+  } finally {
+    await redis.stop();
+  }
+}
+
+function percentile(values: readonly number[], p: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))] ?? 0;
+}
+
+function round2(value: number): number {
+  return Math.round(value * 100) / 100;
+}
+
+if (import.meta.url === pathToFileURL(process.argv[1] ?? '').href) await run();
