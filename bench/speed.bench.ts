@@ -1,14 +1,15 @@
 /**
- * What a user feels, in one run: command start-up against `node -e 0`, context-memory search
- * (cold and warm, 5k and 100k nodes, with its SciFact quality), memory inserts and `context scan`
- * of a 50,000-file repository (against `git ls-files` + reading the files) — each next to
- * its baseline and target. Medians of repeated, interleaved runs; the machine and its load are
- * recorded with the figures (bench/results/speed.json).
+ * What a user feels, in one run: command start-up against `node -e 0`, the whole `run` of a
+ * 3-step workflow (and the task service's own part of it) against the agents' processes alone,
+ * context-memory search (cold and warm, 5k and 100k nodes, with its SciFact quality), memory
+ * inserts and `context scan` of a 50,000-file repository (against `git ls-files` + reading the
+ * files) — each next to its baseline and target. Medians of repeated, interleaved runs; the
+ * machine and its load are recorded with the figures (bench/results/speed.json).
  *
  *   npm run bench -- speed
  *   BENCH_BEFORE=/path/to/other/checkout npm run bench -- speed   (adds a "before" column; that
  *       checkout must be built, with its node_modules)
- *   BENCH_RUNS=15 (rounds per measurement), BENCH_SECTIONS=start-up,memory (a subset)
+ *   BENCH_RUNS=15 (rounds per measurement), BENCH_SECTIONS=start-up,run,memory (a subset)
  *
  * Adding a measurement: a SpeedSection in bench/speed/ and one entry in SECTIONS.
  */
@@ -22,9 +23,10 @@ import { memorySection } from './speed/memory.js';
 import { projectScanSection } from './speed/project-scan.js';
 import { checkoutLabel, loadAverage, machineInfo, renderTable, type SpeedRow } from './speed/report.js';
 import type { SpeedContext, SpeedSection } from './speed/section.js';
+import { runSection } from './speed/run.js';
 import { startupSection } from './speed/startup.js';
 
-const SECTIONS: readonly SpeedSection[] = [startupSection, memorySection, projectScanSection];
+const SECTIONS: readonly SpeedSection[] = [startupSection, runSection, memorySection, projectScanSection];
 
 const ROOT = path.resolve(import.meta.dirname, '..');
 

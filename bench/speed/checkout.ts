@@ -6,12 +6,22 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { configSchema } from '../../src/config/schema.js';
 import type { MemoryManager as MemoryManagerApi } from '../../src/index.js';
+import type { createLogger } from '../../src/observability/logger.js';
+import type { createTaskService } from '../../src/service/task-service.js';
 
 export interface MemoryModules {
   readonly MemoryManager: typeof MemoryManagerApi;
   /** A fresh connection for the next open: the store keeps one connection per file and process. */
   readonly closeAllDatabases: () => void;
+}
+
+/** What an in-process task service needs, from the checkout's own sources. */
+export interface ServiceModules {
+  readonly createTaskService: typeof createTaskService;
+  readonly configSchema: typeof configSchema;
+  readonly createLogger: typeof createLogger;
 }
 
 export interface Checkout {
@@ -20,6 +30,7 @@ export interface Checkout {
   /** The built binary of this checkout. */
   readonly cli: string;
   memory(): Promise<MemoryModules>;
+  service(): Promise<ServiceModules>;
 }
 
 /** The built binary: dist/bin.js, or dist/cli/bin.js in checkouts from before the composition root. */
@@ -29,6 +40,8 @@ export function openCheckout(root: string, label: string): Checkout {
   const cli = BINARIES.map((binary) => path.join(root, binary)).find((file) => existsSync(file));
   if (!cli) throw new Error(`${label}: no built binary (${BINARIES.join(' or ')}) — run \`npm run build\` in ${root} first`);
   let modules: Promise<MemoryModules> | undefined;
+  let service: Promise<ServiceModules> | undefined;
+  const source = (file: string): Promise<unknown> => import(pathToFileURL(path.join(root, file)).href);
   return {
     label,
     root,
@@ -40,6 +53,17 @@ export function openCheckout(root: string, label: string): Checkout {
         return { MemoryManager: api.MemoryManager, closeAllDatabases: storage.closeAllDatabases };
       })();
       return modules;
+    },
+    service() {
+      service ??= (async () => {
+        const [tasks, config, logger] = (await Promise.all([
+          source('src/service/task-service.ts'),
+          source('src/config/schema.ts'),
+          source('src/observability/logger.ts'),
+        ])) as [Pick<ServiceModules, 'createTaskService'>, Pick<ServiceModules, 'configSchema'>, Pick<ServiceModules, 'createLogger'>];
+        return { createTaskService: tasks.createTaskService, configSchema: config.configSchema, createLogger: logger.createLogger };
+      })();
+      return service;
     },
   };
 }

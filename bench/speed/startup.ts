@@ -1,7 +1,8 @@
 /**
- * Command start-up: each data command and `--version` against `node -e 0`, in a home that has
- * a database with one finished task (so `tasks list` lists, `agents` reads health) and the
- * built-in configuration (four CLI agents looked up on PATH, three local model servers probed).
+ * Command start-up: each data command and `--version` against `node -e 0`, in a home (one per
+ * checkout) that has a database with one finished task (so `tasks list` lists, `agents` reads
+ * health) and the built-in configuration (four CLI agents looked up on PATH, three local model
+ * servers probed).
  * All commands (and the BENCH_BEFORE checkout's) run interleaved, one round after another.
  */
 import { mkdirSync, writeFileSync } from 'node:fs';
@@ -32,9 +33,12 @@ export const STARTUP_COMMANDS: readonly StartupCommand[] = [
 
 const FAKE_CLI = path.resolve(import.meta.dirname, '../../test/fixtures/bin/fake-cli.mjs');
 
-/** A home with a database holding one finished 2-step task, made by the CLI under test itself. */
-async function prepareHome(context: SpeedContext): Promise<{ home: string; work: string; env: NodeJS.ProcessEnv }> {
-  const home = path.join(context.scratch, 'startup-home');
+/**
+ * A home with a database holding one finished 2-step task, made by the CLI under test itself —
+ * one per checkout, so neither reads the other's caches (configuration, probes) or database.
+ */
+async function prepareHome(context: SpeedContext, checkout: Checkout, index: number): Promise<{ home: string; work: string; env: NodeJS.ProcessEnv }> {
+  const home = path.join(context.scratch, `startup-home-${index}`);
   const work = path.join(context.scratch, 'startup-work');
   mkdirSync(home, { recursive: true });
   mkdirSync(work, { recursive: true });
@@ -50,7 +54,7 @@ async function prepareHome(context: SpeedContext): Promise<{ home: string; work:
     }),
   );
   const env = { ...process.env, AI_ORCHESTRATOR_HOME: home, NO_COLOR: '1' };
-  await timeNodeOk([context.current.cli, 'run', 'Write a README', '--config', config, '--cwd', work], { cwd: work, env });
+  await timeNodeOk([checkout.cli, 'run', 'Write a README', '--config', config, '--cwd', work], { cwd: work, env });
   return { home, work, env };
 }
 
@@ -61,10 +65,15 @@ function commandRuns(checkout: Checkout, command: StartupCommand, cwd: string, e
 export const startupSection: SpeedSection = {
   name: 'start-up',
   async measure(context) {
-    const { work, env } = await prepareHome(context);
-    const node = (): Promise<number> => timeNodeOk(['-e', '0'], { cwd: work, env });
     const checkouts = context.before ? [context.current, context.before] : [context.current];
-    const measurements = [node, ...checkouts.flatMap((checkout) => STARTUP_COMMANDS.map((command) => commandRuns(checkout, command, work, env)))];
+    const homes: Awaited<ReturnType<typeof prepareHome>>[] = [];
+    for (const [index, checkout] of checkouts.entries()) homes.push(await prepareHome(context, checkout, index));
+    const [{ work, env } = await prepareHome(context, context.current, 0)] = homes;
+    const node = (): Promise<number> => timeNodeOk(['-e', '0'], { cwd: work, env });
+    const measurements = [
+      node,
+      ...checkouts.flatMap((checkout, index) => STARTUP_COMMANDS.map((command) => commandRuns(checkout, command, work, homes[index]?.env ?? env))),
+    ];
     const samples = await interleave(measurements, context.runs, context.warmup);
     const nodeMs = median(samples[0] ?? []);
     return STARTUP_COMMANDS.map((command, i): SpeedRow => {

@@ -6,7 +6,6 @@
 import type { AgentConfig } from '../config/schema.js';
 import { resolveAdapterKind, type AdapterKind } from '../config/workflows.js';
 import { findExecutable } from '../process/find-executable.js';
-import { probeHttp } from './http-probe.js';
 import type { ProbeCache } from './probe-cache.js';
 import type { Availability } from './spec.js';
 
@@ -46,6 +45,8 @@ export async function checkAgentAvailability(
   const healthPath = HEALTH_PATHS[kind];
   if (endpoint && healthPath) {
     const url = `${endpoint}${healthPath}`;
+    // The HTTP client loads only when an agent has an endpoint to probe.
+    const { probeHttp } = await import('./http-probe.js');
     if (!options.probeCache) return probeHttp(url, options);
     // A cancelled probe says nothing about the server: not remembered.
     return options.probeCache.answer(url, () => probeHttp(url, options), () => !options.signal?.aborted);

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -157,3 +157,32 @@ describe('change detection outside git is bounded', () => {
     }
   });
 });
+
+describe('git outside a repository', () => {
+  it('is not started where no .git marks a work tree; inside one it is', async () => {
+    // A git that records its calls, first on PATH.
+    const bin = mkdtempSync(path.join(os.tmpdir(), 'aio-fake-git-'));
+    const calls = path.join(bin, 'calls');
+    const real = execFileSync('sh', ['-c', 'command -v git'], { encoding: 'utf8' }).trim();
+    writeFileSync(path.join(bin, 'git'), `#!/bin/sh\necho "$1" >> '${calls}'\nexec '${real}' "$@"\n`);
+    chmodSync(path.join(bin, 'git'), 0o755);
+    const original = process.env['PATH'];
+    process.env['PATH'] = `${bin}${path.delimiter}${original ?? ''}`;
+    try {
+      const outside = plain();
+      const finish = await createChangeDetector()(outside);
+      writeFileSync(path.join(outside, 'new.txt'), 'new\n');
+      expect(await finish()).toEqual(['new.txt']);
+      expect(existsSync(calls)).toBe(false);
+
+      const inside = repo();
+      const finishInside = await createChangeDetector()(inside);
+      writeFileSync(path.join(inside, 'new.txt'), 'new\n');
+      expect(await finishInside()).toEqual(['new.txt']);
+      expect(readFileSync(calls, 'utf8')).toContain('rev-parse');
+    } finally {
+      process.env['PATH'] = original;
+    }
+  });
+});
+

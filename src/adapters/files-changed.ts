@@ -10,6 +10,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, realpathSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { findGitMarker } from '../process/git-marker.js';
 import { runProcess } from '../process/spawn-process.js';
 
 const SKIP_DIRS = new Set([
@@ -54,14 +55,16 @@ export const detectChangedFiles: ChangeDetector = createChangeDetector();
  */
 export function unwalkableReason(cwd: string): string | undefined {
   const real = safeRealpath(cwd);
-  const home = safeRealpath(os.homedir());
+  const { home, temps } = (sharedPlaces ??= { home: safeRealpath(os.homedir()), temps: new Set([os.tmpdir(), '/tmp', '/var/tmp', '/dev/shm'].map(safeRealpath)) });
   if (real === path.parse(real).root) return 'it is the filesystem root';
   if (real === home) return 'it is your home directory';
   if (home.startsWith(`${real}${path.sep}`)) return 'it contains your home directory';
-  const temps = new Set([os.tmpdir(), '/tmp', '/var/tmp', '/dev/shm'].map(safeRealpath));
   if (temps.has(real)) return 'it is a shared temporary folder';
   return undefined;
 }
+
+/** The home and the temporary folders, resolved once per process (every snapshot asks). */
+let sharedPlaces: { readonly home: string; readonly temps: ReadonlySet<string> } | undefined;
 
 function safeRealpath(dir: string): string {
   try {
@@ -129,6 +132,7 @@ async function gitDirtyFiles(cwd: string): Promise<string[] | undefined> {
 }
 
 async function gitPrefix(cwd: string): Promise<{ readonly prefix: string } | undefined> {
+  if (!findGitMarker(cwd)) return undefined;
   const result = await runProcess({
     command: 'git',
     args: ['rev-parse', '--show-prefix'],

@@ -1,6 +1,6 @@
 /** The CLI's name for the command context every surface shares (src/service/command-context.ts). */
 export {
-  createCommandContext as createCliContext,
+  openCommandContext as openCliContext,
   type CommandContext as CliContext,
   type GlobalOptions,
 } from '../service/command-context.js';

@@ -12,8 +12,8 @@
 import { existsSync } from 'node:fs';
 import { OrchestratorError } from '../shared/errors.js';
 import type { MemoryCore } from './memory-manager.js';
-import { fileNode, recordScannedFiles, scannedNodeId, staleScannerNodes, storedFiles } from './project-files.js';
-import { projectIdForPath, scanProject, type ProjectScan, type ScanLimits, type ScannedFile } from './project-scanner.js';
+import { projectIdForPath } from './project-id.js';
+import type { ProjectScan, ScanLimits, ScannedFile } from './project-scanner.js';
 import type { SourceOutline } from './source-outline.js';
 import type { MemoryEdge, MemoryNode, NodeInput } from './types.js';
 
@@ -71,10 +71,16 @@ export function createProjects(core: MemoryCore): MemoryProjects {
     projectPath: string,
     options: ScanLimits & { readonly name?: string; readonly signal?: AbortSignal } = {},
   ): Promise<RegisteredProject> {
+    // The scanner (its walk, ignore rules, manifest schemas, source outlines) loads when a project
+    // is scanned: a task only reads memory.
+    const [{ scanProject }, { fileNode, recordScannedFiles, scannedNodeId, staleScannerNodes, storedFiles }] = await Promise.all([
+      import('./project-scanner.js'),
+      import('./project-files.js'),
+    ]);
     const db = core.store.db;
     const known = storedFiles(db, projectIdForPath(projectPath));
     const scan = scanProject(projectPath, { ...options, known: (file) => known.get(file) });
-    const { nodes, edges } = projectGraph(scan, options.name);
+    const { nodes, edges } = projectGraph(scan, scannedNodeId, options.name);
     const root = projectNodeId(scan.projectId);
     const read = scan.files.filter((file): file is ScannedFile & { outline: SourceOutline } => file.outline !== undefined);
     // Files read again whose node would come out the same (touched, not changed) are not rewritten.
@@ -132,7 +138,11 @@ export function createProjects(core: MemoryCore): MemoryProjects {
   };
 }
 
-function projectGraph(scan: ProjectScan, name?: string): { nodes: NodeInput[]; edges: Omit<MemoryEdge, 'createdAt'>[] } {
+function projectGraph(
+  scan: ProjectScan,
+  scannedNodeId: (root: string, kind: 'dir' | 'file', path: string) => string,
+  name?: string,
+): { nodes: NodeInput[]; edges: Omit<MemoryEdge, 'createdAt'>[] } {
   const pid = scan.projectId;
   const root = projectNodeId(pid);
   const now = new Date().toISOString();

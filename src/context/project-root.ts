@@ -4,20 +4,8 @@
  * task was ever run from. Found by looking for `.git` upwards (a directory, or a file in
  * worktrees and submodules) — no git binary needed, nothing spawned.
  */
-import { statSync } from 'node:fs';
-import path from 'node:path';
+import { findGitMarker } from '../process/git-marker.js';
 
 export function findRepositoryRoot(start: string): string | undefined {
-  let dir = path.resolve(start);
-  for (;;) {
-    try {
-      statSync(path.join(dir, '.git'));
-      return dir;
-    } catch {
-      // not here; look one level up
-    }
-    const parent = path.dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
+  return findGitMarker(start);
 }

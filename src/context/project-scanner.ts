@@ -7,10 +7,10 @@
  * read again. The project id is the first 16 hex digits of SHA-256 of the absolute normalised
  * path, so the same checkout always maps to the same memory.
  */
-import { createHash } from 'node:crypto';
 import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { OrchestratorError } from '../shared/errors.js';
+import { projectIdForPath } from './project-id.js';
 import { parseJson } from './parse-json.js';
 import { readText, walkProject } from './project-walk.js';
 import {
@@ -89,11 +89,7 @@ export interface ProjectScan {
   readonly decisions: readonly { readonly key: string; readonly title: string; readonly decision: string }[];
 }
 
-/** The deterministic project id of a path: sha256(absolute normalised path)[:16]. */
-export function projectIdForPath(projectPath: string): string {
-  const normalised = path.resolve(projectPath).replace(/[\\/]+$/, '') || path.sep;
-  return createHash('sha256').update(normalised).digest('hex').slice(0, 16);
-}
+export { projectIdForPath } from './project-id.js';
 
 const packageJsonSchema = z.object({
   name: z.string().optional(),

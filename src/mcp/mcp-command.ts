@@ -11,8 +11,8 @@ export function registerMcpCommand(program: Command): void {
     .description('serve the orchestrator as an MCP server on stdin/stdout (for Claude Code, Codex, Gemini CLI, …)')
     .action(async (_options: unknown, command: Command) => {
       // Imported here: registering the command must not load the config parser for every command.
-      const { createCommandContext } = await import('../service/command-context.js');
-      const context = createCommandContext(command);
+      const { openCommandContext } = await import('../service/command-context.js');
+      const context = await openCommandContext(command);
       const logger = context.logger();
       const [{ createTaskService }, { serveMcpOverStdio }] = await Promise.all([import('../service/task-service.js'), import('./stdio.js')]);
       const config = context.config().config;

@@ -26,11 +26,14 @@ describe('logger', () => {
       return true;
     });
     try {
-      createLogger({ level: 'info', pretty: false }).warn('claude: rate_limit; retry 2/3 in 1.0 s');
+      const logger = createLogger({ level: 'info', pretty: false, redact: createRedactor(['hunter2-secret']) });
+      logger.warn('claude: rate_limit; retry 2/3 in 1.0 s');
+      logger.debug('not at info level');
+      logger.error({ err: new Error('boom with hunter2-secret') }, 'engine error');
     } finally {
       process.stderr.write = original;
     }
-    expect(written.join('')).toBe('warning: claude: rate_limit; retry 2/3 in 1.0 s\n');
+    expect(written.join('')).toBe('warning: claude: rate_limit; retry 2/3 in 1.0 s\nerror: engine error: boom with [REDACTED]\n');
   });
 });
 

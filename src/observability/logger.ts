@@ -9,11 +9,18 @@
 import { createRequire } from 'node:module';
 import { Writable } from 'node:stream';
 import type * as Pino from 'pino';
-import type { Logger, DestinationStream } from 'pino';
+import type { DestinationStream } from 'pino';
 import { createRedactor, type Redactor } from '../security/redact.js';
 import { ensurePrivateFile } from '../storage/private-files.js';
 
-export type { Logger };
+/** What the code logs with: one message per call, an error's with the error (a pino logger is one). */
+export interface Logger {
+  debug(message: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  error(context: { readonly err: unknown }, message: string): void;
+}
 
 export interface LoggerOptions {
   readonly level?: string;
@@ -58,9 +65,11 @@ function loadPino(): typeof Pino {
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
-  const { pino } = loadPino();
   const redact = options.redact ?? createRedactor();
   const pretty = options.pretty ?? Boolean(process.stderr.isTTY);
+  // Plain lines on stderr and nothing else: written here, without loading pino (≈ 20 ms at start-up).
+  if (options.format !== 'json' && !pretty && !options.file) return plainLogger(normalizeLevel(options.level), redact);
+  const { pino } = loadPino();
   const stderr = options.format === 'json' ? pino.destination({ fd: 2, sync: true }) : pretty ? prettyStream() : plainStream();
   const streams: { stream: DestinationStream }[] = [{ stream: stderr }];
   if (options.file) {
@@ -121,7 +130,26 @@ function plainStream(): DestinationStream {
   };
 }
 
+/** pino's level numbers, by the names `normalizeLevel` gives. */
+const LEVEL_VALUES: Readonly<Record<string, number>> = { trace: 10, debug: 20, info: 30, warn: 40, error: 50, silent: Infinity };
+
+/** The plain stream's lines (`warning: message`), written without pino. */
+function plainLogger(level: string, redact: Redactor): Logger {
+  const threshold = LEVEL_VALUES[level] ?? 30;
+  const at =
+    (value: number) =>
+    (first: string | { readonly err: unknown }, second?: string): void => {
+      if (value < threshold) return;
+      const message = typeof first === 'string' ? first : (second ?? '');
+      // As the plain stream shows a pino record: the error's message after the text, unless already in it.
+      const cause = typeof first === 'string' ? undefined : (first.err as { message?: unknown } | undefined)?.message;
+      const error = typeof cause === 'string' && cause !== '' && !message.includes(cause) ? `: ${cause}` : '';
+      emitLines(`${LEVEL_LABELS[value] ?? 'log'}: ${redact(`${message}${error}`)}\n`);
+    };
+  return { debug: at(20), info: at(30), warn: at(40), error: at(50) };
+}
+
 /** A logger that drops everything (library use, tests). */
 export function silentLogger(): Logger {
-  return loadPino().pino({ level: 'silent' });
+  return plainLogger('silent', (text) => text);
 }

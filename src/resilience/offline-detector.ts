@@ -11,8 +11,8 @@
  * The engine is given one detector per task and asks it before each step; when offline, a step
  * whose primary agent is a cloud agent goes straight to its local fallback.
  */
-import { httpRequest } from '../adapters/http/request.js';
 import type { FailureKind } from '../adapters/spec.js';
+import { timeoutSignal } from '../shared/abort.js';
 import { unreachableMessage } from '../shared/unreachable.js';
 
 export interface OfflineDetectorSettings {
@@ -51,9 +51,10 @@ export function createOfflineDetector(settings: OfflineDetectorSettings): Offlin
   const fresh = (): boolean => verdict !== undefined && now() - verdict.at < ttlMs;
 
   async function probe(url: string, signal: AbortSignal | undefined): Promise<boolean> {
-    const timeout = AbortSignal.timeout(settings.timeoutMs ?? 3000);
     try {
-      const response = await httpRequest(url, { method: 'HEAD', signal: signal ? AbortSignal.any([signal, timeout]) : timeout });
+      // The HTTP client loads only when there is a probe to send (settings.offline.probe_url).
+      const { httpRequest } = await import('../adapters/http/request.js');
+      const response = await httpRequest(url, { method: 'HEAD', signal: timeoutSignal(signal, settings.timeoutMs ?? 3000) });
       response.discard();
       const online = response.status >= 200 && response.status < 300;
       verdict = { offline: !online, at: now(), ...(online ? {} : { reason: `probe ${url} answered ${response.status}` }) };

@@ -23,8 +23,18 @@ const SECRET_WORD_ENDINGS = /(TOKEN|SECRET|PASSWORD|PASSWD|APIKEY|ACCESSKEY|PRIV
 
 /** Whether an environment variable (or a key in a config or JSON text) of this name holds a secret. */
 export function isSecretName(name: string): boolean {
-  return nameWords(name).some((word) => SECRET_WORDS.has(word) || SECRET_WORD_ENDINGS.test(word));
+  let secret = secretNames.get(name);
+  if (secret === undefined) {
+    secret = nameWords(name).some((word) => SECRET_WORDS.has(word) || SECRET_WORD_ENDINGS.test(word));
+    // Every stored event is redacted as JSON, and its keys repeat: each name is judged once.
+    if (secretNames.size >= MAX_REMEMBERED_NAMES) secretNames.clear();
+    secretNames.set(name, secret);
+  }
+  return secret;
 }
+
+const secretNames = new Map<string, boolean>();
+const MAX_REMEMBERED_NAMES = 4096;
 
 function nameWords(name: string): string[] {
   return name

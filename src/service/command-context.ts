@@ -1,10 +1,13 @@
 /**
  * What every command of every surface needs (the CLI's commands, `serve`, `mcp`, `worker`): where
- * it runs, its global options, its config and its logger — created on first use.
+ * it runs, its global options, its config (read when the context opens: from the validated-config
+ * cache when the file is unchanged, so the YAML parser and the schema load only for a new or
+ * changed file) and its logger, created on first use.
  */
 import path from 'node:path';
 import type { Command } from 'commander';
-import { loadConfig, resolveHome, type LoadedConfig } from '../config/load.js';
+import { resolveHome, type LoadedConfig } from '../config/config-source.js';
+import { loadConfigCached } from '../config/load-cached.js';
 import { createLogger, type Logger } from '../observability/logger.js';
 
 export interface GlobalOptions {
@@ -24,11 +27,15 @@ export interface CommandContext {
   logger(): Logger;
 }
 
-export function createCommandContext(command: Command): CommandContext {
+export async function openCommandContext(command: Command): Promise<CommandContext> {
   const globals = command.optsWithGlobals<GlobalOptions>();
   const env = process.env;
   const home = resolveHome(env);
-  let loaded: LoadedConfig | undefined;
+  // A configuration error is the command's only when it asks for the configuration.
+  const loading: { config?: LoadedConfig; error?: unknown } = await loadConfigCached({ ...(globals.config ? { configPath: globals.config } : {}), env, home }).then(
+    (config) => ({ config }),
+    (error: unknown) => ({ error }),
+  );
   let logger: Logger | undefined;
   const context: CommandContext = {
     cwd: process.cwd(),
@@ -36,9 +43,8 @@ export function createCommandContext(command: Command): CommandContext {
     home,
     globals,
     config() {
-      // With the home: an unchanged file's validated config comes from its cache (config-cache.ts).
-      loaded ??= loadConfig({ ...(globals.config ? { configPath: globals.config } : {}), env, home });
-      return loaded;
+      if (loading.config) return loading.config;
+      throw loading.error instanceof Error ? loading.error : new Error(String(loading.error));
     },
     logger() {
       const level = globals.verbose ? 'debug' : globals.quiet ? 'error' : (env['LOG_LEVEL'] ?? safeLevel(context));

@@ -22,6 +22,7 @@ import type { TaskStore } from '../tasks/task-store.js';
 import { createAgentResolver, tapAgentStarts, type AgentResolver } from '../workflow/agents.js';
 import { createPlanStore, type PlanStore } from '../workflow/plan-store.js';
 import { createTaskWorkspaces, type TaskWorkspaces } from '../workspace/task-workspace.js';
+import { createStoredEventFanout } from './stored-event-fanout.js';
 import { openTaskMemory, type TaskMemory } from './task-memory.js';
 
 export interface ServiceRuntimeOptions {
@@ -56,8 +57,8 @@ export interface ServiceRuntime {
   readonly workspaces: TaskWorkspaces;
   /** Tasks found unfinished by a dead process when the store was opened. */
   readonly interrupted: readonly string[];
-  /** Wakes in-process watchers of a task when one of its events is stored. */
-  onStored(taskId: string, listener: (stored: StoredEvent) => void): () => void;
+  /** A task's events as this process stores them from now on (with `earliest`, its first ones kept so far, first). */
+  onStored(taskId: string, listener: (stored: StoredEvent) => void, options?: { readonly earliest?: boolean }): () => void;
   /** The memory of a project (opened once, on first use). */
   memory(projectPath: string | undefined): Promise<TaskMemory>;
 }
@@ -74,10 +75,8 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
   const redact = createRedactor([...secretValues(env), ...Object.values(config.agents).flatMap((a) => secretValues(a.env))]);
   const log = createEventLog(db, { redact });
   const bus = createOrchestratorBus({ onListenerError: (error) => logger.error(`event subscriber failed: ${errorMessage(error)}`) });
-  const listeners = new Map<string, Set<(stored: StoredEvent) => void>>();
-  attachTaskRecorder(bus, createTaskRecorder(db, store, log), (stored) => {
-    for (const listener of listeners.get(stored.event.taskId) ?? []) listener(stored);
-  });
+  const fanout = createStoredEventFanout();
+  attachTaskRecorder(bus, createTaskRecorder(db, store, log), (stored) => fanout.deliver(stored));
 
   const stamp = (): string => new Date().toISOString();
   // Every agent call (the planner's too) goes through resilience: breaker, rate limit, retry,
@@ -158,15 +157,7 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
     bus,
     workspaces,
     interrupted,
-    onStored(taskId, listener) {
-      const set = listeners.get(taskId) ?? new Set();
-      listeners.set(taskId, set);
-      set.add(listener);
-      return () => {
-        set.delete(listener);
-        if (set.size === 0) listeners.delete(taskId);
-      };
-    },
+    onStored: (taskId, listener, options) => fanout.subscribe(taskId, listener, options),
     memory(projectPath) {
       const key = projectPath ?? '';
       let opened = memories.get(key);

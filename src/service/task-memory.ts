@@ -8,6 +8,7 @@
  */
 import path from 'node:path';
 import type { Settings } from '../config/schema.js';
+import { projectIdForPath } from '../context/project-id.js';
 import { databasePath } from '../storage/database.js';
 import type { Logger } from '../observability/logger.js';
 import { errorMessage } from '../shared/errors.js';
@@ -34,7 +35,6 @@ export interface TaskMemoryOptions {
 
 export async function openTaskMemory(options: TaskMemoryOptions): Promise<TaskMemory> {
   const projectPath = options.projectPath ? path.resolve(options.cwd, options.projectPath) : undefined;
-  const { projectIdForPath } = await import('../context/project-scanner.js');
   const projectId = projectPath ? projectIdForPath(projectPath) : undefined;
   if (!options.enabled) return projectId ? { projectId } : {};
   try {

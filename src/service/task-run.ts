@@ -13,7 +13,6 @@ import { offlineDetectorFromSettings } from '../resilience/offline-detector.js';
 import { OrchestratorError, errorMessage, type ErrorCode } from '../shared/errors.js';
 import { createEngine, type ResumePoint, type TaskOutcome } from '../workflow/engine.js';
 import { resolvePlan, type Plan } from '../workflow/plan.js';
-import { writeReports } from '../workflow/reports.js';
 import { resolveTemplates } from '../workflow/templates.js';
 import type { TaskWorkspace } from '../workspace/task-workspace.js';
 import type { Semaphore } from '../resilience/concurrency.js';
@@ -105,6 +104,10 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
 
   if (signal.aborted) return endEarly('cancelled', 'cancelled by the user while queued');
 
+  // Memory (its modules, the store, the search for relevant earlier work) is prepared while the
+  // workspace and the plan are: it needs neither, and they mostly wait on git and availability checks.
+  const memoryBlock = memoryBlockFor(runtime, input);
+
   // Where the agents work: the directory asked for, or the task's own worktree (which no other
   // task shares, so it never waits behind the main tree's queue).
   let workspace: TaskWorkspace;
@@ -186,19 +189,8 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     return endEarly('failed', `could not plan the task: ${errorMessage(error)}`, refusal);
   }
 
-  let memoryBlock = input.resume?.memoryBlock ?? input.memoryBlock ?? '';
-  const memory: TaskMemory = input.agent || input.memoryBlock !== undefined ? {} : await runtime.memory(input.projectPath);
-  if (!input.resume && memory.memory) {
-    try {
-      memoryBlock = await memory.memory.getRelevantContext(input.promptTask, {
-        ...(input.projectId ? { projectId: input.projectId } : {}),
-        tokenBudget: memory.tokenBudget ?? 1500,
-      });
-    } catch (error) {
-      logger.warn(`memory lookup failed, continuing without it: ${errorMessage(error)}`);
-    }
-    store.setMemoryBlock(taskId, memoryBlock);
-  }
+  const looked = await memoryBlock;
+  if (looked.stored) store.setMemoryBlock(taskId, looked.block);
 
   const startedAt = stamp();
   const engine = createEngine({
@@ -220,6 +212,8 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     redact: runtime.redact,
     logger,
   });
+  // The report writer loads while the agents run, not after them.
+  const reports = settings.create_reports && !input.agent ? import('../workflow/reports.js') : undefined;
   const outcome = await engine.run({
     taskId,
     task: input.promptTask,
@@ -228,12 +222,13 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     maxIterations,
     ...(input.projectId ? { projectId: input.projectId } : {}),
     signal,
-    memoryBlock,
+    memoryBlock: looked.block,
     ...(input.resume ? { resume: input.resume.point } : {}),
   });
 
-  if (settings.create_reports && !input.agent) {
+  if (reports) {
     try {
+      const { writeReports } = await reports;
       const written = writeReports(
         { outcome, task: input.promptTask, cwd, ...(input.projectId ? { projectId: input.projectId } : {}), startedAt, finishedAt: stamp() },
         { home: runtime.home, reportsDir: settings.reports_dir, outputDir: settings.output_dir },
@@ -245,6 +240,32 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     }
   }
   return outcome;
+}
+
+/**
+ * The memory block of the task's prompts: a resumed run's own, else relevant earlier work from
+ * memory (`stored`: it was looked up, and is kept with the task for a resume). Never rejects: a
+ * failed lookup is a warning and an empty block.
+ */
+async function memoryBlockFor(runtime: ServiceRuntime, input: TaskRunInput): Promise<{ readonly block: string; readonly stored: boolean }> {
+  const fallback = { block: input.resume?.memoryBlock ?? input.memoryBlock ?? '', stored: false };
+  try {
+    const memory: TaskMemory = input.agent || input.memoryBlock !== undefined ? {} : await runtime.memory(input.projectPath);
+    if (input.resume || !memory.memory) return fallback;
+    try {
+      const block = await memory.memory.getRelevantContext(input.promptTask, {
+        ...(input.projectId ? { projectId: input.projectId } : {}),
+        tokenBudget: memory.tokenBudget ?? 1500,
+      });
+      return { block, stored: true };
+    } catch (error) {
+      runtime.logger.warn(`memory lookup failed, continuing without it: ${errorMessage(error)}`);
+      return { block: '', stored: true };
+    }
+  } catch (error) {
+    runtime.logger.warn(`context memory unavailable, running without it: ${errorMessage(error)}`);
+    return fallback;
+  }
 }
 
 export function planSummary(plan: Plan, maxIterations: number): PlanSummary {

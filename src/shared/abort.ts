@@ -13,9 +13,23 @@ export function abortKind(signal: AbortSignal): 'timeout' | 'cancelled' {
   return reason instanceof Error && reason.name === 'TimeoutError' ? 'timeout' : 'cancelled';
 }
 
+/**
+ * The timeout signal behind each combined one. Node 20's `AbortSignal.any` holds its sources
+ * weakly: a timeout signal nothing else refers to is collected at the next GC and never fires, so
+ * a hung agent would never time out. Kept here as long as the combined signal lives.
+ */
+const timeoutOf = new WeakMap<AbortSignal, AbortSignal>();
+
 /** A signal that aborts with a TimeoutError after `timeoutMs`, also when `signal` aborts first. */
 export function withTimeout(signal: AbortSignal | undefined, timeoutMs: number | undefined): AbortSignal | undefined {
-  if (timeoutMs === undefined) return signal;
+  return timeoutMs === undefined ? signal : timeoutSignal(signal, timeoutMs);
+}
+
+/** The same for a time limit that is always set. */
+export function timeoutSignal(signal: AbortSignal | undefined, timeoutMs: number): AbortSignal {
   const timeout = AbortSignal.timeout(Math.min(Math.max(Math.round(timeoutMs), 0), MAX_TIMER_MS));
-  return signal ? AbortSignal.any([signal, timeout]) : timeout;
+  if (!signal) return timeout;
+  const combined = AbortSignal.any([signal, timeout]);
+  timeoutOf.set(combined, timeout);
+  return combined;
 }

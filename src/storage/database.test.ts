@@ -61,4 +61,24 @@ describe('migrate', () => {
     }
     expect(existsSync(path.join(dir, 'context.db'))).toBe(true);
   });
+
+  it('skips, on a connection that checked before, what it saw applied, and sees what another connection applied since', async () => {
+    const { default: Database } = await import('better-sqlite3');
+    const { migrate, openDatabase } = await import('./database.js');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'aio-migrate-seen-')), 'context.db');
+    const db = openDatabase(file);
+    let runs = 0;
+    const first = { id: 'seen/001', up: (d: typeof db) => (runs++, d.exec('CREATE TABLE one (x)')) };
+    const second = { id: 'seen/002', up: 'CREATE TABLE two (x)' };
+    migrate(db, [first]);
+    // Another process applies the second migration meanwhile.
+    const other = new Database(file);
+    other.exec('CREATE TABLE two (x)');
+    other.prepare("INSERT INTO schema_migrations (id, applied_at) VALUES ('seen/002', 'now')").run();
+    other.close();
+    migrate(db, [first]);
+    migrate(db, [first, second]);
+    expect(runs).toBe(1);
+    expect(db.prepare<[], { id: string }>('SELECT id FROM schema_migrations ORDER BY id').all().map((row) => row.id)).toEqual(['seen/001', 'seen/002']);
+  });
 });

@@ -45,6 +45,9 @@ export function openDatabase(file: string): Db {
   }
 }
 
+/** Migration ids known to be applied, per connection. */
+const appliedOn = new WeakMap<Db, Set<string>>();
+
 /**
  * Applies the migrations not applied yet. Safe when several processes open a fresh database at
  * once: they run in one IMMEDIATE transaction (the write lock is taken before anything is read),
@@ -55,19 +58,43 @@ export function openDatabase(file: string): Db {
 export function migrate(db: Db, migrations: readonly Migration[]): void {
   const appliedIds = (): Set<string> =>
     new Set(db.prepare<[], { id: string }>('SELECT id FROM schema_migrations').all().map((row) => row.id));
-  // The common case — nothing to do — takes no write lock.
-  const before = appliedIds();
-  if (migrations.every((migration) => before.has(migration.id))) return;
+  // The common case — nothing to do — takes no write lock, and after the connection's first
+  // check no statement: an applied migration stays applied, so the ids seen once are enough to
+  // skip (every store of a command checks its own migrations on the one connection).
+  let known = appliedOn.get(db);
+  if (known && migrations.every((migration) => known?.has(migration.id))) return;
+  known = appliedIds();
+  appliedOn.set(db, known);
+  if (migrations.every((migration) => known?.has(migration.id))) return;
   const record = db.prepare('INSERT INTO schema_migrations (id, applied_at) VALUES (?, ?)');
-  db.transaction(() => {
-    const applied = appliedIds();
+  const applied = db.transaction(() => {
+    const ids = appliedIds();
     for (const migration of migrations) {
-      if (applied.has(migration.id)) continue;
+      if (ids.has(migration.id)) continue;
       if (typeof migration.up === 'string') db.exec(migration.up);
       else migration.up(db);
       record.run(migration.id, new Date().toISOString());
+      ids.add(migration.id);
     }
+    return ids;
   }).immediate();
+  appliedOn.set(db, applied);
+}
+
+/**
+ * A per-store cache of prepared statements by SQL text: a store that runs the same statements on
+ * every event (the task store under the recorder) parses each once, not on every call.
+ */
+export function statementCache(db: Db): <P extends unknown[] | object = unknown[], R = unknown>(source: string) => Database.Statement<P, R> {
+  const statements = new Map<string, Database.Statement>();
+  return <P extends unknown[] | object = unknown[], R = unknown>(source: string): Database.Statement<P, R> => {
+    let statement = statements.get(source);
+    if (!statement) {
+      statement = db.prepare(source);
+      statements.set(source, statement);
+    }
+    return statement as unknown as Database.Statement<P, R>;
+  };
 }
 
 /** Closes every database this process opened (end of a CLI command, tests). */

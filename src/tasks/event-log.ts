@@ -96,16 +96,27 @@ function parsePayload(payload: string): OrchestratorEvent | undefined {
   return parsed.success ? parsed.data : undefined;
 }
 
-/** A copy with every string longer than `max` cut in the middle (marked). */
+/** A copy with every string longer than `max` cut in the middle (marked); the value itself when none is. */
 function capStrings<T>(value: T, max: number): T {
+  return hasLongString(value, max) ? capCopy(value, max) : value;
+}
+
+function hasLongString(value: unknown, max: number): boolean {
+  if (typeof value === 'string') return value.length > max;
+  if (Array.isArray(value)) return value.some((item: unknown) => hasLongString(item, max));
+  if (value !== null && typeof value === 'object') return Object.values(value).some((item: unknown) => hasLongString(item, max));
+  return false;
+}
+
+function capCopy<T>(value: T, max: number): T {
   if (typeof value === 'string') {
     if (value.length <= max) return value;
     const half = Math.floor(max / 2);
     return `${value.slice(0, half)}\n[… ${value.length - 2 * half} characters cut]\n${value.slice(-half)}` as T;
   }
-  if (Array.isArray(value)) return value.map((item: unknown) => capStrings(item, max)) as T;
+  if (Array.isArray(value)) return value.map((item: unknown) => capCopy(item, max)) as T;
   if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, capStrings(v as unknown, max)])) as T;
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, capCopy(v as unknown, max)])) as T;
   }
   return value;
 }

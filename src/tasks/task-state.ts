@@ -5,7 +5,7 @@
  * is recorded, never silently lost. A stopped task (failed, cancelled, interrupted) can be
  * resumed: it goes back to queued and continues after its last completed step.
  */
-import { TASK_STATUSES, type TaskStatus } from '../events/events.js';
+import { TASK_STATUSES, type TaskStatus } from '../events/task-values.js';
 
 export { TASK_STATUSES, type TaskStatus };
 

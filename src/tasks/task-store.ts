@@ -6,25 +6,16 @@
  */
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
-import { z } from 'zod';
-import {
-  STOP_REASONS,
-  agentErrorSchema,
-  iterationRecordSchema,
-  refusalSchema,
-  stepRecordSchema,
-  type IterationRecord,
-  type StepRecord,
-  type StopReason,
-} from '../events/events.js';
+import type { IterationRecord, StepRecord } from '../events/events.js';
+import type { StopReason } from '../events/task-values.js';
 import type { Usage } from '../adapters/spec.js';
 import { createRedactor, type Redactor } from '../security/redact.js';
-import { ROLES } from '../shared/roles.js';
 import { OrchestratorError } from '../shared/errors.js';
-import { migrate, type Db } from '../storage/database.js';
+import { migrate, statementCache, type Db } from '../storage/database.js';
 import { killEscapedDescendants, killOrphanedAgent, processStartTime } from './agent-process.js';
 import { TASK_MIGRATIONS } from './migrations.js';
-import { canMove, isTaskStatus, type TaskStatus } from './task-state.js';
+import { convergenceFromColumn, statusFromColumn, stepFromRow, taskFromRow } from './task-rows.js';
+import { canMove, type TaskStatus } from './task-state.js';
 
 export interface TaskRecord {
   readonly id: string;
@@ -199,150 +190,9 @@ export function isProcessAlive(pid: number): boolean {
   }
 }
 
-const taskRow = z.object({
-  id: z.string(),
-  description: z.string(),
-  workflow: z.string(),
-  status: z.string().refine(isTaskStatus),
-  success: z.number().nullable(),
-  stop_reason: z.enum(STOP_REASONS).nullable(),
-  reason: z.string().nullable(),
-  iterations: z.number(),
-  max_iterations: z.number(),
-  cwd: z.string(),
-  project_id: z.string().nullable(),
-  final_output: z.string().nullable(),
-  convergence: z.string(),
-  input_tokens: z.number(),
-  output_tokens: z.number(),
-  cost_usd: z.number().nullable(),
-  owner_pid: z.number(),
-  owner_host: z.string(),
-  created_at: z.string(),
-  started_at: z.string().nullable(),
-  heartbeat_at: z.string().nullable(),
-  finished_at: z.string().nullable(),
-  source: z.string(),
-  follow_up_of: z.string().nullable(),
-  current_step: z.string().nullable(),
-  cancel_requested_at: z.string().nullable(),
-});
-
-const currentStepSchema = z.object({
-  iteration: z.number(),
-  index: z.number(),
-  agent: z.string(),
-  role: z.string(),
-  startedAt: z.string(),
-});
-
-const stepRow = z.object({
-  iteration: z.number(),
-  step_index: z.number(),
-  agent: z.string(),
-  role: z.enum(ROLES),
-  success: z.number(),
-  output: z.string(),
-  error_kind: agentErrorSchema.shape.kind.nullable(),
-  error_message: z.string().nullable(),
-  fallback_from: z.string().nullable(),
-  primary_error_kind: agentErrorSchema.shape.kind.nullable(),
-  primary_error_message: z.string().nullable(),
-  suggestions: z.string(),
-  files_modified: z.string(),
-  refusals: z.string().nullable().optional(),
-  proposed_changes: z.string().nullable().optional(),
-  error_fix: z.string().nullable().optional(),
-  duration_ms: z.number(),
-  input_tokens: z.number(),
-  output_tokens: z.number(),
-  cost_usd: z.number().nullable(),
-  started_at: z.string(),
-  finished_at: z.string(),
-});
-
-const stringList = z.array(z.string());
-const refusalList = z.array(refusalSchema);
-const proposalList = stepRecordSchema.shape.proposedChanges.unwrap();
-const convergenceList = z.array(iterationRecordSchema);
-
-function parseJson<T>(schema: z.ZodType<T>, text: string, fallback: T): T {
-  try {
-    const parsed = schema.safeParse(JSON.parse(text));
-    return parsed.success ? parsed.data : fallback;
-  } catch {
-    return fallback;
-  }
-}
-
-function toTask(raw: unknown): TaskRecord {
-  const row = taskRow.parse(raw);
-  return {
-    id: row.id,
-    task: row.description,
-    workflow: row.workflow,
-    status: row.status,
-    ...(row.success !== null ? { success: row.success === 1 } : {}),
-    ...(row.stop_reason ? { stopReason: row.stop_reason } : {}),
-    ...(row.reason !== null ? { reason: row.reason } : {}),
-    iterations: row.iterations,
-    maxIterations: row.max_iterations,
-    cwd: row.cwd,
-    ...(row.project_id ? { projectId: row.project_id } : {}),
-    ...(row.final_output !== null ? { finalOutput: row.final_output } : {}),
-    convergence: parseJson(convergenceList, row.convergence, []),
-    usage: {
-      inputTokens: row.input_tokens,
-      outputTokens: row.output_tokens,
-      ...(row.cost_usd !== null ? { costUsd: row.cost_usd } : {}),
-    },
-    ownerPid: row.owner_pid,
-    ownerHost: row.owner_host,
-    createdAt: row.created_at,
-    ...(row.started_at ? { startedAt: row.started_at } : {}),
-    ...(row.heartbeat_at ? { heartbeatAt: row.heartbeat_at } : {}),
-    ...(row.finished_at ? { finishedAt: row.finished_at } : {}),
-    source: row.source,
-    ...(row.follow_up_of ? { followUpOf: row.follow_up_of } : {}),
-    ...(row.current_step ? currentStepOf(row.current_step) : {}),
-    ...(row.cancel_requested_at ? { cancelRequestedAt: row.cancel_requested_at } : {}),
-  };
-}
-
-function currentStepOf(text: string): { currentStep?: CurrentStep } {
-  const step = parseJson(currentStepSchema.nullable(), text, null);
-  return step ? { currentStep: step } : {};
-}
-
-function toStep(raw: unknown): StepRecord {
-  const row = stepRow.parse(raw);
-  return {
-    iteration: row.iteration,
-    index: row.step_index,
-    agent: row.agent,
-    role: row.role,
-    success: row.success === 1,
-    output: row.output,
-    ...(row.error_kind ? { error: { kind: row.error_kind, message: row.error_message ?? '', ...(row.error_fix ? { fix: row.error_fix } : {}) } } : {}),
-    ...(row.fallback_from ? { fallbackFrom: row.fallback_from } : {}),
-    ...(row.primary_error_kind ? { primaryError: { kind: row.primary_error_kind, message: row.primary_error_message ?? '' } } : {}),
-    suggestions: parseJson(stringList, row.suggestions, []),
-    filesModified: parseJson(stringList, row.files_modified, []),
-    ...(row.refusals ? { refusals: parseJson(refusalList, row.refusals, []) } : {}),
-    ...(row.proposed_changes ? { proposedChanges: parseJson(proposalList, row.proposed_changes, []) } : {}),
-    durationMs: row.duration_ms,
-    usage: {
-      inputTokens: row.input_tokens,
-      outputTokens: row.output_tokens,
-      ...(row.cost_usd !== null ? { costUsd: row.cost_usd } : {}),
-    },
-    startedAt: row.started_at,
-    finishedAt: row.finished_at,
-  };
-}
-
 export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskStore {
   migrate(db, TASK_MIGRATIONS);
+  const sql = statementCache(db);
   const now = options.now ?? (() => new Date());
   const pid = options.pid ?? process.pid;
   const host = options.host ?? os.hostname();
@@ -351,11 +201,13 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
   const redact = options.redact ?? createRedactor();
   const stamp = (): string => now().toISOString();
 
-  const getRow = db.prepare('SELECT * FROM tasks WHERE id = ?');
+  const getRow = sql('SELECT * FROM tasks WHERE id = ?');
+  // Moves and iterations read the columns they need, not the whole row (they run on every event).
+  const statusRow = sql<[string], { status: unknown }>('SELECT status FROM tasks WHERE id = ?');
   const statusOf = (id: string): TaskStatus => {
-    const task = get(id);
-    if (!task) throw new OrchestratorError('TASK_NOT_FOUND', `task ${id} not found`);
-    return task.status;
+    const row = statusRow.get(id);
+    if (!row) throw new OrchestratorError('TASK_NOT_FOUND', `task ${id} not found`);
+    return statusFromColumn(id, row.status);
   };
   const move = (id: string, to: TaskStatus): void => {
     const from = statusOf(id);
@@ -364,10 +216,10 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
 
   function get(id: string): TaskRecord | undefined {
     const row: unknown = getRow.get(id);
-    return row ? toTask(row) : undefined;
+    return row ? taskFromRow(row) : undefined;
   }
 
-  const insertStep = db.prepare(`
+  const insertStep = sql(`
     INSERT OR REPLACE INTO task_steps (task_id, iteration, step_index, agent, role, success, output, error_kind,
       error_message, fallback_from, primary_error_kind, primary_error_message, suggestions, files_modified,
       refusals, proposed_changes, error_fix, duration_ms, input_tokens, output_tokens, cost_usd, started_at, finished_at)
@@ -385,7 +237,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     create(task) {
       const id = task.id ?? randomUUID();
       const at = stamp();
-      db.prepare(
+      sql(
         `INSERT INTO tasks (id, description, workflow, status, max_iterations, cwd, project_id, owner_pid, owner_host, created_at,
            heartbeat_at, source, follow_up_of, prompt_task)
          VALUES (?, ?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
@@ -404,14 +256,14 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         task.followUpOf ?? null,
         task.promptTask !== undefined && task.promptTask !== task.task ? redact(task.promptTask) : null,
       );
-      if (task.budgetUsd !== undefined) db.prepare('UPDATE tasks SET budget_usd = ? WHERE id = ?').run(task.budgetUsd, id);
+      if (task.budgetUsd !== undefined) sql('UPDATE tasks SET budget_usd = ? WHERE id = ?').run(task.budgetUsd, id);
       const created = get(id);
       if (!created) throw new OrchestratorError('DATABASE_ERROR', `task ${id} was not stored`);
       return created;
     },
     claimWorkingTree(id) {
       return db.transaction((): string | undefined => {
-        const own = db.prepare<[string], { cwd: string; rowid: number; status: string }>('SELECT cwd, rowid, status FROM tasks WHERE id = ?').get(id);
+        const own = sql<[string], { cwd: string; rowid: number; status: string }>('SELECT cwd, rowid, status FROM tasks WHERE id = ?').get(id);
         if (!own) throw new OrchestratorError('TASK_NOT_FOUND', `task ${id} not found`);
         if (own.status !== 'queued') throw new OrchestratorError('INVALID_INPUT', `task ${id} is ${own.status}, not queued`);
         const blocker = db
@@ -421,33 +273,33 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
           )
           .get(own.cwd, id, own.rowid);
         if (blocker) return blocker.id;
-        db.prepare("UPDATE tasks SET status = 'pending', heartbeat_at = ? WHERE id = ?").run(stamp(), id);
+        sql("UPDATE tasks SET status = 'pending', heartbeat_at = ? WHERE id = ?").run(stamp(), id);
         return undefined;
       }).immediate();
     },
     assign(id) {
-      db.prepare("UPDATE tasks SET status = 'pending', heartbeat_at = ? WHERE id = ? AND status = 'queued'").run(stamp(), id);
+      sql("UPDATE tasks SET status = 'pending', heartbeat_at = ? WHERE id = ? AND status = 'queued'").run(stamp(), id);
     },
     takeOver(id, iteration, index) {
       db.transaction(() => {
-        db.prepare(
+        sql(
           "UPDATE tasks SET status = 'pending', heartbeat_at = ?, current_step = NULL, agent_pid = NULL, agent_start_time = NULL WHERE id = ? AND status IN ('queued', 'pending', 'in_progress')",
         ).run(stamp(), id);
-        db.prepare('DELETE FROM task_steps WHERE task_id = ? AND (iteration > ? OR (iteration = ? AND step_index >= ?))').run(id, iteration, iteration, index);
+        sql('DELETE FROM task_steps WHERE task_id = ? AND (iteration > ? OR (iteration = ? AND step_index >= ?))').run(id, iteration, iteration, index);
       })();
     },
     setPlan(id, workflow, maxIterations) {
-      db.prepare('UPDATE tasks SET workflow = ?, max_iterations = ? WHERE id = ?').run(workflow, maxIterations, id);
+      sql('UPDATE tasks SET workflow = ?, max_iterations = ? WHERE id = ?').run(workflow, maxIterations, id);
     },
     reopen(id, ownerHost) {
       move(id, 'queued');
-      db.prepare(
+      sql(
         `UPDATE tasks SET status = 'queued', success = NULL, stop_reason = NULL, reason = NULL, final_output = NULL, finished_at = NULL,
            owner_pid = ?, owner_host = ?, heartbeat_at = ?, cancel_requested_at = NULL, current_step = NULL WHERE id = ?`,
       ).run(pid, ownerHost ?? host, stamp(), id);
     },
     setCurrentStep(id, step) {
-      db.prepare('UPDATE tasks SET current_step = ? WHERE id = ?').run(step ? JSON.stringify(step) : null, id);
+      sql('UPDATE tasks SET current_step = ? WHERE id = ?').run(step ? JSON.stringify(step) : null, id);
     },
     requestCancel(id) {
       const result = db
@@ -465,10 +317,10 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       return rows.map((row) => row.id);
     },
     setProject(id, projectId) {
-      db.prepare('UPDATE tasks SET project_id = ? WHERE id = ?').run(projectId, id);
+      sql('UPDATE tasks SET project_id = ? WHERE id = ?').run(projectId, id);
     },
     setCwd(id, cwd) {
-      db.prepare('UPDATE tasks SET cwd = ? WHERE id = ?').run(cwd, id);
+      sql('UPDATE tasks SET cwd = ? WHERE id = ?').run(cwd, id);
     },
     agentProcess(id) {
       const row = db
@@ -477,7 +329,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       return row?.agent_pid && row.agent_start_time ? { pid: row.agent_pid, startTime: row.agent_start_time } : undefined;
     },
     setMemoryBlock(id, block) {
-      db.prepare('UPDATE tasks SET memory_block = ? WHERE id = ?').run(block, id);
+      sql('UPDATE tasks SET memory_block = ? WHERE id = ?').run(block, id);
     },
     resumeInputs(id) {
       const row = db
@@ -493,23 +345,23 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       };
     },
     dropStepsFrom(id, iteration, index) {
-      db.prepare('DELETE FROM task_steps WHERE task_id = ? AND (iteration > ? OR (iteration = ? AND step_index >= ?))').run(id, iteration, iteration, index);
+      sql('DELETE FROM task_steps WHERE task_id = ? AND (iteration > ? OR (iteration = ? AND step_index >= ?))').run(id, iteration, iteration, index);
       const task = get(id);
       if (!task) return;
       const kept = task.convergence.filter((c) => c.iteration < iteration);
-      db.prepare('UPDATE tasks SET convergence = ? WHERE id = ?').run(JSON.stringify(kept), id);
+      sql('UPDATE tasks SET convergence = ? WHERE id = ?').run(JSON.stringify(kept), id);
     },
     start(id) {
       move(id, 'in_progress');
       const at = stamp();
-      db.prepare("UPDATE tasks SET status = 'in_progress', started_at = ?, heartbeat_at = ? WHERE id = ?").run(at, at, id);
+      sql("UPDATE tasks SET status = 'in_progress', started_at = ?, heartbeat_at = ? WHERE id = ?").run(at, at, id);
     },
     heartbeat(id) {
-      db.prepare('UPDATE tasks SET heartbeat_at = ? WHERE id = ?').run(stamp(), id);
+      sql('UPDATE tasks SET heartbeat_at = ? WHERE id = ?').run(stamp(), id);
     },
     recordStep(id, step) {
       db.transaction(() => {
-        db.prepare('UPDATE tasks SET current_step = NULL WHERE id = ?').run(id);
+        sql('UPDATE tasks SET current_step = NULL WHERE id = ?').run(id);
         insertStep.run({
           task_id: id,
           iteration: step.iteration,
@@ -535,17 +387,17 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
           started_at: step.startedAt,
           finished_at: step.finishedAt,
         });
-        db.prepare(
+        sql(
           `UPDATE tasks SET heartbeat_at = ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
              cost_usd = CASE WHEN ? IS NULL THEN cost_usd ELSE COALESCE(cost_usd, 0) + ? END WHERE id = ?`,
         ).run(stamp(), step.usage.inputTokens, step.usage.outputTokens, step.usage.costUsd ?? null, step.usage.costUsd ?? null, id);
       })();
     },
     recordIteration(id, iteration) {
-      const task = get(id);
+      const task = sql<[string], { convergence: string; iterations: number }>('SELECT convergence, iterations FROM tasks WHERE id = ?').get(id);
       if (!task) return;
-      const convergence = [...task.convergence.filter((c) => c.iteration !== iteration.iteration), iteration];
-      db.prepare('UPDATE tasks SET convergence = ?, iterations = ?, heartbeat_at = ? WHERE id = ?').run(
+      const convergence = [...convergenceFromColumn(task.convergence).filter((c) => c.iteration !== iteration.iteration), iteration];
+      sql('UPDATE tasks SET convergence = ?, iterations = ?, heartbeat_at = ? WHERE id = ?').run(
         JSON.stringify(convergence),
         Math.max(task.iterations, iteration.iteration),
         stamp(),
@@ -556,7 +408,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       // A pid names a process only on the machine that started it: a task run elsewhere (a queue
       // worker) records none, so no cancel here ever signals an unrelated local process.
       const startTime = agentPid === undefined ? undefined : processStartTime(agentPid);
-      db.prepare('UPDATE tasks SET agent_pid = ?, agent_start_time = ? WHERE id = ? AND owner_host = ?').run(
+      sql('UPDATE tasks SET agent_pid = ?, agent_start_time = ? WHERE id = ? AND owner_host = ?').run(
         startTime === undefined ? null : (agentPid ?? null),
         startTime ?? null,
         id,
@@ -565,7 +417,7 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     },
     finish(id, end) {
       move(id, end.status);
-      db.prepare(
+      sql(
         `UPDATE tasks SET status = ?, success = ?, stop_reason = ?, reason = ?, iterations = ?, final_output = ?,
            input_tokens = ?, output_tokens = ?, cost_usd = ?, finished_at = ?, agent_pid = NULL, agent_start_time = NULL,
            current_step = NULL WHERE id = ?`,
@@ -589,39 +441,39 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       if (exact) return exact;
       const prefix = idOrPrefix.trim();
       if (prefix.length >= 4 && /^[0-9a-f-]+$/i.test(prefix)) {
-        const rows: unknown[] = db.prepare('SELECT * FROM tasks WHERE id LIKE ? LIMIT 2').all(`${prefix.toLowerCase()}%`);
-        if (rows.length === 1) return toTask(rows[0]);
+        const rows: unknown[] = sql('SELECT * FROM tasks WHERE id LIKE ? LIMIT 2').all(`${prefix.toLowerCase()}%`);
+        if (rows.length === 1) return taskFromRow(rows[0]);
         if (rows.length > 1) throw new OrchestratorError('INVALID_INPUT', `task id prefix "${prefix}" is ambiguous`);
       }
       throw new OrchestratorError('TASK_NOT_FOUND', `task ${idOrPrefix} not found (see \`ai-orchestrator tasks list\`)`);
     },
     steps(id) {
-      const rows: unknown[] = db.prepare('SELECT * FROM task_steps WHERE task_id = ? ORDER BY iteration, step_index').all(id);
-      return rows.map(toStep);
+      const rows: unknown[] = sql('SELECT * FROM task_steps WHERE task_id = ? ORDER BY iteration, step_index').all(id);
+      return rows.map(stepFromRow);
     },
     list(listOptions = {}) {
       const limit = listOptions.limit ?? 50;
       const rows: unknown[] = listOptions.status
-        ? db.prepare('SELECT * FROM tasks WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(listOptions.status, limit)
-        : db.prepare('SELECT * FROM tasks ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit);
-      return rows.map(toTask);
+        ? sql('SELECT * FROM tasks WHERE status = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(listOptions.status, limit)
+        : sql('SELECT * FROM tasks ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit);
+      return rows.map(taskFromRow);
     },
     clean: (before) => deleteFinishedBefore(before).length,
     deleteFinishedBefore,
     markInterrupted() {
-      const rows: unknown[] = db.prepare("SELECT * FROM tasks WHERE status IN ('queued', 'pending', 'in_progress')").all();
+      const rows: unknown[] = sql("SELECT * FROM tasks WHERE status IN ('queued', 'pending', 'in_progress')").all();
       const limit = now().getTime() - staleAfterMs;
-      const gone = rows.map(toTask).filter((task) => {
+      const gone = rows.map(taskFromRow).filter((task) => {
         if (task.ownerHost !== host) return false; // another machine's process: not ours to judge
         if (task.ownerPid === pid) return false;
         if (!isAlive(task.ownerPid)) return true;
         const beat = Date.parse(task.heartbeatAt ?? task.createdAt);
         return Number.isFinite(beat) && beat < limit;
       });
-      const mark = db.prepare(
+      const mark = sql(
         "UPDATE tasks SET status = 'interrupted', success = 0, reason = ?, finished_at = ?, agent_pid = NULL, agent_start_time = NULL, current_step = NULL WHERE id = ? AND status IN ('queued', 'pending', 'in_progress')",
       );
-      const agentOf = db.prepare<[string], { agent_pid: number | null; agent_start_time: string | null }>(
+      const agentOf = sql<[string], { agent_pid: number | null; agent_start_time: string | null }>(
         'SELECT agent_pid, agent_start_time FROM tasks WHERE id = ?',
       );
       const at = stamp();

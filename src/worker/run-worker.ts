@@ -7,12 +7,12 @@
  */
 import type { Command } from 'commander';
 import { withQueueUrl } from '../config/queue-url.js';
-import { createCommandContext } from '../service/command-context.js';
+import { openCommandContext } from '../service/command-context.js';
 import { OrchestratorError } from '../shared/errors.js';
 import type { WorkerOptions } from './worker-command.js';
 
 export async function runWorker(options: WorkerOptions, command: Command): Promise<number> {
-  const context = createCommandContext(command);
+  const context = await openCommandContext(command);
   const logger = context.logger();
   const config = withQueueUrl(context.config().config, options.queue);
   const settings = config.settings.queue;

@@ -3,7 +3,6 @@
  * where they came from (a configured workflow, the dynamic planner, or its fallback plan) and
  * the planner's notes. One row per task in `task_plans`, removed with its task.
  */
-import { z } from 'zod';
 import { migrate, type Db, type Migration } from '../storage/database.js';
 import type { Plan } from './plan.js';
 
@@ -25,28 +24,19 @@ export const PLAN_MIGRATIONS: readonly Migration[] = [
   },
 ];
 
-const storedStepSchema = z.object({
-  agent: z.string(),
-  role: z.string(),
-  description: z.string(),
-  fallback: z.string().optional(),
-});
-const rowSchema = z.object({
-  task_id: z.string(),
-  workflow: z.string(),
-  source: z.enum(['workflow', 'planner', 'fallback']),
-  planner: z.string().nullable(),
-  steps: z.string(),
-  notes: z.string(),
-  excluded: z.string(),
-});
+export interface StoredStep {
+  readonly agent: string;
+  readonly role: string;
+  readonly description: string;
+  readonly fallback?: string;
+}
 
 export interface StoredPlan {
   readonly taskId: string;
   readonly workflow: string;
   readonly source: 'workflow' | 'planner' | 'fallback';
   readonly planner?: string;
-  readonly steps: readonly z.infer<typeof storedStepSchema>[];
+  readonly steps: readonly StoredStep[];
   readonly notes: readonly string[];
   readonly excluded: readonly { readonly agent: string; readonly reason: string }[];
 }
@@ -84,23 +74,62 @@ export function createPlanStore(db: Db): PlanStore {
       );
     },
     get(taskId) {
-      const row = rowSchema.safeParse(select.get(taskId));
-      if (!row.success) return undefined;
-      const r = row.data;
-      const steps = z.array(storedStepSchema).safeParse(parseJson(r.steps));
-      const notes = z.array(z.string()).safeParse(parseJson(r.notes));
-      const excluded = z.array(z.object({ agent: z.string(), reason: z.string() })).safeParse(parseJson(r.excluded));
+      const row = select.get(taskId);
+      if (!isObject(row)) return undefined;
+      const { task_id: id, workflow, source, planner, steps, notes, excluded } = row;
+      if (!isString(id) || !isString(workflow) || !isSource(source) || !(planner === null || isString(planner))) return undefined;
+      if (!isString(steps) || !isString(notes) || !isString(excluded)) return undefined;
       return {
-        taskId: r.task_id,
-        workflow: r.workflow,
-        source: r.source,
-        ...(r.planner ? { planner: r.planner } : {}),
-        steps: steps.success ? steps.data : [],
-        notes: notes.success ? notes.data : [],
-        excluded: excluded.success ? excluded.data : [],
+        taskId: id,
+        workflow,
+        source,
+        ...(planner ? { planner } : {}),
+        steps: listOf(parseJson(steps), readStep) ?? [],
+        notes: listOf(parseJson(notes), (note) => (isString(note) ? note : undefined)) ?? [],
+        excluded: listOf(parseJson(excluded), readExclusion) ?? [],
       };
     },
   };
+}
+
+/*
+ * Rows are checked by hand rather than with zod: `tasks show` reads them at start-up, where loading
+ * zod costs ≈ 40 ms. A row that does not fit reads as no plan; a JSON column that does not fit
+ * reads as empty; unknown keys are dropped.
+ */
+function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function isString(value: unknown): value is string {
+  return typeof value === 'string';
+}
+
+function isSource(value: unknown): value is StoredPlan['source'] {
+  return value === 'workflow' || value === 'planner' || value === 'fallback';
+}
+
+function listOf<T>(value: unknown, read: (item: unknown) => T | undefined): T[] | undefined {
+  if (!Array.isArray(value)) return undefined;
+  const items: T[] = [];
+  for (const item of value) {
+    const decoded = read(item);
+    if (decoded === undefined) return undefined;
+    items.push(decoded);
+  }
+  return items;
+}
+
+function readStep(value: unknown): StoredStep | undefined {
+  if (!isObject(value)) return undefined;
+  const { agent, role, description, fallback } = value;
+  if (!isString(agent) || !isString(role) || !isString(description) || !(fallback === undefined || isString(fallback))) return undefined;
+  return { agent, role, description, ...(fallback !== undefined ? { fallback } : {}) };
+}
+
+function readExclusion(value: unknown): { agent: string; reason: string } | undefined {
+  if (!isObject(value) || !isString(value['agent']) || !isString(value['reason'])) return undefined;
+  return { agent: value['agent'], reason: value['reason'] };
 }
 
 function parseJson(text: string): unknown {

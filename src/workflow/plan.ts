@@ -10,7 +10,7 @@ import { OrchestratorError, errorMessage } from '../shared/errors.js';
 import type { Role } from '../shared/roles.js';
 import type { AgentResolver } from './agents.js';
 import { fallbackFor } from './fallback.js';
-import { planDynamicWorkflow, type HealthLookup, type PlanOrigin } from './planner.js';
+import type { HealthLookup, PlanOrigin } from './planner.js';
 
 export interface PlannedStep {
   readonly agent: string;
@@ -85,6 +85,8 @@ export async function planDynamically(options: ResolvePlanOptions): Promise<Plan
   if (options.task === undefined) {
     throw new OrchestratorError('INVALID_INPUT', 'the dynamic planner needs the task text');
   }
+  // The planner (its prompt, its output schema) loads only for dynamic workflows.
+  const { planDynamicWorkflow } = await import('./planner.js');
   const dynamic = await planDynamicWorkflow({
     config: options.config,
     task: options.task,

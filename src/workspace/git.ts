@@ -4,6 +4,7 @@
  * our plumbing from disturbing the user (no hooks, no fsmonitor daemon, no split index files, no
  * signing prompt, no automatic gc).
  */
+import { findGitMarker } from '../process/git-marker.js';
 import { runGit } from '../process/run-git.js';
 import { OrchestratorError } from '../shared/errors.js';
 
@@ -78,6 +79,7 @@ export interface Repository {
 
 /** The repository whose work tree holds `cwd`, or undefined (not in git, git missing, bare). */
 export async function findRepository(cwd: string): Promise<Repository | undefined> {
+  if (!findGitMarker(cwd)) return undefined;
   const result = await runGit(['rev-parse', '--path-format=absolute', '--show-toplevel', '--git-dir', '--git-common-dir'], {
     cwd,
     timeoutMs: 15_000,

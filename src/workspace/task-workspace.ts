@@ -9,7 +9,7 @@ import path from 'node:path';
 import { mkdirSync } from 'node:fs';
 import type { Db } from '../storage/database.js';
 import { OrchestratorError, errorMessage } from '../shared/errors.js';
-import { createCheckpointer, type Checkpointer } from './checkpoint.js';
+import type { Checkpointer } from './checkpoint.js';
 import { findRepository, git, type Repository } from './git.js';
 import {
   checkpointRef,
@@ -19,7 +19,6 @@ import {
   type WorkspaceStore,
   type WorktreeRecord,
 } from './workspace-store.js';
-import { commitWorktree, createWorktree } from './worktree.js';
 
 export type Isolation = 'none' | 'worktree';
 
@@ -86,6 +85,8 @@ export function createTaskWorkspaces(options: TaskWorkspacesOptions): TaskWorksp
     let repository: Repository = origin;
     let cwd = request.cwd;
     let worktree: WorktreeRecord | undefined;
+    // Worktrees and checkpoints load only for a task in a git repository.
+    const [{ createCheckpointer }, { commitWorktree, createWorktree }] = await Promise.all([import('./checkpoint.js'), import('./worktree.js')]);
     if (request.isolation === 'worktree') {
       const created = await createWorktree({
         repository: origin,

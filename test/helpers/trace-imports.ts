@@ -1,6 +1,7 @@
 /**
  * Runs the CLI with a module-resolve hook (test/fixtures/trace-imports) and reports which
- * packages the command loaded — through static imports, dynamic imports and require alike.
+ * packages, and which of our own built modules, the command loaded — through static imports,
+ * dynamic imports and require alike.
  */
 import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
@@ -19,15 +20,21 @@ export function packagesIn(trace: string): Set<string> {
   return names;
 }
 
+/** Our built modules in a trace, relative to dist/ ("adapters/registry.js"). */
+export function modulesIn(trace: string): Set<string> {
+  const dist = `${pathToFileURL(path.join(REPO_ROOT, 'dist')).href}/`;
+  return new Set(trace.split('\n').filter((url) => url.startsWith(dist)).map((url) => url.slice(dist.length)));
+}
+
 export async function runCliTraced(
   args: readonly string[],
   options: RunCliOptions & { readonly traceFile: string },
-): Promise<CliResult & { readonly packages: Set<string> }> {
+): Promise<CliResult & { readonly packages: Set<string>; readonly modules: Set<string> }> {
   rmSync(options.traceFile, { force: true });
   const result = await runCli(args, {
     ...options,
     env: { ...options.env, NODE_OPTIONS: `--import ${TRACE_HOOK}`, AIO_TRACE_IMPORTS: options.traceFile },
   });
   const trace = existsSync(options.traceFile) ? readFileSync(options.traceFile, 'utf8') : '';
-  return { ...result, packages: packagesIn(trace) };
+  return { ...result, packages: packagesIn(trace), modules: modulesIn(trace) };
 }

@@ -24,9 +24,9 @@ async function openMemory(context: CliContext): Promise<MemoryManager> {
 }
 
 async function withMemory<T>(command: Command, fn: (memory: MemoryManager, context: CliContext) => Promise<T> | T): Promise<T> {
-  // The full context (synchronous config, logger) loads with the memory, not at start-up.
-  const { createCliContext } = await import('../context.js');
-  const context = createCliContext(command);
+  // The full context (config, logger) loads with the memory, not at start-up.
+  const { openCliContext } = await import('../context.js');
+  const context = await openCliContext(command);
   const memory = await openMemory(context);
   try {
     return await fn(memory, context);

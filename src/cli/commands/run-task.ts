@@ -7,21 +7,21 @@ import type { Command } from 'commander';
 import { OrchestratorError } from '../../shared/errors.js';
 import type { SubmittedTask, TaskService } from '../../service/task-service.js';
 import { resultJson } from '../../workflow/result-json.js';
-import { createCliContext, type CliContext } from '../context.js';
+import { openCliContext, type CliContext } from '../context.js';
 import { printJson, printLine } from '../output.js';
-import { withQueueUrl } from '../../config/queue-url.js';
 import { openCliTaskService } from '../task-service.js';
 import { exitCodeFor, followTask } from './follow-task.js';
 import type { RunOptions } from './run.js';
 
 export async function runTaskCommand(taskArgument: string, options: RunOptions, command: Command): Promise<number> {
-  const context = createCliContext(command);
+  const context = await openCliContext(command);
   const task = await readTask(taskArgument);
   const maxIterations = options.maxIterations !== undefined ? parseIterations(options.maxIterations) : undefined;
   const budgetUsd = options.budgetUsd !== undefined ? parseBudget(options.budgetUsd) : undefined;
   const queued = Boolean(options.queue) || options.queueUrl !== undefined;
   if (options.detach && !queued) throw new OrchestratorError('INVALID_INPUT', '--detach needs --queue (only a queued task runs on without this process)');
-  const config = queued ? withQueueUrl(context.config().config, options.queueUrl) : undefined;
+  // The queue's settings (and the schema that checks a --queue-url) load only for a queued task.
+  const config = queued ? (await import('../../config/queue-url.js')).withQueueUrl(context.config().config, options.queueUrl) : undefined;
   const service = openCliTaskService(context, config ? { config } : {});
   const submitted = service.submit({
     task,

@@ -14,8 +14,8 @@ export function registerTaskFollowCommands(tasks: Command): void {
     .option('--since <seq>', 'only events after this sequence number', '0')
     .option('--stream', "copy the agents' output as it arrives")
     .action(async (id: string, options: { json?: boolean; since: string; stream?: boolean }, command: Command) => {
-      const { createCliContext } = await import('../context.js');
-      const context = createCliContext(command);
+      const { openCliContext } = await import('../context.js');
+      const context = await openCliContext(command);
       const { OrchestratorError } = await import('../../shared/errors.js');
       const { openCliTaskService } = await import('../task-service.js');
       const { exitCodeFor, followTask } = await import('./follow-task.js');
@@ -39,8 +39,8 @@ export function registerTaskFollowCommands(tasks: Command): void {
     .argument('<id>', 'task id (or a unique prefix of it)')
     .option('--json', 'print {"task_id","status","cancelled"}')
     .action(async (id: string, options: { json?: boolean }, command: Command) => {
-      const { createCliContext } = await import('../context.js');
-      const context = createCliContext(command);
+      const { openCliContext } = await import('../context.js');
+      const context = await openCliContext(command);
       const { openCliTaskService } = await import('../task-service.js');
       const service = openCliTaskService(context);
       const result = await service.cancel(id);
@@ -58,8 +58,8 @@ export function registerTaskFollowCommands(tasks: Command): void {
     .option('--stream', "copy the agents' output to stderr as it arrives")
     .option('--json', 'print the result as one JSON object on stdout (as `run --json`)')
     .action(async (id: string, options: { json?: boolean; stream?: boolean }, command: Command) => {
-      const { createCliContext } = await import('../context.js');
-      const context = createCliContext(command);
+      const { openCliContext } = await import('../context.js');
+      const context = await openCliContext(command);
       const { openCliTaskService } = await import('../task-service.js');
       const { finishFollowing } = await import('./run-task.js');
       const service = openCliTaskService(context);

@@ -8,7 +8,7 @@ import type { Command } from 'commander';
 import type { AgentEvent } from '../../adapters/spec.js';
 import type { StepRecord } from '../../events/events.js';
 import { ERROR_CODES, OrchestratorError } from '../../shared/errors.js';
-import { createCliContext } from '../context.js';
+import { openCliContext } from '../context.js';
 import { printJson, printLine } from '../output.js';
 import { openCliTaskService } from '../task-service.js';
 import type { TestAgentOptions } from './test-agent.js';
@@ -28,7 +28,7 @@ export interface TestAgentJson {
 }
 
 export async function runTestAgent(name: string, promptArgument: string, options: TestAgentOptions, command: Command): Promise<number> {
-  const context = createCliContext(command);
+  const context = await openCliContext(command);
   const { config } = context.config();
   const agent = config.agents[name];
   if (!agent) {

@@ -15,13 +15,13 @@ import { parseBudget, parseIterations } from '../commands/run-task.js';
 import { openCliTaskService } from '../task-service.js';
 import { registerTasksCommand } from '../commands/tasks.js';
 import { registerWorkflowsCommand } from '../commands/workflows.js';
-import { createCliContext, type GlobalOptions } from '../context.js';
+import { openCliContext, type GlobalOptions } from '../context.js';
 import { printLine } from '../output.js';
 import { openShellHistory } from './shell-history.js';
 import { runShellSession } from './shell-session.js';
 
 export async function shellCommand(options: ShellOptions, command: Command): Promise<number> {
-  const context = createCliContext(command);
+  const context = await openCliContext(command);
   const maxIterations = options.maxIterations !== undefined ? parseIterations(options.maxIterations) : undefined;
   const budgetUsd = options.budgetUsd !== undefined ? parseBudget(options.budgetUsd) : undefined;
   const service = openCliTaskService(context);

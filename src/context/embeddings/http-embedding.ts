@@ -4,6 +4,7 @@
  * become BACKEND_ERROR with the server's status and a short body excerpt.
  */
 import { z } from 'zod';
+import { timeoutSignal } from '../../shared/abort.js';
 import { OrchestratorError, errorMessage } from '../../shared/errors.js';
 import { normalize, type EmbeddingProvider } from './provider.js';
 
@@ -74,14 +75,13 @@ async function postJson(
   timeoutMs = 60_000,
   signal?: AbortSignal,
 ): Promise<unknown> {
-  const timeout = AbortSignal.timeout(timeoutMs);
   let response: Response;
   try {
     response = await fetch(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', ...headers },
       body: JSON.stringify(payload),
-      signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
+      signal: timeoutSignal(signal, timeoutMs),
     });
   } catch (error) {
     if (signal?.aborted) throw new OrchestratorError('CANCELLED', 'embedding request cancelled', { cause: error });
