@@ -79,6 +79,10 @@ export async function* watchTask(sources: WatchSources, taskId: string, options:
     }
     wake();
   });
+  // A task run here hands a late watcher its first events again (the fan-out keeps them): when
+  // they continue at `since`, nothing need be read back from the log — in a fresh `run` that read
+  // would cost the schemas' first-use compilation.
+  if (sources.runsHere?.(taskId) && handedOver[0]?.seq === last + 1) mustRead = false;
   let fileWatch: FSWatcher | undefined;
   try {
     const base = path.basename(sources.databaseFile);

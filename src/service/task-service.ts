@@ -453,7 +453,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     const stop = queued && task && isQueueOwned(task) && !isFinal(task.status) ? queued.followWhileWatched(taskId) : undefined;
     try {
       yield* watchTask(
-        { log, store, databaseFile: runtime.databaseFile, subscribe: (id, onStored) => runtime.onStored(id, onStored), runsHere: (id) => running.has(id) },
+        { log, store, databaseFile: runtime.databaseFile, subscribe: (id, onStored) => runtime.onStored(id, onStored, { earliest: true }), runsHere: (id) => running.has(id) },
         taskId,
         watchOptions,
       );
