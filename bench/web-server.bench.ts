@@ -22,6 +22,8 @@ import { closeAllDatabases } from '../src/storage/database.js';
 const ROOT = path.resolve(import.meta.dirname, '..');
 const FAKE_CLI = path.join(ROOT, 'test/fixtures/bin/fake-cli.mjs');
 const TASKS = Number(process.env['BENCH_TASKS'] ?? 50);
+/** settings.max_parallel_tasks of the bursts: all at once, and the default (4). */
+const PARALLEL = (process.env['BENCH_PARALLEL'] ?? '50,4').split(',').map(Number);
 const TOKEN = 'bench-token-0123456789abcdef';
 const REVIEW_OK = 'ok\n```json\n{"suggestions": []}\n```';
 
@@ -80,7 +82,17 @@ Promise.all(Array.from({ length: count }, (_, i) => client(i))).then((results) =
 
 export async function run(): Promise<void> {
   const root = mkdtempSync(path.join(os.tmpdir(), 'aio-bench-web-'));
-  const home = path.join(root, 'home');
+  console.log(`\n${TASKS} tasks through POST /api/execute, ${TASKS} SSE watchers; 1-minute load before: ${os.loadavg()[0]?.toFixed(1)}`);
+  console.log('| max_parallel_tasks | completed | events (live) | lost | duplicated | stored → SSE client p50 / p99 / max | in-process service.watch p50 / p99 / max (baseline) | peak RSS (idle) | wall |');
+  console.log('|---|---|---|---|---|---|---|---|---|');
+  // All fifty at once (the worst case), then the default limit, which queues the rest.
+  for (const parallel of PARALLEL) await burst(root, parallel);
+  console.log(`1-minute load after: ${os.loadavg()[0]?.toFixed(1)}`);
+  await uiFigures(root);
+}
+
+async function burst(root: string, parallel: number): Promise<void> {
+  const home = path.join(root, `home-${parallel}`);
   mkdirSync(home);
   const configFile = path.join(root, 'agents.yaml');
   writeFileSync(
@@ -91,10 +103,10 @@ export async function run(): Promise<void> {
         checker: { type: 'generic', command: FAKE_CLI, env: { FAKE_STDOUT: REVIEW_OK } },
       },
       workflows: { default: [{ agent: 'coder', task: 'implement' }, { agent: 'checker', task: 'review' }] },
-      settings: { create_reports: false, enable_context_memory: false, max_iterations: 1 },
+      settings: { create_reports: false, enable_context_memory: false, max_iterations: 1, max_parallel_tasks: parallel },
     }),
   );
-  for (let i = 0; i < TASKS; i++) mkdirSync(path.join(root, `w${i}`));
+  for (let i = 0; i < TASKS; i++) mkdirSync(path.join(root, `w${i}`), { recursive: true });
   const server = await startServer({
     host: '127.0.0.1', port: 0, home, env: { AI_ORCHESTRATOR_HOME: home, AI_ORCHESTRATOR_TOKEN: TOKEN }, workspace: root, configPath: configFile,
     logger: createLogger({ level: 'silent' }), print: () => undefined, handleSignals: false,
@@ -104,6 +116,9 @@ export async function run(): Promise<void> {
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 10);
 
   const started = performance.now();
+  const loopBefore = performance.eventLoopUtilization();
+  const cpuBefore = process.cpuUsage();
+  const childrenBefore = childrenCpuMs();
   const baselines: Promise<number[]>[] = [];
   const worker = new Worker(CLIENTS, { eval: true, workerData: { url: server.url, token: TOKEN, count: TASKS } });
   const results = await new Promise<ClientResult[]>((resolve, reject) => {
@@ -115,35 +130,47 @@ export async function run(): Promise<void> {
   });
   await worker.terminate();
   const baseline = (await Promise.all(baselines)).flat();
-  const submitted = results.map((r) => r.taskId);
-  const overHttp = results;
   const wall = performance.now() - started;
+  const loopBusy = performance.eventLoopUtilization(loopBefore).utilization;
+  const cpu = process.cpuUsage(cpuBefore);
+  const childrenCpu = childrenCpuMs() - childrenBefore;
   clearInterval(sampler);
 
   let lost = 0;
   let duplicated = 0;
   let completed = 0;
-  submitted.forEach((taskId, i) => {
-    const stored = server.service.events(taskId).map((e) => e.seq);
-    const got = overHttp[i]?.seqs ?? [];
-    duplicated += got.length - new Set(got).size;
-    lost += stored.filter((seq) => !got.includes(seq)).length;
-    if (server.service.get(taskId)?.status === 'completed') completed += 1;
-  });
-  const latencies = overHttp.flatMap((r) => r.latencies);
+  for (const result of results) {
+    const stored = server.service.events(result.taskId).map((e) => e.seq);
+    duplicated += result.seqs.length - new Set(result.seqs).size;
+    lost += stored.filter((seq) => !result.seqs.includes(seq)).length;
+    if (server.service.get(result.taskId)?.status === 'completed') completed += 1;
+  }
+  const latencies = results.flatMap((r) => r.latencies);
   await server.close();
   closeAllDatabases();
 
-  console.log(`\n${TASKS} tasks through POST /api/execute, ${TASKS} SSE watchers (wall ${(wall / 1000).toFixed(1)} s)`);
-  const delivered = overHttp.reduce((sum, r) => sum + r.seqs.length, 0);
-  console.log(`completed ${completed}/${TASKS}; events delivered ${delivered} (${latencies.length} of them live); lost ${lost}; duplicated ${duplicated}`);
-  console.log('| measurement | p50 | p99 | max |');
-  console.log('|---|---|---|---|');
-  console.log(`| stored → SSE client (HTTP, ${TASKS} watchers) | ${median(latencies)} ms | ${percentile(latencies, 99)} ms | ${Math.max(...latencies)} ms |`);
-  console.log(`| stored → in-process service.watch (baseline) | ${median(baseline)} ms | ${percentile(baseline, 99)} ms | ${Math.max(...baseline)} ms |`);
-  console.log(`server peak RSS ${(peakRss / 1048576).toFixed(0)} MB (idle after start: ${(idleRss / 1048576).toFixed(0)} MB; the clients' worker thread shares the process)`);
+  const delivered = results.reduce((sum, r) => sum + r.seqs.length, 0);
+  const figures = (values: readonly number[]): string => `${median(values)} / ${percentile(values, 99)} / ${Math.max(...values)} ms`;
+  console.log(
+    `| ${parallel} | ${completed}/${TASKS} | ${delivered} (${latencies.length}) | ${lost} | ${duplicated} | ${figures(latencies)} | ${figures(baseline)} | ${(peakRss / 1048576).toFixed(0)} MB (${(idleRss / 1048576).toFixed(0)} MB) | ${(wall / 1000).toFixed(1)} s |`,
+  );
+  // Where the machine's time went: the server's event loop, this process (server and the clients'
+  // thread) and the agent processes it started, against the wall time of the two cores.
+  console.log(
+    `  max_parallel_tasks ${parallel}: server event loop busy ${(loopBusy * 100).toFixed(0)} %; CPU: this process ${((cpu.user + cpu.system) / 1000 / 1000).toFixed(1)} s, agent processes (and git) ${(childrenCpu / 1000).toFixed(1)} s, in ${(wall / 1000).toFixed(1)} s × ${os.availableParallelism()} cores`,
+  );
+}
 
-  await uiFigures(root);
+/** CPU time of this process's children that have been waited for (utime + stime in /proc/self/stat). */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    // After the command: state is field 3, so cutime and cstime (fields 16 and 17) are at 13 and 14.
+    return ((Number(fields[13]) + Number(fields[14])) * 1000) / 100;
+  } catch {
+    return 0;
+  }
 }
 
 /** Baseline: the same task followed in this process through service.watch, without HTTP. */

@@ -6,6 +6,7 @@
  */
 import { buildAgentEnv } from '../security/agent-env.js';
 import { spawnProcess, type ProcessResult } from '../process/spawn-process.js';
+import { spawnTurn } from '../process/spawn-turn.js';
 import { errorFromExit, errorFromProcess } from './failure.js';
 import type { AgentError, AgentEvent, AgentRunOptions } from './spec.js';
 
@@ -62,6 +63,7 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
       : (callStderr ?? ownStderr);
   /** A finish already seen in the output (the CLI's own result line) ends the run's outcome. */
   let finished = false;
+  await spawnTurn();
   const running = spawnProcess({
     command: invocation.command,
     args: invocation.args,

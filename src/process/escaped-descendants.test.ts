@@ -11,6 +11,7 @@ import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../test/helpers/cli.js';
 import { isAlive, readPid, waitGone } from '../../test/helpers/fake-cli.js';
+import { liveGroupLeaders } from './kill-group.js';
 import { findTagged, killOrphansOf, markPid, processStartTime, RUN_TAG_VARIABLE, runTagOf } from './process-table.js';
 import { spawnProcess } from './spawn-process.js';
 
@@ -120,6 +121,9 @@ describe('a sweep since a pid mark', () => {
       const tag = runTagOf(agent);
       const tagged = (candidate: string): boolean => candidate === tag;
       expect(findTagged(tagged).sort()).toEqual([agent, child].sort());
+      // The leaders of our running agents are known and skipped: the agent is one of them.
+      expect(liveGroupLeaders().has(agent)).toBe(true);
+      expect(findTagged(tagged, undefined, liveGroupLeaders())).toEqual([child]);
       const sinceAgent = findTagged(tagged, markPid(agent));
       const sinceChild = findTagged(tagged, markPid(child));
       expect(sinceAgent).toContain(child);

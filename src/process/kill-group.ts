@@ -60,6 +60,15 @@ export function untrackGroup(pid: number): void {
   liveGroups.delete(pid);
 }
 
+/**
+ * The leaders of the groups this process started that are still running: processes we started
+ * ourselves, each with its own run tag, so a sweep for another run's escaped descendants need not
+ * read them (in a burst of fifty agents, those reads were most of every sweep).
+ */
+export function liveGroupLeaders(): ReadonlySet<number> {
+  return new Set(liveGroups.keys());
+}
+
 /** Groups started by this process that have not finished yet (for tests and diagnostics). */
 export function liveGroupCount(): number {
   return liveGroups.size;

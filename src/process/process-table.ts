@@ -153,10 +153,14 @@ export function runTagOf(pid: number): string | undefined {
   return environ.subarray(start, end < 0 ? environ.length : end).toString('utf8');
 }
 
-/** Live processes whose run tag satisfies `matches` (only those created after `since`, when given). */
-export function findTagged(matches: (tag: string) => boolean, since?: PidMark): number[] {
+/**
+ * Live processes whose run tag satisfies `matches` (only those created after `since`, when given;
+ * never the pids in `skip`, whose tags are known not to match).
+ */
+export function findTagged(matches: (tag: string) => boolean, since?: PidMark, skip?: ReadonlySet<number>): number[] {
   const found: number[] = [];
   for (const pid of pidsSince(since)) {
+    if (skip?.has(pid)) continue;
     const tag = runTagOf(pid);
     if (tag !== undefined && matches(tag)) found.push(pid);
   }
@@ -212,11 +216,12 @@ export function signalProcesses(pids: readonly number[], signal: NodeJS.Signals)
 /**
  * SIGKILLs every live process carrying `tag`, in rounds until none is left (one that forked
  * between the scan and the kill is caught by the next round). Returns how many were killed.
+ * `skip`: pids not to read (the leaders of our other agents, each with a tag of its own).
  */
-export function killTagged(tag: string, since?: PidMark, maxRounds = 5): number {
+export function killTagged(tag: string, since?: PidMark, skip?: ReadonlySet<number>, maxRounds = 5): number {
   let killed = 0;
   for (let round = 0; round < maxRounds; round += 1) {
-    const found = findTagged((candidate) => candidate === tag, since);
+    const found = findTagged((candidate) => candidate === tag, since, skip);
     if (found.length === 0) break;
     killed += signalProcesses(found, 'SIGKILL');
   }

@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { killGroup, trackGroup, untrackGroup } from './kill-group.js';
+import { spawnTurn } from './spawn-turn.js';
 
 export interface RunGitOptions {
   readonly cwd: string;
@@ -44,7 +45,8 @@ function baseEnv(): Record<string, string> {
   return env;
 }
 
-export function runGit(args: readonly string[], options: RunGitOptions): Promise<GitResult> {
+export async function runGit(args: readonly string[], options: RunGitOptions): Promise<GitResult> {
+  await spawnTurn();
   return new Promise((resolve) => {
     let child;
     try {

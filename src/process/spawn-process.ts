@@ -9,8 +9,9 @@
 import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { abortKind, withTimeout } from '../shared/abort.js';
-import { killGroup, trackGroup, untrackGroup } from './kill-group.js';
+import { killGroup, liveGroupLeaders, trackGroup, untrackGroup } from './kill-group.js';
 import { DEFAULT_MAX_LINE_BYTES, readLines } from './line-reader.js';
+import { spawnTurn } from './spawn-turn.js';
 import { descendantsOf, findTagged, killTagged, markPid, newRunTag, RUN_TAG_VARIABLE, signalProcesses } from './process-table.js';
 
 export interface SpawnProcessOptions {
@@ -215,7 +216,7 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
     // The leader is gone; anything it left behind, in its group or outside it, goes too.
     if (pid !== undefined) {
       killGroup(pid, 'SIGKILL');
-      escapedKilled += killTagged(tag, mark);
+      escapedKilled += killTagged(tag, mark, liveGroupLeaders());
     }
     await pipesClosed();
     if (escalation) clearTimeout(escalation);
@@ -281,6 +282,7 @@ function notStarted(error: unknown, started: number): RunningProcess {
 export async function runProcess(
   options: SpawnProcessOptions,
 ): Promise<ProcessResult & { readonly stdout: string }> {
+  await spawnTurn();
   const running = spawnProcess(options);
   const lines: string[] = [];
   for await (const line of running.lines) lines.push(line);

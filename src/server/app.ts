@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import Fastify, { type FastifyInstance } from 'fastify';
 import type { LoadedConfig } from '../config/load.js';
 import type { AuditLog } from '../security/audit-log.js';
+import { createRedactor, secretValues } from '../security/redact.js';
 import type { Logger } from '../observability/logger.js';
 import type { TaskService } from '../service/task-service.js';
 import { ApiRegistry } from './api-route.js';
@@ -20,6 +21,7 @@ import { registerHealthRoutes } from './routes/health-routes.js';
 import { registerMemoryRoutes } from './routes/memory-routes.js';
 import { registerMetricsRoutes } from './routes/metrics-routes.js';
 import { registerSessionRoutes } from './routes/session-routes.js';
+import { registerTaskDiffRoutes } from './routes/task-diff-routes.js';
 import { registerTaskEventRoutes } from './routes/task-event-routes.js';
 import { registerTaskRoutes } from './routes/task-routes.js';
 import type { ServerContext } from './server-context.js';
@@ -76,6 +78,10 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
     allowConfigCommands: options.allowConfigCommands ?? false,
     ...(audit ? { audit } : {}),
     logger: options.logger,
+    redact: createRedactor([
+      ...secretValues({ ...options.env, AI_ORCHESTRATOR_TOKEN: options.token }),
+      ...Object.values(options.service.config.agents).flatMap((agent) => secretValues(agent.env)),
+    ]),
     version: options.version,
     slowClients: slowClientLimits(options.slowClients),
   };
@@ -96,6 +102,7 @@ export async function createServerApp(options: ServerAppOptions): Promise<Server
   registerSessionRoutes(context);
   registerTaskRoutes(context);
   registerTaskEventRoutes(context);
+  registerTaskDiffRoutes(context);
   registerMemoryRoutes(context);
   registerConfigRoutes(context);
   registerFileRoutes(context);

@@ -2,6 +2,7 @@
 import type { LoadedConfig } from '../config/load.js';
 import type { Logger } from '../observability/logger.js';
 import type { AuditLog } from '../security/audit-log.js';
+import type { Redactor } from '../security/redact.js';
 import type { TaskService } from '../service/task-service.js';
 import type { ApiRegistry } from './api-route.js';
 import type { ClientSessions } from './client-sessions.js';
@@ -24,6 +25,8 @@ export interface ServerContext {
   readonly allowConfigCommands: boolean;
   readonly audit?: Pick<AuditLog, 'append' | 'noteConfigInUse'>;
   readonly logger: Logger;
+  /** Redacts the secrets the service redacts (ours, the token, the agents' env) from what a route sends. */
+  readonly redact: Redactor;
   readonly version: string;
   /** When SSE and Socket.IO clients that do not read are disconnected. */
   readonly slowClients: SlowClientLimits;

@@ -216,7 +216,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
 
   async function projectIdOf(projectPath: string | undefined): Promise<string | undefined> {
     if (!projectPath) return undefined;
-    const { projectIdForPath } = await import('../context/project-id.js');
+    const { projectIdForPath } = await import('../context/project-scanner.js');
     return projectIdForPath(projectPath);
   }
 
@@ -452,7 +452,11 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
     const task = store.get(taskId);
     const stop = queued && task && isQueueOwned(task) && !isFinal(task.status) ? queued.followWhileWatched(taskId) : undefined;
     try {
-      yield* watchTask({ log, store, databaseFile: runtime.databaseFile, subscribe: (id, listener) => runtime.onStored(id, listener, { earliest: true }) }, taskId, watchOptions);
+      yield* watchTask(
+        { log, store, databaseFile: runtime.databaseFile, subscribe: (id, onStored) => runtime.onStored(id, onStored, { earliest: true }), runsHere: (id) => running.has(id) },
+        taskId,
+        watchOptions,
+      );
     } finally {
       stop?.();
     }

@@ -74,20 +74,26 @@ export function createEventLog(db: Db, options: EventLogOptions = {}): EventLog 
       const payload = redact(JSON.stringify(capStrings(kept, maxField)));
       const row = insert.get(kept.taskId, kept.taskId, kept.type, kept.timestamp, payload);
       if (!row) return undefined;
-      return { seq: row.seq, event: JSON.parse(payload) as OrchestratorEvent };
+      // Read back as `read` would, so a watcher handed this value sees what a replay shows.
+      return { seq: row.seq, event: parsePayload(payload) ?? (JSON.parse(payload) as OrchestratorEvent) };
     },
     read(taskId, readOptions = {}) {
       const rows = select.all(taskId, readOptions.since ?? 0, readOptions.limit ?? 10_000);
       return rows.flatMap((row) => {
-        const parsed = orchestratorEventSchema.safeParse(JSON.parse(row.payload));
+        const event = parsePayload(row.payload);
         // An event this version cannot read (written by a newer one) is skipped, not fatal.
-        return parsed.success ? [{ seq: row.seq, event: parsed.data }] : [];
+        return event ? [{ seq: row.seq, event }] : [];
       });
     },
     lastSeq(taskId) {
       return last.get(taskId)?.seq ?? 0;
     },
   };
+}
+
+function parsePayload(payload: string): OrchestratorEvent | undefined {
+  const parsed = orchestratorEventSchema.safeParse(JSON.parse(payload));
+  return parsed.success ? parsed.data : undefined;
 }
 
 /** A copy with every string longer than `max` cut in the middle (marked); the value itself when none is. */

@@ -82,10 +82,21 @@ describe('ai-orchestrator mcp over stdio', () => {
     const result = await call(server.client, 'orchestrator_execute', { task: 'make it so', workflow: 'trio' }, { onprogress: (p) => progress.push(p) });
     expect(result.isError ?? false).toBe(false);
     expect(result.structuredContent).toMatchObject({ success: true, steps: ['[OK] impl (implement)', '[OK] rev (review)', '[OK] fix (refine)'], final_output: 'refined' });
-    expect(progress.map((p) => p.progress)).toEqual([1, 2, 3]);
+    // What the server sent, in order: a progress notification per step, all before the result.
+    const taskIdOf = (m: JSONRPCMessage): unknown => ('result' in m ? (m.result as { structuredContent?: { task_id?: unknown } }).structuredContent?.task_id : undefined);
+    const resultAt = server.messages.findIndex((m) => taskIdOf(m) === result.structuredContent?.['task_id']);
+    const sent = server.messages.flatMap((m, index) => ('method' in m && m.method === 'notifications/progress' ? [{ index, progress: (m.params as { progress: number }).progress }] : []));
+    expect(sent.map((n) => n.progress)).toEqual([1, 2, 3]);
+    expect(sent.every((n) => n.index < resultAt)).toBe(true);
+    // The SDK's client hands notifications to their handler a microtask later but settles a
+    // response at once: when the last notification and the result arrive in one read (a loaded
+    // machine), it has dropped the call's progress handler and reports that notification as one
+    // for an unknown token. What reached the callback is still every step in order, up to then.
+    expect(progress.map((p) => p.progress)).toEqual([1, 2, 3].slice(0, progress.length));
+    expect(progress.length).toBeGreaterThanOrEqual(2);
     expect(content(await call(server.client, 'orchestrator_list_agents'))['count']).toBe(3);
 
-    expect(server.errors).toEqual([]);
+    expect(server.errors.filter((e) => !e.message.startsWith('Received a progress notification for an unknown token'))).toEqual([]);
     expect(server.messages.length).toBeGreaterThanOrEqual(6);
     expect(server.messages.every((m) => m.jsonrpc === '2.0')).toBe(true);
     // Debug logs went to stderr, agents' output went nowhere.

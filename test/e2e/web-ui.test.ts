@@ -1,8 +1,9 @@
 /**
  * The web UI in a real browser (Debian's chromium through playwright-core) against `serve`'s
  * server on a loopback port, with fixture agents as real processes: a task watched to its end,
- * a cancel that stops the agent, a reload mid-task that shows every step once, and the memory and
- * model-server pages against a finished task and a fake Ollama.
+ * a cancel that stops the agent, a reload mid-task that shows every step once, the files a task
+ * changed in a git repository with their patches, and the memory and model-server pages against a
+ * finished task and a fake Ollama.
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -17,6 +18,7 @@ import { startFakeOllama, type FakeOllama } from '../fake-local/fake-ollama.js';
 import { browserSuite, CHROMIUM, CHROMIUM_MISSING } from '../helpers/chromium.js';
 import { isAlive, readPid, waitGone } from '../helpers/fake-cli.js';
 import { REPO_ROOT } from '../helpers/cli.js';
+import { git, gitRepo } from '../helpers/git-repo.js';
 import { fixtureAgent, REVIEW_OK } from '../helpers/server-fixture.js';
 
 
@@ -44,6 +46,7 @@ beforeAll(async () => {
         coder: fixtureAgent({ FAKE_STDOUT: 'implemented the change', FAKE_SLEEP_MS: '1200' }),
         checker: fixtureAgent({ FAKE_STDOUT: REVIEW_OK }),
         hanger: fixtureAgent({ FAKE_HANG: '1', FAKE_PID_FILE: path.join(root, 'hang.pid') }),
+        writer: fixtureAgent({ FAKE_STDOUT: 'wrote the notes', FAKE_WRITE_FILE: 'notes.txt', FAKE_WRITE_CONTENT: 'first line\nwritten by the agent\n' }),
         // A rate-limited agent whose circuit opens at its first failure.
         flaky: fixtureAgent({ FAKE_STDERR: 'error: 429 rate limit exceeded', FAKE_EXIT: '1' }, { resilience: { retry: { max_attempts: 1 }, circuit_breaker: { failure_threshold: 1 } } }),
         'local-model': { type: 'ollama', endpoint: ollama.url, model: 'mistral:7b-instruct' },
@@ -51,6 +54,7 @@ beforeAll(async () => {
       workflows: {
         default: [{ agent: 'coder', task: 'implement' }, { agent: 'checker', task: 'review' }],
         hang: [{ agent: 'hanger', task: 'implement' }],
+        write: [{ agent: 'writer', task: 'implement' }],
         flaky: [{ agent: 'flaky', task: 'implement' }],
       },
       settings: { create_reports: false, enable_context_memory: true, max_iterations: 1 },
@@ -129,6 +133,29 @@ describe.skipIf(CHROMIUM_MISSING)(browserSuite('web UI in chromium'), () => {
     const keys: (string | null)[] = [];
     for (const step of await page.locator('[data-step]').all()) keys.push(await step.getAttribute('data-step'));
     expect(keys).toEqual(['1:0', '1:1']);
+    await page.close();
+  });
+
+  it("shows the files a task changed in a git repository, each file's patch opened from the keyboard", async () => {
+    const repo = gitRepo({ 'notes.txt': 'first line\n', 'other.txt': 'untouched\n' });
+    const { taskId, done } = server.service.submit({ task: 'write the notes', workflow: 'write', cwd: repo });
+    await done;
+    const page = await context.newPage();
+    await page.goto(`${server.url}/#/task/${taskId}`);
+    await page.getByTestId('task-status').filter({ hasText: 'completed' }).waitFor({ timeout: 15_000 });
+    const files = page.getByRole('list', { name: 'Files changed' });
+    const notes = files.locator('[data-file="notes.txt"]');
+    await expect.poll(() => notes.innerText(), { timeout: 15_000 }).toMatch(/notes\.txt\s+modified\s+\+1 −0/);
+    expect(await files.locator('li').count()).toBe(1);
+    // Closed until asked for: the patch is not in the page yet.
+    expect(await page.getByLabel('Patch of notes.txt').count()).toBe(0);
+    await notes.locator('summary').focus();
+    await page.keyboard.press('Enter');
+    const patch = page.getByLabel('Patch of notes.txt');
+    await expect.poll(() => patch.innerText()).toContain('+written by the agent');
+    expect(await patch.locator('.add').count()).toBe(1);
+    expect(await page.evaluate<number>('document.documentElement.scrollWidth - window.innerWidth')).toBeLessThanOrEqual(0);
+    expect(git(repo, 'status', '--porcelain')).toContain('notes.txt');
     await page.close();
   });
 

@@ -91,3 +91,24 @@ export interface ModelsStatus {
   readonly backends: readonly ModelBackend[];
   readonly agents: readonly { name: string; type: string; enabled: boolean; model: string | null }[];
 }
+
+export interface DiffFile {
+  readonly path: string;
+  readonly status: string;
+  readonly additions: number | null;
+  readonly deletions: number | null;
+  readonly binary: boolean;
+  readonly patch: string | null;
+  readonly omitted: 'binary' | 'limit' | null;
+  readonly cut: boolean;
+}
+
+export interface TaskDiff {
+  readonly available: boolean;
+  readonly reason?: string;
+  readonly to_label?: string;
+  readonly branch?: string | null;
+  readonly files: readonly DiffFile[];
+  readonly totals?: { files: number; additions: number; deletions: number };
+  readonly truncated?: boolean;
+}

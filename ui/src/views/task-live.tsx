@@ -1,7 +1,8 @@
-/** One task live: steps as a timeline, the agent's output streaming, convergence, Cancel and Resume. */
+/** One task live: steps as a timeline, the agent's output streaming, convergence, the files changed, Cancel and Resume. */
 import { useEffect, useReducer, useRef, useState } from 'preact/hooks';
 import { api, FINAL_STATUSES, RequestFailed, RESUMABLE_STATUSES } from '../api.js';
 import { applyEvent, emptyView, type TaskView } from '../task-stream.js';
+import { TaskFiles } from './task-files.js';
 
 export function TaskLiveView({ taskId }: { taskId: string }) {
   const view = useRef<TaskView>(emptyView());
@@ -110,18 +111,7 @@ export function TaskLiveView({ taskId }: { taskId: string }) {
           </svg>
         </>
       )}
-      {v.files.length > 0 && (
-        <>
-          <h2>Files changed</h2>
-          <ul>
-            {v.files.map((f) => (
-              <li key={f}>
-                <code>{f}</code>
-              </li>
-            ))}
-          </ul>
-        </>
-      )}
+      <TaskFiles taskId={taskId} refreshKey={`${v.status}:${v.steps.filter((s) => s.state !== 'running').length}`} stepFiles={v.files} />
     </section>
   );
 }
