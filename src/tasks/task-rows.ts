@@ -10,12 +10,12 @@ import type { IterationRecord, StepRecord } from '../events/events.js';
 import { STOP_REASONS, type StopReason } from '../events/task-values.js';
 import { ROLES, type Role } from '../shared/roles.js';
 import { OrchestratorError } from '../shared/errors.js';
+import { isObject, isString, listOf } from '../shared/value-checks.js';
 import { isTaskStatus, type TaskStatus } from './task-state.js';
 import type { CurrentStep, TaskRecord } from './task-store.js';
 
 type Check<T> = (value: unknown) => value is T;
 
-const isString: Check<string> = (value): value is string => typeof value === 'string';
 const isNumber: Check<number> = (value): value is number => typeof value === 'number' && Number.isFinite(value);
 const isInt: Check<number> = (value): value is number => Number.isSafeInteger(value);
 const isNonNegative: Check<number> = (value): value is number => isNumber(value) && value >= 0;
@@ -34,22 +34,6 @@ const isRole = oneOf<Role>(ROLES);
 const isFailureKind = oneOf<FailureKind>(FAILURE_KINDS);
 const isStopReason = oneOf<StopReason>(STOP_REASONS);
 const isStatus: Check<TaskStatus> = (value): value is TaskStatus => isString(value) && isTaskStatus(value);
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-/** Each element mapped by `read`; undefined when the value is not an array or an element does not fit. */
-function listOf<T>(value: unknown, read: (item: unknown) => T | undefined): T[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const items: T[] = [];
-  for (const item of value) {
-    const decoded = read(item);
-    if (decoded === undefined) return undefined;
-    items.push(decoded);
-  }
-  return items;
-}
 
 function readString(value: unknown): string | undefined {
   return isString(value) ? value : undefined;

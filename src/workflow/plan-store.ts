@@ -3,6 +3,7 @@
  * where they came from (a configured workflow, the dynamic planner, or its fallback plan) and
  * the planner's notes. One row per task in `task_plans`, removed with its task.
  */
+import { isObject, isString, listOf } from '../shared/value-checks.js';
 import { migrate, type Db, type Migration } from '../storage/database.js';
 import type { Plan } from './plan.js';
 
@@ -97,27 +98,8 @@ export function createPlanStore(db: Db): PlanStore {
  * zod costs ≈ 40 ms. A row that does not fit reads as no plan; a JSON column that does not fit
  * reads as empty; unknown keys are dropped.
  */
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function isString(value: unknown): value is string {
-  return typeof value === 'string';
-}
-
 function isSource(value: unknown): value is StoredPlan['source'] {
   return value === 'workflow' || value === 'planner' || value === 'fallback';
-}
-
-function listOf<T>(value: unknown, read: (item: unknown) => T | undefined): T[] | undefined {
-  if (!Array.isArray(value)) return undefined;
-  const items: T[] = [];
-  for (const item of value) {
-    const decoded = read(item);
-    if (decoded === undefined) return undefined;
-    items.push(decoded);
-  }
-  return items;
 }
 
 function readStep(value: unknown): StoredStep | undefined {

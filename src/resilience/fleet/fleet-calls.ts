@@ -11,6 +11,7 @@
  * insert a record twice. Read without acknowledgement: a process killed between reading and
  * inserting loses those few records, which a success rate over the last 100 calls survives.
  */
+import { parseJsonObject } from '../../shared/value-checks.js';
 import type { Redis } from 'ioredis';
 import { FAILURE_KINDS, type FailureKind } from '../../adapters/spec.js';
 import type { AgentCallRecord } from '../agent-health-store.js';
@@ -120,15 +121,8 @@ const OUTCOMES = ['success', 'failure', 'skipped'] as const;
 
 /** A record another process (maybe another version) wrote: checked field by field, unknown = dropped. */
 function parseCall(json: string | undefined): AgentCallRecord | undefined {
-  if (json === undefined) return undefined;
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const r = value as Record<string, unknown>;
+  const r = json === undefined ? undefined : parseJsonObject(json);
+  if (!r) return undefined;
   const { agent, role, outcome, durationMs } = r;
   if (typeof agent !== 'string' || typeof role !== 'string' || typeof durationMs !== 'number') return undefined;
   if (!(OUTCOMES as readonly unknown[]).includes(outcome)) return undefined;

@@ -14,6 +14,7 @@
  * Decisions stay per process: two workers may each admit a half-open trial in the instant before
  * either sees the other's (one round trip), which at worst doubles one trial call.
  */
+import { parseJsonObject } from '../../shared/value-checks.js';
 import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
 import { CIRCUIT_STATES, type CircuitSnapshot, type CircuitStore } from '../circuit-breaker.js';
@@ -161,14 +162,8 @@ function parseEntry(value: unknown): Entry | undefined {
 
 /** A snapshot written by any version of this code, checked field by field (Redis is shared). */
 function parseSnapshot(json: string): CircuitSnapshot | undefined {
-  let value: unknown;
-  try {
-    value = JSON.parse(json);
-  } catch {
-    return undefined;
-  }
-  if (typeof value !== 'object' || value === null) return undefined;
-  const record = value as Record<string, unknown>;
+  const record = parseJsonObject(json);
+  if (!record) return undefined;
   const state = record['state'];
   const failures = record['consecutiveFailures'];
   if (typeof state !== 'string' || !(CIRCUIT_STATES as readonly string[]).includes(state)) return undefined;
