@@ -22,6 +22,8 @@ export interface QueueKeys {
   readonly cancelChannel: string;
   /** BullMQ queue name → the agents its tasks need (JSON), for workers to find the queues they can serve. */
   readonly registry: string;
+  /** Pub/sub channel carrying the name of each queue newly added to the registry. */
+  readonly registryChannel: string;
   /** Worker name → what it has and when it last said so (JSON). */
   readonly workers: string;
   /** The BullMQ queue of tasks that need exactly these agents. */
@@ -39,6 +41,7 @@ export function queueKeys(name: string): QueueKeys {
     result: (taskId) => task(taskId, 'result'),
     cancelChannel: `${name}:cancel`,
     registry: `${name}:queues`,
+    registryChannel: `${name}:new-queue`,
     workers: `${name}:workers`,
     queueFor(agents) {
       const set = [...new Set(agents)].sort();

@@ -77,6 +77,10 @@ const WORKER_SEEN_MS = 15_000;
 interface Follower {
   readonly done: Promise<TaskResult>;
   readonly resolve: (result: TaskResult) => void;
+  /** The last seq of the task's stream read here (stored here or by another follower). */
+  read: number;
+  /** Its end was read: settle it once stored. */
+  ended: boolean;
 }
 
 export function createQueueCoordinator(runtime: ServiceRuntime, settings: QueueSettings, baseDir: string): QueueCoordinator {
@@ -118,7 +122,9 @@ export function createQueueCoordinator(runtime: ServiceRuntime, settings: QueueS
     const events = readAll(taskId);
     const lastSeq = events.at(-1)?.seq ?? 0;
     const bullQueue = queue.keys.queueFor(payload.agents);
-    await queue.redis.hset(queue.keys.registry, bullQueue, JSON.stringify([...payload.agents].sort()));
+    const added = await queue.redis.hset(queue.keys.registry, bullQueue, JSON.stringify([...payload.agents].sort()));
+    // Workers listen to a new queue at once instead of at their next look at the registry.
+    if (added > 0) await queue.redis.publish(queue.keys.registryChannel, bullQueue);
     await queue.redis.del(queue.keys.cancel(taskId));
     await queue.streams.seed(taskId, token, events);
     await queue.queue(bullQueue).add('task', payload, {
@@ -278,21 +284,26 @@ export function createQueueCoordinator(runtime: ServiceRuntime, settings: QueueS
   }
 
   async function storeBatch(queue: QueueClient, taskId: string, batch: StreamBatch): Promise<void> {
-    for (const stored of batch.events) {
-      if (stored.event.type === 'workspace.result') await keepResult(queue, stored.event);
-      runtime.db
-        .transaction(() => {
+    for (const stored of batch.events) if (stored.event.type === 'workspace.result') await keepResult(queue, stored.event);
+    runtime.db
+      .transaction(() => {
+        for (const stored of batch.events) {
           // Another follower stored it already: each seq is stored once, wherever it is read.
-          if (!queueStore.advance(taskId, stored.seq)) return;
-          bus.publish(stored.event);
-        })
-        .immediate();
-    }
-    queueStore.advance(taskId, batch.through);
+          if (queueStore.advance(taskId, stored.seq)) bus.publish(stored.event);
+        }
+        queueStore.advance(taskId, batch.through);
+      })
+      .immediate();
+    const follower = followers.get(taskId);
+    if (!follower) return;
+    follower.read = Math.max(follower.read, batch.through);
+    if (batch.events.some((stored) => stored.event.type === 'task.finished')) follower.ended = true;
   }
 
-  function settleEnded(queue: QueueClient): void {
+  /** Resolves the followers of tasks that ended: those whose end was read, or (`all`) any. */
+  function settleEnded(queue: QueueClient, all: boolean): void {
     for (const [taskId, follower] of followers) {
+      if (!all && !follower.ended) continue;
       const task = store.get(taskId);
       if (!task || !isFinal(task.status)) continue;
       followers.delete(taskId);
@@ -328,7 +339,7 @@ export function createQueueCoordinator(runtime: ServiceRuntime, settings: QueueS
     const queue = await client();
     const reader = await queue.blocking();
     while (followers.size > 0 && !closed) {
-      const cursors = new Map([...followers.keys()].map((id) => [id, queueStore.get(id)?.storedSeq ?? 0]));
+      const cursors = new Map([...followers].map(([id, follower]) => [id, follower.read]));
       try {
         const batches = await readStreams(reader, queue.keys, cursors, { blockMs: READ_BLOCK_MS });
         for (const [taskId, batch] of batches) await storeBatch(queue, taskId, batch);
@@ -338,8 +349,10 @@ export function createQueueCoordinator(runtime: ServiceRuntime, settings: QueueS
         await new Promise((resolve) => setTimeout(resolve, 500));
         continue;
       }
-      settleEnded(queue);
-      if (!checkingJobs && Date.now() - lastJobCheck > JOB_CHECK_MS) {
+      const lookAtJobs = !checkingJobs && Date.now() - lastJobCheck > JOB_CHECK_MS;
+      // Every task's row now and then too: an end stored by a follower elsewhere is seen here.
+      settleEnded(queue, lookAtJobs);
+      if (lookAtJobs) {
         lastJobCheck = Date.now();
         checkingJobs = true;
         void checkJobs(queue)
@@ -369,7 +382,7 @@ export function createQueueCoordinator(runtime: ServiceRuntime, settings: QueueS
     const done = new Promise<TaskResult>((settle) => {
       resolve = settle;
     });
-    followers.set(taskId, { done, resolve });
+    followers.set(taskId, { done, resolve, read: queueStore.get(taskId)?.storedSeq ?? 0, ended: false });
     ensureLoop();
     return done;
   }

@@ -12,7 +12,7 @@
  * its agents' pids are recorded where they mean something and a crashed worker's next start
  * cleans up its orphans like any crashed run.
  */
-import { mkdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import type { OrchestratorEvent, StepRecord } from '../events/events.js';
 import { createEventForwarder, type EventForwarder } from '../queue/event-forwarder.js';
@@ -115,6 +115,7 @@ export function startQueueJob(context: QueueJobContext, payload: JobPayload, tok
     const start = history.plan ? await startPoint(history) : undefined;
     fw.send(assignment(history, start));
 
+    const hadItBefore = store.get(taskId) !== undefined;
     prepareCopy(history, start);
     const stopForwarding = runtime.onStored(taskId, (stored) => fw.send(stored.event));
     try {
@@ -144,7 +145,7 @@ export function startQueueJob(context: QueueJobContext, payload: JobPayload, tok
       };
       let result;
       try {
-        result = await runTask({ ...runtime, workspaces: jobWorkspaces(clone, start?.restore, shipRef) }, input, { wait: waitFor });
+        result = await runTask({ ...runtime, workspaces: jobWorkspaces(clone, start?.restore, shipRef, hadItBefore) }, input, { wait: waitFor });
       } catch (error) {
         // A defect below must still end the task for everyone watching it.
         logger.error(`task ${short} failed on this worker: ${errorMessage(error)}`);
@@ -251,12 +252,12 @@ export function startQueueJob(context: QueueJobContext, payload: JobPayload, tok
   }
 
   /** The runtime's workspaces, around this job: a fresh worktree of the clone, restored, delivered at the end. */
-  function jobWorkspaces(clone: PreparedClone, restore: ShippedCheckpoint | undefined, shipRef: string): TaskWorkspaces {
+  function jobWorkspaces(clone: PreparedClone, restore: ShippedCheckpoint | undefined, shipRef: string, hadItBefore: boolean): TaskWorkspaces {
     const inner = runtime.workspaces;
     return {
       store: inner.store,
       async open(request) {
-        await removeEarlierWorktree(clone.root);
+        await removeEarlierWorktree(clone.root, hadItBefore);
         const workspace = await inner.open(request);
         const worktree = workspace.worktree;
         if (restore && worktree) {
@@ -276,10 +277,13 @@ export function startQueueJob(context: QueueJobContext, payload: JobPayload, tok
     };
   }
 
-  async function removeEarlierWorktree(root: string): Promise<void> {
+  /** Clears what an earlier run of the task on this worker left: its worktree and branch. */
+  async function removeEarlierWorktree(root: string, hadItBefore: boolean): Promise<void> {
     const workspaces = runtime.workspaces.store;
     const earlier = workspaces.worktree(taskId);
     const dir = earlier?.path ?? path.join(path.resolve(runtime.home, runtime.config.settings.worktree.dir), taskId);
+    // A task new to this worker has none (its copy here is made before any git work): no git call.
+    if (!hadItBefore && !earlier && !existsSync(dir)) return;
     await git(root, [...QUIET_GIT, 'worktree', 'remove', '--force', dir]).catch(() => undefined);
     rmSync(dir, { recursive: true, force: true });
     await git(root, [...QUIET_GIT, 'worktree', 'prune']).catch(() => undefined);

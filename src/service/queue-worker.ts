@@ -1,7 +1,8 @@
 /**
  * A queue worker: takes the jobs of every queue whose tasks need only agents it has, runs at most
- * `concurrency` of them at once, and hears cancels on the fleet's channel (a flag in Redis is
- * checked every second too, for a message lost while Redis was away).
+ * `concurrency` of them at once, and hears cancels and new queues on the fleet's channels (a
+ * cancel flag in Redis is checked every second and the queue registry every few seconds too, for
+ * a message lost while Redis was away).
  *
  * Tasks are sorted into one BullMQ queue per set of agents they need; a worker listens to each
  * queue whose set it covers (found in the registry the coordinators write). So a job only ever
@@ -75,7 +76,8 @@ export interface QueueWorker {
   close(): Promise<void>;
 }
 
-const DISCOVER_MS = 1_000;
+/** A look at the registry now and then, for a new-queue message lost while Redis was away. */
+const DISCOVER_MS = 5_000;
 const CANCEL_POLL_MS = 1_000;
 const HEARTBEAT_MS = 5_000;
 
@@ -218,11 +220,18 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     for (const [taskId, run] of running) if (await queue.streams.cancelRequested(taskId)) run.cancel();
   }
 
+  const lookForQueues = (): void => void discover().catch((error: unknown) => problem(`could not look for queues: ${errorMessage(error)}`));
   const subscriber = await queue.subscriber();
-  subscriber.on('message', (_channel: string, taskId: string) => running.get(taskId)?.cancel());
-  await subscriber.subscribe(queue.keys.cancelChannel);
+  subscriber.on('message', (channel: string, message: string) => {
+    if (channel === queue.keys.cancelChannel) running.get(message)?.cancel();
+    else if (channel === queue.keys.registryChannel) lookForQueues();
+  });
+  // Subscribed before the first look at the registry: a queue added in between is announced.
+  await subscriber.subscribe(queue.keys.cancelChannel, queue.keys.registryChannel);
+  // Back after a Redis outage: queues added meanwhile were announced to nobody.
+  subscriber.on('ready', lookForQueues);
   const timers = [
-    setInterval(() => void discover().catch((error: unknown) => problem(`could not look for queues: ${errorMessage(error)}`)), DISCOVER_MS),
+    setInterval(lookForQueues, DISCOVER_MS),
     setInterval(() => void checkCancels().catch((error: unknown) => problem(`could not check for cancels: ${errorMessage(error)}`)), CANCEL_POLL_MS),
     setInterval(() => void beat().catch((error: unknown) => problem(`could not announce this worker: ${errorMessage(error)}`)), HEARTBEAT_MS),
   ];

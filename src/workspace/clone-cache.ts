@@ -3,6 +3,11 @@
  * worker's home, fetched before each task, with an empty work tree of its own — every task works
  * in a worktree of it (`aio/<task-id>`), and results go back with a push. Git calls for one clone
  * run one at a time in this process (two fetches into one clone would fight over its refs).
+ *
+ * A task naming its base by full commit id skips the fetch (a git process and the upload-pack it
+ * starts) when a fetch of this process has already found that commit in the clone: a commit never
+ * changes, and nothing here deletes objects. A commit merely present is not trusted on its own —
+ * an interrupted fetch can leave a commit without its trees.
  */
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync } from 'node:fs';
@@ -32,9 +37,13 @@ export function networkEnv(env: NodeJS.ProcessEnv = process.env): Record<string,
   return Object.fromEntries(names.flatMap((name) => (env[name] !== undefined ? [[name, env[name] ?? '']] : [])));
 }
 
+const FULL_COMMIT_ID = /^(?:[0-9a-f]{40}|[0-9a-f]{64})$/i;
+
 export function createCloneCache(dir: string, env: NodeJS.ProcessEnv = process.env): CloneCache {
   const locks = new Map<string, Promise<unknown>>();
   const remoteEnv = networkEnv(env);
+  /** Per clone, the base commits found there after a fetch of this process. */
+  const fetched = new Map<string, Set<string>>();
 
   function exclusive<T>(root: string, work: () => Promise<T>): Promise<T> {
     const before = locks.get(root) ?? Promise.resolve();
@@ -75,11 +84,18 @@ export function createCloneCache(dir: string, env: NodeJS.ProcessEnv = process.e
       mkdirSync(dir, { recursive: true });
       // Made inside the lock: two first tasks of one repository at once would both init it.
       return exclusive(cloneRoot(repo), async () => {
+        const known = fetched.get(cloneRoot(repo));
+        const commit = base?.toLowerCase();
+        if (commit !== undefined && FULL_COMMIT_ID.test(commit) && known?.has(commit) && existsSync(path.join(cloneRoot(repo), '.git'))) {
+          return { root: cloneRoot(repo), baseCommit: commit };
+        }
         const root = await ensureClone(repo);
         await git(root, [...QUIET_GIT, 'fetch', '--quiet', '--no-tags', '--prune', 'origin', '+refs/heads/*:refs/remotes/origin/*', '+HEAD:refs/remotes/origin/HEAD'], {
           env: remoteEnv,
         });
-        return { root, baseCommit: await resolveBase(root, repo, base) };
+        const baseCommit = await resolveBase(root, repo, base);
+        fetched.set(root, (known ?? new Set<string>()).add(baseCommit));
+        return { root, baseCommit };
       });
     },
     push(root, repo, branch) {
