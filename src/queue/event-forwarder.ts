@@ -1,7 +1,7 @@
 /**
  * A worker's side of a task's events: each event its task publishes goes to the task's stream
  * with the next seq, in order, through a Redis outage (ioredis holds the commands and sends them
- * once it is back).
+ * once it is back). Events that come while a command is out go together in the next one.
  *
  * A finished step is held back until the checkpoint before the next step has been shipped (or
  * the task ends): whoever takes the task over after a crash sees a step as done only when the
@@ -35,69 +35,79 @@ export interface EventForwarder {
 }
 
 const RETRY_MS = [500, 1_000, 2_000, 5_000];
+/** Events per command: a step's burst goes in one round trip, a long backlog in a few. */
+const BATCH = 100;
 
 export function createEventForwarder(options: EventForwarderOptions): EventForwarder {
   const { streams, taskId, token } = options;
   let seq = options.firstSeq;
   let chain: Promise<void> = Promise.resolve();
+  /** Sent, not looked at yet: whatever piles up while a command is out goes in the next one. */
+  let incoming: OrchestratorEvent[] = [];
   let held: OrchestratorEvent[] | undefined;
   let stopped = false;
 
-  async function append(event: OrchestratorEvent): Promise<void> {
-    for (let attempt = 0; !stopped; attempt++) {
-      try {
-        await streams.append(taskId, token, seq, event);
-        seq++;
-        return;
-      } catch (error) {
-        if (error instanceof NotOwnerError) {
-          stopped = true;
-          options.onLost(error.message);
-          return;
+  async function appendAll(events: readonly OrchestratorEvent[]): Promise<void> {
+    for (let from = 0; from < events.length && !stopped; from += BATCH) {
+      const batch = events.slice(from, from + BATCH);
+      for (let attempt = 0; !stopped; attempt++) {
+        try {
+          await streams.appendMany(taskId, token, seq, batch);
+          seq += batch.length;
+          break;
+        } catch (error) {
+          if (error instanceof NotOwnerError) {
+            stopped = true;
+            options.onLost(error.message);
+            return;
+          }
+          if (attempt === 0) options.onProblem(`could not send events of task ${taskId.slice(0, 8)} to the queue (${errorMessage(error)}); retrying`);
+          await new Promise((resolve) => setTimeout(resolve, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]));
         }
-        if (attempt === 0) options.onProblem(`could not send an event of task ${taskId.slice(0, 8)} to the queue (${errorMessage(error)}); retrying`);
-        await new Promise((resolve) => setTimeout(resolve, RETRY_MS[Math.min(attempt, RETRY_MS.length - 1)]));
       }
     }
   }
 
-  async function appendAll(events: readonly OrchestratorEvent[]): Promise<void> {
-    for (const event of events) await append(event);
-  }
-
-  async function handle(event: OrchestratorEvent): Promise<void> {
-    if (stopped) return;
-    if (held) {
+  /** Sends what came in, in order, holding a finished step back until its checkpoint has shipped. */
+  async function drain(): Promise<void> {
+    const events = incoming;
+    incoming = [];
+    let ready: OrchestratorEvent[] = [];
+    for (const event of events) {
+      if (stopped) return;
+      if (!held) {
+        if (event.type === 'step.finished') held = [event];
+        else ready.push(event);
+        continue;
+      }
       held.push(event);
       if (event.type === 'workspace.checkpoint' && event.kind === 'step' && event.iteration !== undefined && event.index !== undefined) {
+        await appendAll(ready);
+        ready = [];
         try {
           await options.ship({ commit: event.commit, ref: event.ref, iteration: event.iteration, index: event.index });
         } catch (error) {
           options.onProblem(`could not ship checkpoint ${event.commit.slice(0, 10)} of task ${taskId.slice(0, 8)}: ${errorMessage(error)} (a takeover would start from an earlier one)`);
         }
       } else if (event.type !== 'step.started' && event.type !== 'task.finished') {
-        return;
+        continue;
       }
-      const release = held;
+      ready.push(...held);
       held = undefined;
-      await appendAll(release);
-      return;
     }
-    if (event.type === 'step.finished') {
-      held = [event];
-      return;
-    }
-    await append(event);
+    await appendAll(ready);
   }
 
   return {
     send(event) {
-      chain = chain.then(() => handle(event));
+      if (stopped) return;
+      incoming.push(event);
+      if (incoming.length === 1) chain = chain.then(drain);
     },
     flush() {
       chain = chain.then(async () => {
-        if (!held) return;
-        const release = held;
+        await drain();
+        const release = held ?? [];
         held = undefined;
         await appendAll(release);
       });
@@ -105,6 +115,7 @@ export function createEventForwarder(options: EventForwarderOptions): EventForwa
     },
     detach() {
       stopped = true;
+      incoming = [];
       held = undefined;
     },
   };

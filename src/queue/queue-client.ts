@@ -35,6 +35,11 @@ export interface OpenQueueClientOptions {
   readonly onProblem: (message: string) => void;
 }
 
+/** Loads BullMQ and ioredis ahead of the first connection (a coordinator's first task waits less). */
+export function preloadQueueModules(): void {
+  void Promise.all([import('bullmq'), import('ioredis')]).catch(() => undefined);
+}
+
 export async function openQueueClient(settings: QueueSettings, options: OpenQueueClientOptions): Promise<QueueClient> {
   const [bullmq, redis] = await Promise.all([import('bullmq'), openRedis(settings.url, { name: `${settings.name}-${options.role}`, onError: options.onProblem })]);
   const keys = queueKeys(settings.name);

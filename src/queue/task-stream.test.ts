@@ -1,7 +1,8 @@
 /**
  * A task's stream against a real redis-server: appends are fenced by ownership and seq, a command
  * sent twice lands once, the forwarder holds a finished step back until the checkpoint after it
- * is shipped, and the history a taking-over worker rebuilds drops what a takeover redoes.
+ * is shipped and sends a burst in one command, and the history a taking-over worker rebuilds
+ * drops what a takeover redoes.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REDIS_UNAVAILABLE, startRedisServer, type RedisServer } from '../../test/helpers/redis-server.js';
@@ -87,6 +88,23 @@ describe.skipIf(REDIS_UNAVAILABLE)('task streams', () => {
     await forwarder.flush();
     expect(seenAtShip).toEqual([]);
     expect((await streams.read(id)).map((e) => e.event.type)).toEqual(['step.finished', 'workspace.checkpoint', 'workspace.notice']);
+  });
+
+  it('sends a burst of events in one command, by the hash of its script, in order', async () => {
+    const id = newTask();
+    await streams.claim(id, 'w');
+    const forwarder = createEventForwarder({ streams, taskId: id, token: 'w', firstSeq: 1, ship: () => Promise.resolve(), onLost: () => undefined, onProblem: () => undefined });
+    forwarder.send(notice(id, 'first'));
+    await forwarder.flush();
+    await client.config('RESETSTAT');
+    for (let i = 0; i < 10; i++) forwarder.send(notice(id, `burst ${i}`));
+    await forwarder.flush();
+    const stats = await client.info('commandstats');
+    const calls = (command: string): number => Number(new RegExp(`cmdstat_${command}:calls=(\\d+)`).exec(stats)?.[1] ?? 0);
+    expect({ evalsha: calls('evalsha'), eval: calls('eval'), xadd: calls('xadd') }).toEqual({ evalsha: 1, eval: 0, xadd: 10 });
+    const read = await streams.read(id);
+    expect(read.map((e) => (e.event.type === 'workspace.notice' ? e.event.message : ''))).toEqual(['first', ...Array.from({ length: 10 }, (_v, i) => `burst ${i}`)]);
+    expect(read.map((e) => e.seq)).toEqual(Array.from({ length: 11 }, (_v, i) => i + 1));
   });
 
   it('tells the run it lost the task when another worker owns it, and sends nothing more', async () => {

@@ -8,7 +8,9 @@
  * refused instead of interleaving its events with the new worker's; a command sent twice across
  * a reconnect finds its own entry already there and succeeds once.
  */
+import { createHash } from 'node:crypto';
 import { orchestratorEventSchema, type OrchestratorEvent, type StoredEvent } from '../events/events.js';
+import { errorMessage } from '../shared/errors.js';
 import type { QueueKeys } from './queue-keys.js';
 import type { RedisClient } from './redis-client.js';
 
@@ -17,22 +19,30 @@ export class NotOwnerError extends Error {
   override readonly name = 'NotOwnerError';
 }
 
+/** Appends ARGV[3..] as seqs ARGV[2], ARGV[2]+1, …; returns how many it added (a resent prefix is skipped). */
 const APPEND = `
 local owner = redis.call('GET', KEYS[2])
 if owner ~= ARGV[1] then return redis.error_reply('AIO_NOT_OWNER held by ' .. tostring(owner)) end
-local seq = tonumber(ARGV[2])
 local top = redis.call('XREVRANGE', KEYS[1], '+', '-', 'COUNT', 1)
 local last = 0
 if top[1] then last = tonumber(string.match(top[1][1], '^(%d+)')) end
-if seq <= last then
-  local same = redis.call('XRANGE', KEYS[1], seq .. '-0', seq .. '-0')
-  if same[1] and same[1][2][2] == ARGV[1] then return 0 end
-  return redis.error_reply('AIO_NOT_OWNER seq ' .. seq .. ' is taken')
+local first = tonumber(ARGV[2])
+local added = 0
+for i = 3, #ARGV do
+  local seq = first + i - 3
+  if seq <= last then
+    local same = redis.call('XRANGE', KEYS[1], seq .. '-0', seq .. '-0')
+    if not (same[1] and same[1][2][2] == ARGV[1]) then return redis.error_reply('AIO_NOT_OWNER seq ' .. seq .. ' is taken') end
+  else
+    if last > 0 and seq ~= last + 1 then return redis.error_reply('AIO_SEQ_GAP after ' .. last) end
+    redis.call('XADD', KEYS[1], seq .. '-0', 'w', ARGV[1], 'e', ARGV[i])
+    last = seq
+    added = added + 1
+  end
 end
-if last > 0 and seq ~= last + 1 then return redis.error_reply('AIO_SEQ_GAP after ' .. last) end
-redis.call('XADD', KEYS[1], seq .. '-0', 'w', ARGV[1], 'e', ARGV[3])
-return seq
+return added
 `;
+const APPEND_SHA = createHash('sha1').update(APPEND).digest('hex');
 
 export interface ShippedCheckpoint {
   readonly commit: string;
@@ -49,6 +59,8 @@ export interface TaskStreams {
   claim(taskId: string, token: string): Promise<string | undefined>;
   /** Appends one event as `seq`, fenced by ownership (NotOwnerError). */
   append(taskId: string, token: string, seq: number, event: OrchestratorEvent): Promise<void>;
+  /** Appends events as `firstSeq`, `firstSeq + 1`, … in one command, fenced like `append`. */
+  appendMany(taskId: string, token: string, firstSeq: number, events: readonly OrchestratorEvent[]): Promise<void>;
   /** The task's stored events after `afterSeq`, in order. */
   read(taskId: string, afterSeq?: number): Promise<StoredEvent[]>;
   /** The last seq in the task's stream (0: none). */
@@ -66,21 +78,31 @@ export interface TaskStreams {
 }
 
 export function createTaskStreams(client: RedisClient, keys: QueueKeys): TaskStreams {
+  async function appendMany(taskId: string, token: string, firstSeq: number, events: readonly OrchestratorEvent[]): Promise<void> {
+    const args = [keys.events(taskId), keys.owner(taskId), token, String(firstSeq), ...events.map((event) => JSON.stringify(event))];
+    try {
+      try {
+        // By its hash: the script's text goes to Redis once, not with every append.
+        await client.evalsha(APPEND_SHA, 2, ...args);
+      } catch (error) {
+        if (!errorMessage(error).startsWith('NOSCRIPT')) throw error;
+        await client.eval(APPEND, 2, ...args);
+      }
+    } catch (error) {
+      const message = errorMessage(error);
+      if (message.includes('AIO_NOT_OWNER') || message.includes('AIO_SEQ_GAP')) throw new NotOwnerError(message.replace(/^ERR /, ''));
+      throw error;
+    }
+  }
+
   return {
     keys,
     async claim(taskId, token) {
       const previous = await client.set(keys.owner(taskId), token, 'GET');
       return previous ?? undefined;
     },
-    async append(taskId, token, seq, event) {
-      try {
-        await client.eval(APPEND, 2, keys.events(taskId), keys.owner(taskId), token, String(seq), JSON.stringify(event));
-      } catch (error) {
-        const message = error instanceof Error ? error.message : String(error);
-        if (message.includes('AIO_NOT_OWNER') || message.includes('AIO_SEQ_GAP')) throw new NotOwnerError(message.replace(/^ERR /, ''));
-        throw error;
-      }
-    },
+    append: (taskId, token, seq, event) => appendMany(taskId, token, seq, [event]),
+    appendMany,
     async read(taskId, afterSeq = 0) {
       const out: StoredEvent[] = [];
       let from = `${afterSeq + 1}-0`;

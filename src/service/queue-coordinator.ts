@@ -19,7 +19,7 @@ import { findWorkflow } from '../config/workflows.js';
 import type { OrchestratorEvent, StoredEvent } from '../events/events.js';
 import type { JobPayload } from '../queue/job-payload.js';
 import { canServe } from '../queue/queue-keys.js';
-import { openQueueClient, type QueueClient } from '../queue/queue-client.js';
+import { openQueueClient, preloadQueueModules, type QueueClient } from '../queue/queue-client.js';
 import { createQueueStore, type DeliveredResult, type QueueStore } from '../queue/queue-store.js';
 import { createProblemLog } from '../queue/problem-log.js';
 import { checkReachable, displayUrl } from '../queue/redis-client.js';
@@ -94,6 +94,8 @@ export function createQueueCoordinator(runtime: ServiceRuntime, settings: QueueS
   let lastJobCheck = 0;
   let checkingJobs = false;
 
+  // Whatever made this coordinator is about to use the queue: its modules load meanwhile.
+  preloadQueueModules();
   const problem = createProblemLog((message) => logger.warn(message));
   const client = (): Promise<QueueClient> => {
     opened ??= openQueueClient(settings, { role: 'coordinator', onProblem: problem });
