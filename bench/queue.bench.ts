@@ -9,7 +9,11 @@
  *     first event (`task.assigned`) and submit → `step.started`, p50/p99, beside submit →
  *     `step.started` of the same task run in-process by a `serve` without a queue (the baseline).
  *
- *   npm run bench -- queue          (BENCH_RUNS=3, BENCH_TASKS=30, BENCH_WORKERS=1,2,4 by default)
+ *   npm run bench -- queue          (BENCH_RUNS=3, BENCH_TASKS=30, BENCH_WORKERS=1,2,4 by default;
+ *                                    BENCH_TASKS=0 leaves the overhead part out)
+ *
+ * BENCH_BASELINE=<another built checkout> runs its CLI too, in the same rounds (each worker count
+ * once with each build, the order swapped every round), for before/after figures from one run.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -29,6 +33,11 @@ const SLEEP_MS = 2_000;
 /** BENCH_WORKERS=1,4 for a subset; the ratios need 1 among them. */
 const WORKER_COUNTS: readonly number[] = (process.env['BENCH_WORKERS'] ?? '1,2,4').split(',').map(Number);
 const ONE_STEP = { one: [{ agent: 'writer', task: 'implement' }] };
+const BASELINE = process.env['BENCH_BASELINE'];
+const BUILDS: readonly { readonly name: string; readonly cli?: string }[] = [
+  { name: 'current' },
+  ...(BASELINE ? [{ name: 'baseline', cli: path.resolve(BASELINE, 'dist/bin.js') }] : []),
+];
 const DONE = new Set(['completed', 'failed', 'cancelled']);
 
 type EventOf<K extends OrchestratorEvent['type']> = Extract<OrchestratorEvent, { type: K }>;
@@ -46,7 +55,8 @@ async function finished(fleet: Fleet, home: string, taskId: string): Promise<voi
 }
 
 let fleets = 0;
-const newFleet = (redis: RedisServer, writerMs: number): Fleet => createFleet({ redisUrl: redis.url, name: `bench${++fleets}`, writerMs, workflows: ONE_STEP });
+const newFleet = (redis: RedisServer, writerMs: number, cli?: string): Fleet =>
+  createFleet({ redisUrl: redis.url, name: `bench${++fleets}`, writerMs, workflows: ONE_STEP, ...(cli ? { cli } : {}) });
 
 function cleanUp(fleet: Fleet): void {
   rmSync(fleet.root, { recursive: true, force: true });
@@ -61,11 +71,13 @@ interface Makespan {
   /** Per task: the worker's set-up (task.assigned → step.started) and wrap-up (step.finished → task.finished), ms. */
   readonly setUpMs: number[];
   readonly wrapUpMs: number[];
+  /** The machine's 1-minute load average as the run ended. */
+  readonly load: number;
 }
 
 /** Seconds from the first submit to the last task.finished, how many workers took tasks, where the time around the step went. */
-async function makespan(redis: RedisServer, workers: number): Promise<Makespan> {
-  const fleet = newFleet(redis, SLEEP_MS);
+async function makespan(redis: RedisServer, workers: number, cli?: string): Promise<Makespan> {
+  const fleet = newFleet(redis, SLEEP_MS, cli);
   try {
     await Promise.all(Array.from({ length: workers }, (_v, i) => fleet.startWorker(`w${i + 1}`)));
     const coordinator = await fleet.startCoordinator();
@@ -84,6 +96,7 @@ async function makespan(redis: RedisServer, workers: number): Promise<Makespan> 
       mostTasksOnOneWorker,
       setUpMs: ids.map((id) => at(id, 'step.started') - at(id, 'task.assigned')),
       wrapUpMs: ids.map((id) => at(id, 'task.finished') - at(id, 'step.finished')),
+      load: os.loadavg()[0] ?? 0,
     };
   } finally {
     await fleet.stop();
@@ -167,39 +180,45 @@ export async function run(): Promise<void> {
   const redis = await startRedisServer();
   const loadBefore = os.loadavg()[0] ?? 0;
   try {
-    const seconds = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
-    const used = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
-    const most = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
-    const setUp = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
-    const wrapUp = new Map<number, number[]>(WORKER_COUNTS.map((n) => [n, []]));
+    const results = new Map<string, Map<number, Makespan[]>>(BUILDS.map((build) => [build.name, new Map(WORKER_COUNTS.map((n) => [n, []]))]));
     for (let round = 0; round < RUNS; round++) {
       for (const workers of WORKER_COUNTS) {
-        const result = await makespan(redis, workers);
-        seconds.get(workers)?.push(result.seconds);
-        used.get(workers)?.push(result.workersUsed);
-        most.get(workers)?.push(result.mostTasksOnOneWorker);
-        setUp.get(workers)?.push(...result.setUpMs);
-        wrapUp.get(workers)?.push(...result.wrapUpMs);
-        console.error(`round ${round + 1}: ${workers} worker(s): ${result.seconds.toFixed(2)} s, ${result.workersUsed} took tasks, at most ${result.mostTasksOnOneWorker} each`);
+        // Swapped every round: neither build always runs right after the other.
+        for (const build of round % 2 === 0 ? BUILDS : [...BUILDS].reverse()) {
+          const result = await makespan(redis, workers, build.cli);
+          results.get(build.name)?.get(workers)?.push(result);
+          console.error(
+            `round ${round + 1}: ${build.name}: ${workers} worker(s): ${result.seconds.toFixed(2)} s, ${result.workersUsed} took tasks, at most ${result.mostTasksOnOneWorker} each, load ${result.load.toFixed(2)}`,
+          );
+        }
       }
     }
-    const median = (n: number): number => percentile(seconds.get(n) ?? [], 50);
-    const throughput = Object.fromEntries(
-      WORKER_COUNTS.map((n) => [
-        `workers_${n}`,
-        {
-          makespan_s_median: round2(median(n)),
-          makespan_s_runs: (seconds.get(n) ?? []).map(round2),
-          tasks_per_minute: round2((THROUGHPUT_TASKS / median(n)) * 60),
-          ratio_vs_1_worker: round2(median(1) / median(n)),
-          workers_that_took_tasks: used.get(n),
-          most_tasks_on_one_worker: most.get(n),
-          worker_set_up_ms_median: percentile(setUp.get(n) ?? [], 50),
-          worker_wrap_up_ms_median: percentile(wrapUp.get(n) ?? [], 50),
-        },
-      ]),
-    );
-    const overheadFigures = await overhead(redis);
+    const figures = (runs: ReadonlyMap<number, Makespan[]>): Record<string, unknown> => {
+      const median = (n: number): number => percentile((runs.get(n) ?? []).map((r) => r.seconds), 50);
+      return Object.fromEntries(
+        WORKER_COUNTS.map((n) => {
+          const of = runs.get(n) ?? [];
+          return [
+            `workers_${n}`,
+            {
+              makespan_s_median: round2(median(n)),
+              makespan_s_runs: of.map((r) => round2(r.seconds)),
+              tasks_per_minute: round2((THROUGHPUT_TASKS / median(n)) * 60),
+              ratio_vs_1_worker: round2(median(1) / median(n)),
+              workers_that_took_tasks: of.map((r) => r.workersUsed),
+              most_tasks_on_one_worker: of.map((r) => r.mostTasksOnOneWorker),
+              worker_set_up_ms_median: percentile(of.flatMap((r) => r.setUpMs), 50),
+              worker_wrap_up_ms_median: percentile(of.flatMap((r) => r.wrapUpMs), 50),
+              load_at_end_of_runs: of.map((r) => round2(r.load)),
+            },
+          ];
+        }),
+      );
+    };
+    const [current, ...others] = BUILDS.map((build) => figures(results.get(build.name) ?? new Map()));
+    const throughput = { ...current, ...(others[0] ? { baseline: { checkout: BASELINE, ...others[0] } } : {}) };
+    // BENCH_TASKS=0: throughput only.
+    const overheadFigures = OVERHEAD_TASKS > 0 ? await overhead(redis) : 'skipped';
     const json = {
       benchmark: 'queue',
       date: new Date().toISOString(),

@@ -258,7 +258,8 @@ export function startQueueJob(context: QueueJobContext, payload: JobPayload, tok
       store: inner.store,
       async open(request) {
         await removeEarlierWorktree(clone.root, hadItBefore);
-        const workspace = await inner.open(request);
+        // The clone checks nothing out, and its base was resolved as it was prepared.
+        const workspace = await inner.open({ ...request, base: clone.baseCommit, baseIsCommit: true, originUnused: true });
         const worktree = workspace.worktree;
         if (restore && worktree) {
           await context.clones.exclusive(clone.root, () => fetchBundle(clone.root, restore.bundle, shipRef, `refs/ai-orchestrator/${taskId}/taken-over`));

@@ -7,7 +7,8 @@
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { OrchestratorError } from '../shared/errors.js';
-import { findRepository, git, resolveCommit } from '../workspace/git.js';
+import { findGitMarker } from '../process/git-marker.js';
+import { git, gitBytes } from '../workspace/git.js';
 
 export interface QueuedSource {
   readonly repo: string;
@@ -30,15 +31,14 @@ export async function resolveQueuedSource(request: {
     // A URL (or a path only the workers can see): passed on as it is, base as asked.
     return { repo: request.repo, ...(request.base !== undefined ? { base: request.base } : {}), subdir: '' };
   }
-  const repository = await findRepository(given ?? request.cwd);
-  if (!repository) {
+  const revision = request.base ?? 'HEAD';
+  const found = await repositoryAndCommit(given ?? request.cwd, revision);
+  if (!found) {
     throw new OrchestratorError('INVALID_INPUT', `a queued task needs a git repository: ${given ?? request.cwd} is not in one (or name one with repo)`);
   }
-  const root = repository.root;
+  const { root, commit: base } = found;
   const subdir = given === undefined ? path.relative(root, request.cwd) : '';
   if (subdir.startsWith('..')) throw new OrchestratorError('INVALID_INPUT', `${request.cwd} is not inside ${root}`);
-  const revision = request.base ?? 'HEAD';
-  const base = await resolveCommit(root, revision);
   if (!base) {
     throw new OrchestratorError('INVALID_INPUT', request.base === undefined ? `${root} has no commit yet: a worker needs one to start from` : `base ${request.base} is not a commit in ${root}`);
   }
@@ -50,6 +50,21 @@ export async function resolveQueuedSource(request: {
     subdir,
     ...(status.trim() !== '' ? { notice: `the task starts from ${base.slice(0, 10)}; uncommitted changes in ${root} are not sent to the workers` } : {}),
   };
+}
+
+/**
+ * The top of the work tree holding `dir` and the commit `revision` names there (undefined when it
+ * names none), in one git call; undefined when `dir` is in no work tree.
+ */
+async function repositoryAndCommit(dir: string, revision: string): Promise<{ root: string; commit?: string } | undefined> {
+  if (!findGitMarker(dir)) return undefined;
+  // Exit 1: no such commit (the top is printed all the same); 128: not in a work tree.
+  const result = await gitBytes(dir, ['rev-parse', '--path-format=absolute', '--show-toplevel', '--verify', '--quiet', '--end-of-options', `${revision}^{commit}`], {
+    okCodes: [1, 128],
+  });
+  const [root, commit] = result.stdout.toString('utf8').trim().split('\n');
+  if (result.exitCode === 128 || !root) return undefined;
+  return { root, ...(result.exitCode === 0 && commit ? { commit } : {}) };
 }
 
 function localDirectory(baseDir: string, repo: string): string | undefined {

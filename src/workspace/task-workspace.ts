@@ -39,6 +39,10 @@ export interface TaskWorkspaceRequest {
   readonly isolation: Isolation;
   /** The revision a worktree starts from (default HEAD). */
   readonly base?: string;
+  /** `base` is a commit the caller has checked already (a queue worker's clone): not looked up again. */
+  readonly baseIsCommit?: boolean;
+  /** The repository's own tree has no work in it (a queue worker's clone): no check for uncommitted changes. */
+  readonly originUnused?: boolean;
   /** One line for the user about this task's workspace (it has no git, where its worktree is). */
   readonly notice: (message: string) => void;
   /** Told of every checkpoint once it is recorded. */
@@ -93,6 +97,7 @@ export function createTaskWorkspaces(options: TaskWorkspacesOptions): TaskWorksp
         taskId: request.taskId,
         workflow: request.workflow,
         ...(request.base !== undefined ? { base: request.base } : {}),
+        ...(request.baseIsCommit ? { baseIsCommit: true } : {}),
         dir: options.worktreeDir,
         copy: options.copy,
         store,
@@ -104,7 +109,7 @@ export function createTaskWorkspaces(options: TaskWorkspacesOptions): TaskWorksp
       mkdirSync(cwd, { recursive: true });
       const inWorktree = await findRepository(worktree.path);
       if (inWorktree) repository = inWorktree;
-      await noteUncommittedChanges(origin.root, worktree, request.notice);
+      if (!request.originUnused) await noteUncommittedChanges(origin.root, worktree, request.notice);
       request.notice(`task ${request.taskId.slice(0, 8)} works in ${worktree.path} on branch ${worktree.branch}`);
     }
     const checkpointer: Checkpointer = createCheckpointer(repository);

@@ -18,6 +18,8 @@ export interface CreateWorktreeOptions {
   readonly workflow: string;
   /** A revision to start from; default HEAD. */
   readonly base?: string;
+  /** `base` is known to be a commit of the repository: it is used as it is. */
+  readonly baseIsCommit?: boolean;
   /** Folder that holds the worktrees (absolute). */
   readonly dir: string;
   /** Repository-relative files or folders copied from the main tree into the new one. */
@@ -39,7 +41,7 @@ export function worktreeBranch(taskId: string): string {
 export async function createWorktree(options: CreateWorktreeOptions): Promise<CreatedWorktree> {
   const { repository, taskId } = options;
   const revision = options.base ?? 'HEAD';
-  const baseCommit = await resolveCommit(repository.root, revision);
+  const baseCommit = options.baseIsCommit && options.base !== undefined ? options.base : await resolveCommit(repository.root, revision);
   if (!baseCommit) {
     throw new OrchestratorError(
       'INVALID_INPUT',

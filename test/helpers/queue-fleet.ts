@@ -40,6 +40,8 @@ export interface FleetOptions {
   readonly maxConcurrency?: Readonly<Record<string, number>>;
   /** More workflows of these agents (by name, as in agents.yaml). */
   readonly workflows?: Readonly<Record<string, readonly { readonly agent: string; readonly task: string }[]>>;
+  /** The built CLI its processes run (default this checkout's): a benchmark runs another build beside it. */
+  readonly cli?: string;
 }
 
 /** When one run of a fixture agent ran (epoch ms, as it measured itself). */
@@ -121,7 +123,7 @@ export function createFleet(options: FleetOptions): Fleet {
 
   function launch(args: readonly string[], home: string, cwd: string): { child: ChildProcess; out: () => string; err: () => string; exited: Promise<number | null> } {
     mkdirSync(home, { recursive: true });
-    const child = spawn(process.execPath, [CLI, '--config', configFile, ...args], { cwd, env: env(home), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [options.cli ?? CLI, '--config', configFile, ...args], { cwd, env: env(home), stdio: ['ignore', 'pipe', 'pipe'] });
     children.push(child);
     let out = '';
     let err = '';
