@@ -110,12 +110,23 @@ const RESERVED_PIDS = 300;
 function pidsSince(mark: PidMark | undefined): number[] {
   const pids = livePids();
   if (mark?.forks === undefined) return pids;
+  // Read after the listing: whatever it holds that was created since the mark has a pid up to this.
   const last = lastPid();
   const forks = forkCount();
   if (last === undefined || forks === undefined) return pids;
-  // A wrap shows as a last pid below the mark, or (all the way round) as at least pid_max forks.
-  if (last < mark.pid || forks - mark.forks >= pidMax() - RESERVED_PIDS) return pids;
-  return pids.filter((pid) => pid > mark.pid);
+  return createdSince(pids, mark, { last, forks }, pidMax());
+}
+
+/**
+ * Of `pids`, those that may have been created after `mark`, given the kernel's last pid and fork
+ * count now. Without a wrap of the pid counter since the mark, every pid handed out since lies
+ * in (mark, last]: a larger one belongs to a process older than the mark (left from the counter's
+ * previous round), so it is not read. A wrap shows as a last pid below the mark, or (all the
+ * way round) as at least pid_max forks: then every pid may be new.
+ */
+export function createdSince(pids: readonly number[], mark: PidMark, now: { readonly last: number; readonly forks: number }, maxPid: number): number[] {
+  if (mark.forks === undefined || now.last < mark.pid || now.forks - mark.forks >= maxPid - RESERVED_PIDS) return [...pids];
+  return pids.filter((pid) => pid > mark.pid && pid <= now.last);
 }
 
 /** Live pids other than ours (an empty list where there is no /proc). */

@@ -49,6 +49,25 @@ describe('the task event log', () => {
     expect(log.append(output(taskId, 'z', 1))).toBeDefined();
   });
 
+  it('hands back each event exactly as a replay reads it: redacted, without undefined fields, extra fields kept', () => {
+    const { log, taskId } = setup({ redact: createRedactor(['sk-secret-value-123']) });
+    const event = { ...output(taskId, 'the key is sk-secret-value-123'), note: 'from a newer version', gone: undefined } as OrchestratorEvent;
+    const stored = log.append(event);
+    expect(stored?.event).not.toBe(event);
+    expect(JSON.stringify(stored)).not.toContain('sk-secret-value-123');
+    expect(stored?.event).toHaveProperty('note', 'from a newer version');
+    expect(Object.keys(stored?.event ?? {})).not.toContain('gone');
+    expect(log.read(taskId)).toStrictEqual([stored]);
+  });
+
+  it('skips on replay a stored event this version cannot read', () => {
+    const { db, log, taskId } = setup();
+    log.append(output(taskId, 'a'));
+    db.prepare('INSERT INTO task_events (task_id, seq, type, at, payload) VALUES (?, 2, ?, ?, ?)').run(taskId, 'step.future', at, JSON.stringify({ type: 'step.future', taskId, timestamp: at }));
+    log.append(output(taskId, 'b'));
+    expect(log.read(taskId).map((e) => e.seq)).toEqual([1, 3]);
+  });
+
   it('goes with its task when the task is cleaned', () => {
     const { store, log, taskId, db } = setup();
     log.append(output(taskId, 'a'));

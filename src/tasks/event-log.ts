@@ -74,8 +74,9 @@ export function createEventLog(db: Db, options: EventLogOptions = {}): EventLog 
       const payload = redact(JSON.stringify(capStrings(kept, maxField)));
       const row = insert.get(kept.taskId, kept.taskId, kept.type, kept.timestamp, payload);
       if (!row) return undefined;
-      // Read back as `read` would, so a watcher handed this value sees what a replay shows.
-      return { seq: row.seq, event: parsePayload(payload) ?? (JSON.parse(payload) as OrchestratorEvent) };
+      // Read back from the stored text, as `read` returns it, so a watcher handed this value sees
+      // what a replay shows. Not checked against the schemas: it was built as an event here.
+      return { seq: row.seq, event: JSON.parse(payload) as OrchestratorEvent };
     },
     read(taskId, readOptions = {}) {
       const rows = select.all(taskId, readOptions.since ?? 0, readOptions.limit ?? 10_000);
@@ -91,9 +92,13 @@ export function createEventLog(db: Db, options: EventLogOptions = {}): EventLog 
   };
 }
 
+/**
+ * A stored event, when this version can read it: the schemas check it, and it is returned as
+ * stored (as `append` hands it to watchers), not as the schemas' copy.
+ */
 function parsePayload(payload: string): OrchestratorEvent | undefined {
-  const parsed = orchestratorEventSchema.safeParse(JSON.parse(payload));
-  return parsed.success ? parsed.data : undefined;
+  const value: unknown = JSON.parse(payload);
+  return orchestratorEventSchema.safeParse(value).success ? (value as OrchestratorEvent) : undefined;
 }
 
 /** A copy with every string longer than `max` cut in the middle (marked); the value itself when none is. */

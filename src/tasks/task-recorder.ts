@@ -51,9 +51,9 @@ export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): Tas
         break;
       case 'task.finished':
         if (event.status === 'completed' || event.status === 'failed' || event.status === 'cancelled') {
-          const task = store.get(event.taskId);
+          const status = store.status(event.taskId);
           // A task already ended elsewhere (e.g. found interrupted) keeps that state.
-          if (task && (task.status === 'queued' || task.status === 'pending' || task.status === 'in_progress')) {
+          if (status === 'queued' || status === 'pending' || status === 'in_progress') {
             store.finish(event.taskId, {
               status: event.status,
               success: event.success,
