@@ -73,6 +73,10 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
     signal,
     ...(onStderr ? { onStderr } : {}),
   });
+  let ended = false;
+  void running.result.then(() => {
+    ended = true;
+  });
   try {
     yield { type: 'start', ...(running.pid !== undefined ? { pid: running.pid } : {}), detail: invocation.command };
     for await (const line of running.lines) {
@@ -104,8 +108,9 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
     }
   } finally {
     // A consumer that stops reading (break, return, throw) must not leave the agent running:
-    // stop the group and wait until it is gone. After a normal end this is a no-op.
-    stopper.abort();
+    // stop the group and wait until it is gone. After a normal end there is nothing to stop (and
+    // an abort would still build its AbortError and notify every signal combined with it).
+    if (!ended) stopper.abort();
     await running.result;
   }
 }

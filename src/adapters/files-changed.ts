@@ -30,10 +30,20 @@ export type ChangeDetector = (cwd: string) => Promise<() => Promise<readonly str
 /** A detector whose snapshots outside git look at `maxFiles` files at most (settings.snapshot.max_files). */
 export function createChangeDetector(options: { readonly maxFiles?: number } = {}): ChangeDetector {
   const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
+  // Whether a directory may be walked, judged once per directory: every step takes snapshots of it.
+  const walkable = new Map<string, boolean>();
+  const take = (cwd: string): Promise<Snapshot> => {
+    let may = walkable.get(cwd);
+    if (may === undefined) {
+      may = unwalkableReason(cwd) === undefined;
+      walkable.set(cwd, may);
+    }
+    return snapshot(cwd, maxFiles, may);
+  };
   return async (cwd) => {
-    const before = await snapshot(cwd, maxFiles);
+    const before = await take(cwd);
     return async () => {
-      const after = await snapshot(cwd, maxFiles);
+      const after = await take(cwd);
       // A snapshot cut off at maxFiles saw the tree only up to its last path (in walk order):
       // compare within what both saw, so a file beyond the cut never looks created or deleted.
       const horizon = [before.last, after.last].filter((p): p is string => p !== undefined).sort(compareWalkOrder)[0];
@@ -74,14 +84,14 @@ function safeRealpath(dir: string): string {
   }
 }
 
-async function snapshot(cwd: string, maxFiles: number): Promise<Snapshot> {
+async function snapshot(cwd: string, maxFiles: number, walkable: boolean): Promise<Snapshot> {
   const git = await gitDirtyFiles(cwd);
   if (git) {
     const files = new Map<string, string>();
     for (const file of git) files.set(file, stamp(path.join(cwd, file), true));
     return { files };
   }
-  if (unwalkableReason(cwd) !== undefined) return { files: new Map() };
+  if (!walkable) return { files: new Map() };
   return walk(cwd, maxFiles);
 }
 

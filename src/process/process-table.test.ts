@@ -1,5 +1,8 @@
+import { spawn } from 'node:child_process';
+import { readdirSync } from 'node:fs';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { describe, expect, it } from 'vitest';
-import { createdSince } from './process-table.js';
+import { createdSince, findTagged, markPid, RUN_TAG_VARIABLE } from './process-table.js';
 
 const PID_MAX = 32_768;
 
@@ -23,5 +26,21 @@ describe('which pids a sweep since a mark reads', () => {
   it('reads every pid when the fork count at the mark is unknown', () => {
     const pids = [400, 5001, 31_000];
     expect(createdSince(pids, { pid: 5000, forks: undefined }, { last: 5100, forks: 200 }, PID_MAX)).toEqual(pids);
+  });
+});
+
+describe('a sweep since a mark just before a tagged process', () => {
+  it('finds the process once, not each of its threads (whose ids read as the process)', async () => {
+    const tag = `test-${process.pid}-${Date.now()}`;
+    const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 1000)'], { env: { ...process.env, [RUN_TAG_VARIABLE]: tag }, stdio: 'ignore' });
+    try {
+      const pid = child.pid ?? -1;
+      // Node starts its worker threads as it boots: wait until they are there.
+      for (let i = 0; i < 100 && readdirSync(`/proc/${pid}/task`).length < 3; i++) await sleep(20);
+      expect(readdirSync(`/proc/${pid}/task`).length).toBeGreaterThan(2);
+      expect(findTagged((candidate) => candidate === tag, markPid(pid - 1))).toEqual([pid]);
+    } finally {
+      child.kill('SIGKILL');
+    }
   });
 });

@@ -44,7 +44,6 @@ export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): Tas
         break;
       case 'step.finished':
         store.recordStep(event.taskId, event.step);
-        store.recordAgentProcess(event.taskId, undefined);
         break;
       case 'iteration.finished':
         store.recordIteration(event.taskId, event.iteration);

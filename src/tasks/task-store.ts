@@ -144,6 +144,7 @@ export interface TaskStore {
   /** Drops step records at or after a position (a resumed run redoes them). */
   dropStepsFrom(id: string, iteration: number, index: number): void;
   heartbeat(id: string): void;
+  /** A step ended: its record is stored, and the task has no running step nor agent process any more. */
   recordStep(id: string, step: StepRecord): void;
   recordIteration(id: string, iteration: IterationRecord): void;
   /** The agent process group now running for the task (undefined: none). */
@@ -358,7 +359,6 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     },
     recordStep(id, step) {
       db.transaction(() => {
-        sql('UPDATE tasks SET current_step = NULL WHERE id = ?').run(id);
         insertStep.run({
           task_id: id,
           iteration: step.iteration,
@@ -385,8 +385,8 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
           finished_at: step.finishedAt,
         });
         sql(
-          `UPDATE tasks SET heartbeat_at = ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
-             cost_usd = CASE WHEN ? IS NULL THEN cost_usd ELSE COALESCE(cost_usd, 0) + ? END WHERE id = ?`,
+          `UPDATE tasks SET current_step = NULL, agent_pid = NULL, agent_start_time = NULL, heartbeat_at = ?, input_tokens = input_tokens + ?,
+             output_tokens = output_tokens + ?, cost_usd = CASE WHEN ? IS NULL THEN cost_usd ELSE COALESCE(cost_usd, 0) + ? END WHERE id = ?`,
         ).run(stamp(), step.usage.inputTokens, step.usage.outputTokens, step.usage.costUsd ?? null, step.usage.costUsd ?? null, id);
       })();
     },
