@@ -51,7 +51,7 @@ describe('the task event log', () => {
 
   it('hands back each event exactly as a replay reads it: redacted, without undefined fields, extra fields kept', () => {
     const { log, taskId } = setup({ redact: createRedactor(['sk-secret-value-123']) });
-    const event = { ...output(taskId, 'the key is sk-secret-value-123'), note: 'from a newer version', gone: undefined } as OrchestratorEvent;
+    const event = { ...output(taskId, 'the key is sk-secret-value-123'), note: 'from a newer version', gone: undefined } as unknown as OrchestratorEvent;
     const stored = log.append(event);
     expect(stored?.event).not.toBe(event);
     expect(JSON.stringify(stored)).not.toContain('sk-secret-value-123');
