@@ -8,6 +8,7 @@
  * the agent. Without /proc (macOS, BSD) nothing is found and only the process group is killed.
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readProcBytes, readProcText } from './proc-file.js';
 
 /** The environment variable that marks every process we start and everything it starts. */
 export const RUN_TAG_VARIABLE = 'AIO_RUN_ID';
@@ -30,7 +31,7 @@ interface Stat {
 function readStat(pid: number): Stat | undefined {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = readProcText(`/proc/${pid}/stat`);
   } catch {
     return undefined;
   }
@@ -74,7 +75,7 @@ export function markPid(pid: number): PidMark {
 /** Processes created since boot (`processes` in /proc/stat). */
 function forkCount(): number | undefined {
   try {
-    const match = /\nprocesses (\d+)/.exec(readFileSync('/proc/stat', 'utf8'));
+    const match = /\nprocesses (\d+)/.exec(readProcText('/proc/stat'));
     return match?.[1] === undefined ? undefined : Number(match[1]);
   } catch {
     return undefined;
@@ -84,7 +85,7 @@ function forkCount(): number | undefined {
 /** The pid handed out last (the last field of /proc/loadavg). */
 function lastPid(): number | undefined {
   try {
-    const last = Number(readFileSync('/proc/loadavg', 'utf8').trim().split(' ').at(-1));
+    const last = Number(readProcText('/proc/loadavg').trim().split(' ').at(-1));
     return Number.isInteger(last) ? last : undefined;
   } catch {
     return undefined;
@@ -176,7 +177,7 @@ function livePids(): number[] {
 export function runTagOf(pid: number): string | undefined {
   let environ: Buffer;
   try {
-    environ = readFileSync(`/proc/${pid}/environ`);
+    environ = readProcBytes(`/proc/${pid}/environ`);
   } catch {
     return undefined;
   }
@@ -207,7 +208,7 @@ export function findTagged(matches: (tag: string) => boolean, since?: PidMark, s
 /** Whether a pid is a process, not another thread of one (its thread group id is itself). */
 function leadsThreadGroup(pid: number): boolean {
   try {
-    const match = /^Tgid:\s*(\d+)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
+    const match = /^Tgid:\s*(\d+)$/m.exec(readProcText(`/proc/${pid}/status`));
     return match?.[1] !== undefined && Number(match[1]) === pid;
   } catch {
     return false;
