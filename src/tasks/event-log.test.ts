@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { OrchestratorEvent } from '../events/events.js';
 import { createRedactor } from '../security/redact.js';
 import { openDatabase } from '../storage/database.js';
@@ -58,6 +58,20 @@ describe('the task event log', () => {
     expect(stored?.event).toHaveProperty('note', 'from a newer version');
     expect(Object.keys(stored?.event ?? {})).not.toContain('gone');
     expect(log.read(taskId)).toStrictEqual([stored]);
+  });
+
+  it('reads the stored copy it hands back from the stored text only when asked for, and once', () => {
+    const { log, taskId } = setup();
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const stored = log.append(output(taskId, 'a'));
+      expect(parse).not.toHaveBeenCalled();
+      expect(stored?.event).toEqual(output(taskId, 'a'));
+      expect(stored?.event).toBe(stored?.event);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
   });
 
   it('skips on replay a stored event this version cannot read', () => {

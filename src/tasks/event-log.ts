@@ -71,12 +71,22 @@ export function createEventLog(db: Db, options: EventLogOptions = {}): EventLog 
     append(event) {
       const kept = budgeted(event);
       if (!kept) return undefined;
-      const payload = redact(JSON.stringify(capStrings(kept, maxField)));
+      const json = JSON.stringify(kept);
+      // A string longer than maxField makes the JSON text longer still: a short text holds none.
+      const payload = redact(json.length > maxField && hasLongString(kept, maxField) ? JSON.stringify(capCopy(kept, maxField)) : json);
       const row = insert.get(kept.taskId, kept.taskId, kept.type, kept.timestamp, payload);
       if (!row) return undefined;
       // Read back from the stored text, as `read` returns it, so a watcher handed this value sees
-      // what a replay shows. Not checked against the schemas: it was built as an event here.
-      return { seq: row.seq, event: JSON.parse(payload) as OrchestratorEvent };
+      // what a replay shows. Not checked against the schemas: it was built as an event here. And
+      // read when first asked for: most events reach no watcher in this process.
+      let stored: OrchestratorEvent | undefined;
+      return {
+        seq: row.seq,
+        get event() {
+          stored ??= JSON.parse(payload) as OrchestratorEvent;
+          return stored;
+        },
+      };
     },
     read(taskId, readOptions = {}) {
       const rows = select.all(taskId, readOptions.since ?? 0, readOptions.limit ?? 10_000);
@@ -99,11 +109,6 @@ export function createEventLog(db: Db, options: EventLogOptions = {}): EventLog 
 function parsePayload(payload: string): OrchestratorEvent | undefined {
   const value: unknown = JSON.parse(payload);
   return orchestratorEventSchema.safeParse(value).success ? (value as OrchestratorEvent) : undefined;
-}
-
-/** A copy with every string longer than `max` cut in the middle (marked); the value itself when none is. */
-function capStrings<T>(value: T, max: number): T {
-  return hasLongString(value, max) ? capCopy(value, max) : value;
 }
 
 function hasLongString(value: unknown, max: number): boolean {

@@ -88,15 +88,15 @@ export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): Tas
   return { record: (event) => write(event) };
 }
 
-/** Records every event published on the bus, then hands it (as stored) to `onStored`. */
+/** Records every event published on the bus, then hands it (as stored, and as published) to `onStored`. */
 export function attachTaskRecorder(
   bus: OrchestratorBus,
   recorder: TaskRecorder,
-  onStored: (stored: StoredEvent) => void,
+  onStored: (stored: StoredEvent, published: OrchestratorEvent) => void,
   options: { signal?: AbortSignal } = {},
 ): () => void {
   return bus.subscribeAll((event) => {
     const stored = recorder.record(event);
-    if (stored) onStored(stored);
+    if (stored) onStored(stored, event);
   }, options);
 }
