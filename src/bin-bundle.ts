@@ -42,7 +42,8 @@ export function loadBundle(location: BundleLocation): BinaryEntry | undefined {
   if (!bundleStat || (modulesStat && modulesStat.mtimeMs > bundleStat.mtimeMs)) return undefined;
   const cacheFile = codeCacheFile(location.home ?? resolveHome(), bundleStat, location.command);
   const cachedData = cacheFile ? readOrUndefined(cacheFile) : undefined;
-  const script = new vm.Script(Module.wrap(readFileSync(location.bundle, 'utf8')), {
+  // ASCII only (scripts/bundle.mjs checks): read as latin1, with no UTF-8 decoding.
+  const script = new vm.Script(Module.wrap(readFileSync(location.bundle, 'latin1')), {
     filename: location.bundle,
     ...(cachedData ? { cachedData } : {}),
   });

@@ -7,7 +7,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { loadBundle } from './bin-bundle.js';
 
 const args = process.argv.slice(2);
 if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
@@ -17,7 +16,7 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
   const bundled =
     process.env['AI_ORCHESTRATOR_UNBUNDLED'] === '1'
       ? undefined
-      : loadBundle({
+      : (await import('./bin-bundle.js')).loadBundle({
           bundle: fileURLToPath(new URL('./bundle/cli.cjs', import.meta.url)),
           modules: fileURLToPath(new URL('./bin-main.js', import.meta.url)),
           command: args[0],

@@ -7,6 +7,7 @@
 import { buildAgentEnv } from '../security/agent-env.js';
 import { spawnProcess, type ProcessResult } from '../process/spawn-process.js';
 import { spawnTurn } from '../process/spawn-turn.js';
+import { callSignal } from './call-signal.js';
 import { errorFromExit, errorFromProcess } from './failure.js';
 import type { AgentError, AgentEvent, AgentRunOptions } from './spec.js';
 
@@ -49,8 +50,9 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
     ...(invocation.adapterEnv ? { adapterDefaults: invocation.adapterEnv } : {}),
     ...(invocation.configEnv ? { extra: invocation.configEnv } : {}),
   });
-  const stopper = new AbortController();
-  const signal = options.signal ? AbortSignal.any([options.signal, stopper.signal]) : stopper.signal;
+  // Aborted by the caller's signal or by us (a parser's stop, a consumer that leaves early).
+  const stopper = callSignal(options.signal);
+  const signal = stopper.signal;
   let stopError: AgentError | undefined;
   const callStderr = options.onStderr;
   const ownStderr = invocation.onStderr;
@@ -73,6 +75,10 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
     signal,
     ...(onStderr ? { onStderr } : {}),
   });
+  let ended = false;
+  void running.result.then(() => {
+    ended = true;
+  });
   try {
     yield { type: 'start', ...(running.pid !== undefined ? { pid: running.pid } : {}), detail: invocation.command };
     for await (const line of running.lines) {
@@ -82,7 +88,7 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
         yield event;
       }
       stopError ??= invocation.parser.stopWith?.();
-      if (stopError && !stopper.signal.aborted) stopper.abort();
+      if (stopError && !signal.aborted) stopper.abort();
     }
     const result = await running.result;
     if (stopError && !options.signal?.aborted) {
@@ -104,8 +110,10 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
     }
   } finally {
     // A consumer that stops reading (break, return, throw) must not leave the agent running:
-    // stop the group and wait until it is gone. After a normal end this is a no-op.
-    stopper.abort();
+    // stop the group and wait until it is gone. After a normal end there is nothing to stop (and
+    // an abort would still build its AbortError and notify every signal combined with it).
+    if (!ended) stopper.abort();
     await running.result;
+    stopper.dispose();
   }
 }

@@ -23,17 +23,36 @@ const SKIP_DIRS = new Set([
 /** Default of settings.snapshot.max_files. */
 export const DEFAULT_MAX_FILES = 20_000;
 
-type Snapshot = { readonly files: Map<string, string>; readonly last?: string };
+/** What a working tree looked like at one moment (to compare with a later one of the same directory). */
+export interface TreeSnapshot {
+  readonly files: ReadonlyMap<string, string>;
+  /** Set when the walk stopped at maxFiles: the last path it saw. */
+  readonly last?: string;
+}
+
+/** Snapshots of working trees, and what changed between two of the same directory. */
+export interface TreeSnapshots {
+  take(cwd: string): Promise<TreeSnapshot>;
+  changed(before: TreeSnapshot, after: TreeSnapshot): string[];
+}
 
 export type ChangeDetector = (cwd: string) => Promise<() => Promise<readonly string[]>>;
 
-/** A detector whose snapshots outside git look at `maxFiles` files at most (settings.snapshot.max_files). */
-export function createChangeDetector(options: { readonly maxFiles?: number } = {}): ChangeDetector {
+/** Snapshots that, outside git, look at `maxFiles` files at most (settings.snapshot.max_files). */
+export function createTreeSnapshots(options: { readonly maxFiles?: number } = {}): TreeSnapshots {
   const maxFiles = options.maxFiles ?? DEFAULT_MAX_FILES;
-  return async (cwd) => {
-    const before = await snapshot(cwd, maxFiles);
-    return async () => {
-      const after = await snapshot(cwd, maxFiles);
+  // Whether a directory may be walked, judged once per directory: every step takes snapshots of it.
+  const walkable = new Map<string, boolean>();
+  return {
+    take(cwd) {
+      let may = walkable.get(cwd);
+      if (may === undefined) {
+        may = unwalkableReason(cwd) === undefined;
+        walkable.set(cwd, may);
+      }
+      return snapshot(cwd, maxFiles, may);
+    },
+    changed(before, after) {
       // A snapshot cut off at maxFiles saw the tree only up to its last path (in walk order):
       // compare within what both saw, so a file beyond the cut never looks created or deleted.
       const horizon = [before.last, after.last].filter((p): p is string => p !== undefined).sort(compareWalkOrder)[0];
@@ -42,7 +61,16 @@ export function createChangeDetector(options: { readonly maxFiles?: number } = {
       for (const [file, stamp] of after.files) if (before.files.get(file) !== stamp && seen(file)) changed.push(file);
       for (const file of before.files.keys()) if (!after.files.has(file) && seen(file)) changed.push(file);
       return changed.sort();
-    };
+    },
+  };
+}
+
+/** A detector: a snapshot when a run starts, another when it ends, and the paths that differ. */
+export function createChangeDetector(options: { readonly maxFiles?: number } = {}): ChangeDetector {
+  const snapshots = createTreeSnapshots(options);
+  return async (cwd) => {
+    const before = await snapshots.take(cwd);
+    return async () => snapshots.changed(before, await snapshots.take(cwd));
   };
 }
 
@@ -74,14 +102,14 @@ function safeRealpath(dir: string): string {
   }
 }
 
-async function snapshot(cwd: string, maxFiles: number): Promise<Snapshot> {
+async function snapshot(cwd: string, maxFiles: number, walkable: boolean): Promise<TreeSnapshot> {
   const git = await gitDirtyFiles(cwd);
   if (git) {
     const files = new Map<string, string>();
     for (const file of git) files.set(file, stamp(path.join(cwd, file), true));
     return { files };
   }
-  if (unwalkableReason(cwd) !== undefined) return { files: new Map() };
+  if (!walkable) return { files: new Map() };
   return walk(cwd, maxFiles);
 }
 
@@ -153,7 +181,7 @@ function stripPrefix(file: string, prefix: string): string | undefined {
  * Files under root with their stamps, depth first with every folder's entries in name order — a
  * fixed order, so two snapshots cut off at maxFiles can be compared up to the shorter one's end.
  */
-function walk(root: string, maxFiles: number): Snapshot {
+function walk(root: string, maxFiles: number): TreeSnapshot {
   const files = new Map<string, string>();
   let last: string | undefined;
   const visit = (relative: string): boolean => {

@@ -2,12 +2,11 @@
  * The non-streaming API is a fold over the streaming one: `runAgent` consumes an adapter's
  * events (forwarding each to `onEvent` for live display) and returns one `AgentResult`.
  *
- * It also owns the step's time limit: `timeoutMs` becomes an `AbortSignal.timeout` combined with
- * the caller's signal, and that one signal is all the adapter (and the resilience middleware
- * around it, with its retries and backoff) gets — so the limit bounds the whole call.
+ * It also owns the step's time limit: `timeoutMs` and the caller's signal become one signal
+ * (./call-signal.ts), and that is all the adapter (and the resilience middleware around it, with
+ * its retries and backoff) gets — so the limit bounds the whole call.
  */
 import path from 'node:path';
-import { withTimeout } from '../shared/abort.js';
 import { errorMessage } from '../shared/errors.js';
 import type {
   AgentAdapterV1,
@@ -20,6 +19,7 @@ import type {
   Refusal,
   Usage,
 } from './spec.js';
+import { callSignal } from './call-signal.js';
 import { capText, createBoundedText, createEventLimiter, DEFAULT_OUTPUT_LIMIT_BYTES } from './output-limit.js';
 import { extractSuggestions } from './suggestions.js';
 
@@ -54,7 +54,27 @@ export async function runAgent(
   const limitBytes = options.outputLimitBytes ?? DEFAULT_OUTPUT_LIMIT_BYTES;
   const fold = createFold(adapter.name, request.cwd, limitBytes);
   const limit = createEventLimiter(limitBytes);
-  const signal = withTimeout(options.signal, options.timeoutMs);
+  const call = options.timeoutMs === undefined ? undefined : callSignal(options.signal, options.timeoutMs);
+  try {
+    return await foldRun(adapter, request, options, call?.signal ?? options.signal, { started, fold, limit, finishDetection });
+  } finally {
+    call?.dispose();
+  }
+}
+
+async function foldRun(
+  adapter: AgentAdapterV1,
+  request: AgentRequest,
+  options: RunAgentOptions,
+  signal: AbortSignal | undefined,
+  run: {
+    readonly started: number;
+    readonly fold: ReturnType<typeof createFold>;
+    readonly limit: ReturnType<typeof createEventLimiter>;
+    readonly finishDetection: (() => Promise<readonly string[]>) | undefined;
+  },
+): Promise<AgentResult> {
+  const { fold, limit, finishDetection } = run;
   try {
     const runOptions: AgentRunOptions = {
       ...(signal ? { signal } : {}),
@@ -73,7 +93,7 @@ export async function runAgent(
     fold.add({ type: 'error', error: { kind: 'bad_output', message: `adapter error: ${errorMessage(error)}` } });
   }
   const detected = finishDetection ? await finishDetection() : [];
-  const result = fold.result(Math.round(performance.now() - started), detected);
+  const result = fold.result(Math.round(performance.now() - run.started), detected);
   const timedOut = signal?.aborted === true && options.signal?.aborted !== true;
   if (!timedOut || result.success || options.timeoutMs === undefined) return result;
   // Whatever the stopped agent said last, the reason it stopped is its time limit.

@@ -31,6 +31,13 @@ describe('extractSuggestions', () => {
     expect(extractSuggestions(output)).toEqual(['Real item']);
   });
 
+  it('reads an object item without a title, description or text as its JSON, and gives up on a block with any other item', () => {
+    expect(extractSuggestions('{"suggestions": [{"file": "a.ts", "line": 3}]}')).toEqual(['{"file":"a.ts","line":3}']);
+    for (const item of ['{"title": 3}', '{"text": null}', '["nested"]', '7', 'null']) {
+      expect(extractSuggestions(`\`\`\`json\n{"suggestions": ["ok", ${item}]}\n\`\`\`\n- from the text`)).toEqual(['from the text']);
+    }
+  });
+
   it('counts numbered items with . or ) and bullets with -, * or •', () => {
     const output = ['Suggestions:', '1. First', '2) Second', '- Third', '* Fourth', '• Fifth', '   10. Indented tenth'].join('\n');
     expect(extractSuggestions(output)).toEqual(['First', 'Second', 'Third', 'Fourth', 'Fifth', 'Indented tenth']);

@@ -3,16 +3,10 @@
  * (`{"suggestions":[...]}`, which the review template asks for) is trusted first; without one,
  * numbered and bulleted items and severity-tagged lines are counted, as reviewers write them.
  */
-import { z } from 'zod';
-
-const suggestionItem = z.union([
-  z.string(),
-  z.looseObject({ title: z.string().optional(), description: z.string().optional(), text: z.string().optional() }),
-]);
-const suggestionsBlock = z.looseObject({ suggestions: z.array(suggestionItem) });
+import { isObject, listOf } from '../shared/value-checks.js';
 
 const FENCED_JSON = /```(?:json)?\s*\n([\s\S]*?)```/gi;
-const ITEM = /^\s*(?:\d+[.)]|[-*•])\s+(.*\S)\s*$/;
+const ITEM = /^\s*(?:\d+[.)]|[-*\u2022])\s+(.*\S)\s*$/;
 const SEVERITY = /\b(critical|high|medium|low)\s*:/i;
 
 export function extractSuggestions(output: string): string[] {
@@ -32,14 +26,23 @@ function fromJson(output: string): string[] | undefined {
     } catch {
       continue;
     }
-    const parsed = suggestionsBlock.safeParse(value);
-    if (parsed.success) {
-      return parsed.data.suggestions.map((item) =>
-        typeof item === 'string' ? item : (item.title ?? item.description ?? item.text ?? JSON.stringify(item)),
-      );
-    }
+    const suggestions = isObject(value) ? listOf(value['suggestions'], suggestionText) : undefined;
+    if (suggestions) return suggestions;
   }
   return undefined;
+}
+
+/**
+ * One suggestion of a JSON block: a string, or an object whose `title`, `description` or `text`
+ * (each a string when present) says it — the whole object as JSON when none does. Anything else
+ * makes the block unreadable. Checked by hand: every step's output is read here.
+ */
+function suggestionText(item: unknown): string | undefined {
+  if (typeof item === 'string') return item;
+  if (!isObject(item)) return undefined;
+  const fields = [item['title'], item['description'], item['text']];
+  if (fields.some((field) => field !== undefined && typeof field !== 'string')) return undefined;
+  return fields.find((field): field is string => typeof field === 'string') ?? JSON.stringify(item);
 }
 
 function fromText(output: string): string[] {

@@ -14,7 +14,8 @@ export function findExecutable(command: string, pathVariable: string | undefined
 
 function isExecutable(file: string): boolean {
   try {
-    if (!statSync(file).isFile()) return false;
+    // Missing is the usual answer along PATH: asked without an exception (each costs a stack trace).
+    if (!statSync(file, { throwIfNoEntry: false })?.isFile()) return false;
     accessSync(file, constants.X_OK);
     return true;
   } catch {

@@ -11,10 +11,10 @@ export function findGitMarker(start: string): string | undefined {
   let dir = path.resolve(start);
   for (;;) {
     try {
-      statSync(path.join(dir, '.git'));
-      return dir;
+      // Missing is the usual answer on the way up: asked without an exception (each costs a stack trace).
+      if (statSync(path.join(dir, '.git'), { throwIfNoEntry: false })) return dir;
     } catch {
-      // not here; look one level up
+      // unreadable here; look one level up
     }
     const parent = path.dirname(dir);
     if (parent === dir) return undefined;

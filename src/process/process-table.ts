@@ -7,7 +7,8 @@
  * that cleared its environment is found through its parent chain while that chain still leads to
  * the agent. Without /proc (macOS, BSD) nothing is found and only the process group is killed.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { readProcBytes, readProcText } from './proc-file.js';
 
 /** The environment variable that marks every process we start and everything it starts. */
 export const RUN_TAG_VARIABLE = 'AIO_RUN_ID';
@@ -30,7 +31,7 @@ interface Stat {
 function readStat(pid: number): Stat | undefined {
   let text: string;
   try {
-    text = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    text = readProcText(`/proc/${pid}/stat`);
   } catch {
     return undefined;
   }
@@ -74,7 +75,7 @@ export function markPid(pid: number): PidMark {
 /** Processes created since boot (`processes` in /proc/stat). */
 function forkCount(): number | undefined {
   try {
-    const match = /\nprocesses (\d+)/.exec(readFileSync('/proc/stat', 'utf8'));
+    const match = /\nprocesses (\d+)/.exec(readProcText('/proc/stat'));
     return match?.[1] === undefined ? undefined : Number(match[1]);
   } catch {
     return undefined;
@@ -84,7 +85,7 @@ function forkCount(): number | undefined {
 /** The pid handed out last (the last field of /proc/loadavg). */
 function lastPid(): number | undefined {
   try {
-    const last = Number(readFileSync('/proc/loadavg', 'utf8').trim().split(' ').at(-1));
+    const last = Number(readProcText('/proc/loadavg').trim().split(' ').at(-1));
     return Number.isInteger(last) ? last : undefined;
   } catch {
     return undefined;
@@ -106,16 +107,52 @@ function pidMax(): number {
 /** Pids below this are never reused by the kernel after a wrap. */
 const RESERVED_PIDS = 300;
 
-/** Live pids that may have been created after `mark` (all live pids when that cannot be told). */
+/**
+ * Up to this many pids handed out since a mark, each is looked up by number instead of listing
+ * /proc (which costs the kernel an entry per process on the machine: ≈ 0.3 ms after each agent).
+ */
+const LOOKUP_LIMIT = 64;
+
+/**
+ * Live pids that may have been created after `mark` (all live pids when that cannot be told).
+ * Looked up by number, they may include threads' ids: `findTagged` keeps processes only.
+ */
 function pidsSince(mark: PidMark | undefined): number[] {
-  const pids = livePids();
-  if (mark?.forks === undefined) return pids;
-  const last = lastPid();
+  if (mark?.forks === undefined) return livePids();
   const forks = forkCount();
-  if (last === undefined || forks === undefined) return pids;
-  // A wrap shows as a last pid below the mark, or (all the way round) as at least pid_max forks.
-  if (last < mark.pid || forks - mark.forks >= pidMax() - RESERVED_PIDS) return pids;
-  return pids.filter((pid) => pid > mark.pid);
+  const before = lastPid();
+  if (forks === undefined || before === undefined) return livePids();
+  if (before - mark.pid <= LOOKUP_LIMIT && !wrappedSince(mark, { last: before, forks }, pidMax())) {
+    const found: number[] = [];
+    for (let pid = mark.pid + 1; pid <= before; pid += 1) if (pid !== process.pid && existsSync(`/proc/${pid}`)) found.push(pid);
+    return found;
+  }
+  const pids = livePids();
+  // Read after the listing: whatever it holds that was created since the mark has a pid up to this.
+  return createdSince(pids, mark, { last: lastPid() ?? before, forks }, pidMax());
+}
+
+/**
+ * Of `pids`, those that may have been created after `mark`, given the kernel's last pid and fork
+ * count now. Without a wrap of the pid counter since the mark, every pid handed out since lies
+ * in (mark, last]: a larger one belongs to a process older than the mark (left from the counter's
+ * previous round), so it is not read. A wrap shows as a last pid below the mark, or (all the
+ * way round) as at least pid_max forks: then every pid may be new.
+ */
+export function createdSince(pids: readonly number[], mark: PidMark, now: KernelCounters, maxPid: number): number[] {
+  if (wrappedSince(mark, now, maxPid)) return [...pids];
+  return pids.filter((pid) => pid > mark.pid && pid <= now.last);
+}
+
+/** The kernel's last pid handed out and its fork count, read after a mark. */
+interface KernelCounters {
+  readonly last: number;
+  readonly forks: number;
+}
+
+/** Whether the pid counter may have wrapped since the mark (or that cannot be told). */
+function wrappedSince(mark: PidMark, now: KernelCounters, maxPid: number): boolean {
+  return mark.forks === undefined || now.last < mark.pid || now.forks - mark.forks >= maxPid - RESERVED_PIDS;
 }
 
 /** Live pids other than ours (an empty list where there is no /proc). */
@@ -140,7 +177,7 @@ function livePids(): number[] {
 export function runTagOf(pid: number): string | undefined {
   let environ: Buffer;
   try {
-    environ = readFileSync(`/proc/${pid}/environ`);
+    environ = readProcBytes(`/proc/${pid}/environ`);
   } catch {
     return undefined;
   }
@@ -162,9 +199,20 @@ export function findTagged(matches: (tag: string) => boolean, since?: PidMark, s
   for (const pid of pidsSince(since)) {
     if (skip?.has(pid)) continue;
     const tag = runTagOf(pid);
-    if (tag !== undefined && matches(tag)) found.push(pid);
+    // A thread's id reads as its process (same environment): the process is what is signalled.
+    if (tag !== undefined && matches(tag) && leadsThreadGroup(pid)) found.push(pid);
   }
   return found;
+}
+
+/** Whether a pid is a process, not another thread of one (its thread group id is itself). */
+function leadsThreadGroup(pid: number): boolean {
+  try {
+    const match = /^Tgid:\s*(\d+)$/m.exec(readProcText(`/proc/${pid}/status`));
+    return match?.[1] !== undefined && Number(match[1]) === pid;
+  } catch {
+    return false;
+  }
 }
 
 /** Every live descendant of `root` by parent links, as the table reads now. */

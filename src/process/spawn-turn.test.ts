@@ -18,6 +18,15 @@ describe('process starts taking turns', () => {
     expect(order).toEqual(['start 0', 'after 0', 'start 1', 'after 1', 'start 2', 'after 2']);
   });
 
+  it('lets a start that nobody waits before go at once, without waiting for a turn of the loop', async () => {
+    const order: string[] = [];
+    setImmediate(() => order.push('next turn'));
+    await spawnTurn();
+    order.push('start');
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(order).toEqual(['start', 'next turn']);
+  });
+
   it('lets the timers (and I/O) that became due during a start run before the next start', async () => {
     const order: string[] = [];
     const first = spawnTurn().then(() => {

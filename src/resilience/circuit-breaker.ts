@@ -81,7 +81,7 @@ export interface CircuitBreaker {
   snapshot(): CircuitSnapshot;
   /** Asks to make a call. A half-open circuit admits exactly one trial at a time. */
   admit(): Admission;
-  /** Reports how an admitted call ended. */
+  /** Reports how an admitted call ended; returns the circuit as it is after it. */
   record(outcome: { readonly success: true } | { readonly success: false; readonly kind: FailureKind }): CircuitSnapshot;
 }
 

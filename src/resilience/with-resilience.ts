@@ -143,14 +143,15 @@ export function withResilience(adapter: AgentAdapterV1, policy: ResiliencePolicy
           ...(usage.costUsd === undefined ? {} : { costUsd: usage.costUsd }),
           startedAt,
         });
+        let breakerOpen = false;
         if (deps.breaker) {
           const before = deps.breaker.snapshot().state;
-          deps.breaker.record(error ? { success: false, kind: error.kind } : { success: true });
-          const after = deps.breaker.snapshot();
+          // The state it leaves the circuit in (a store read less than asking again).
+          const after = deps.breaker.record(error ? { success: false, kind: error.kind } : { success: true });
           if (after.state !== before) deps.onCircuitChange?.({ agent: adapter.name, from: before, to: after, ...(context ? { context } : {}) });
+          breakerOpen = after.state === 'open';
         }
 
-        const breakerOpen = deps.breaker !== undefined && deps.breaker.snapshot().state === 'open';
         if (error && !committed && !breakerOpen && !signal?.aborted && shouldRetry(error, attempt, policy.retry)) {
           const delayMs = retryDelayMs(error, attempt, policy.retry, deps.random);
           // The failed attempt's usage still counts (it may have been paid for).

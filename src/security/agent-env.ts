@@ -10,6 +10,8 @@ const BASE = [
   'http_proxy', 'https_proxy', 'no_proxy', 'NO_COLOR', 'FORCE_COLOR', 'COLUMNS',
 ] as const;
 
+const BASE_NAMES: ReadonlySet<string> = new Set(BASE);
+
 /** Prefixes of the variables each CLI reads for its provider, auth and home directory. */
 const PROVIDER_PREFIXES: Readonly<Record<string, readonly string[]>> = {
   claude: ['ANTHROPIC_', 'CLAUDE_', 'AWS_', 'GOOGLE_CLOUD_', 'CLOUD_ML_', 'DISABLE_', 'IS_SANDBOX', 'MAX_THINKING_TOKENS', 'API_TIMEOUT_MS'],
@@ -35,7 +37,7 @@ export function buildAgentEnv(options: AgentEnvOptions): Record<string, string> 
   const env: Record<string, string> = {};
   for (const [name, value] of Object.entries(source)) {
     if (value === undefined) continue;
-    if ((BASE as readonly string[]).includes(name) || prefixes.some((prefix) => name.startsWith(prefix))) {
+    if (BASE_NAMES.has(name) || prefixes.some((prefix) => name.startsWith(prefix))) {
       env[name] = value;
     }
   }

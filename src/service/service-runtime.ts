@@ -76,7 +76,7 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
   const log = createEventLog(db, { redact });
   const bus = createOrchestratorBus({ onListenerError: (error) => logger.error(`event subscriber failed: ${errorMessage(error)}`) });
   const fanout = createStoredEventFanout();
-  attachTaskRecorder(bus, createTaskRecorder(db, store, log), (stored) => fanout.deliver(stored));
+  attachTaskRecorder(bus, createTaskRecorder(db, store, log), (stored, published) => fanout.deliver(stored, published));
 
   const stamp = (): string => new Date().toISOString();
   // Every agent call (the planner's too) goes through resilience: breaker, rate limit, retry,

@@ -5,7 +5,7 @@
  * of it is an event on the runtime's bus; nothing here prints.
  */
 import path from 'node:path';
-import { createChangeDetector } from '../adapters/files-changed.js';
+import { createTreeSnapshots } from '../adapters/files-changed.js';
 import type { OrchestratorConfig } from '../config/schema.js';
 import type { PlanSummary } from '../events/events.js';
 import { createBudgetGuard } from '../resilience/budget.js';
@@ -202,7 +202,7 @@ export async function runTask(runtime: ServiceRuntime, input: TaskRunInput, wake
     templates: resolveTemplates(settings.templates),
     suggestionThreshold: settings.min_suggestions_threshold,
     stopOnPlateau: settings.stop_on_plateau,
-    detectChanges: createChangeDetector({ maxFiles: settings.snapshot.max_files }),
+    snapshots: createTreeSnapshots({ maxFiles: settings.snapshot.max_files }),
     beforeStep: (step) => workspace.beforeStep(step),
     beforeFinish: (end) => workspace.finish(end),
     offlineDetector,

@@ -15,22 +15,27 @@ export function createTurns(): Turns {
   let turning = false;
 
   function nextTurn(): void {
-    waiting.shift()?.();
+    const next = waiting.shift();
+    if (!next) {
+      turning = false;
+      return;
+    }
+    next();
     // The next piece waits for the next loop turn: this one's promise callbacks, and the loop's
     // I/O, come first.
-    if (waiting.length > 0) setImmediate(nextTurn);
-    else turning = false;
+    setImmediate(nextTurn);
   }
 
   return {
     take() {
-      return new Promise((resolve) => {
-        waiting.push(resolve);
-        if (!turning) {
-          turning = true;
-          setImmediate(nextTurn);
-        }
-      });
+      if (!turning) {
+        // Nobody is waiting: this piece goes now, and whoever comes next waits a whole turn of the
+        // loop (the coming check phase may be before this turn's timers, so the one after it).
+        turning = true;
+        setImmediate(() => setImmediate(nextTurn));
+        return Promise.resolve();
+      }
+      return new Promise((resolve) => waiting.push(resolve));
     },
   };
 }

@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { OrchestratorEvent } from '../events/events.js';
 import { createRedactor } from '../security/redact.js';
 import { openDatabase } from '../storage/database.js';
@@ -47,6 +47,39 @@ describe('the task event log', () => {
     expect(texts.length).toBeLessThan(31);
     // Another step has its own budget.
     expect(log.append(output(taskId, 'z', 1))).toBeDefined();
+  });
+
+  it('hands back each event exactly as a replay reads it: redacted, without undefined fields, extra fields kept', () => {
+    const { log, taskId } = setup({ redact: createRedactor(['sk-secret-value-123']) });
+    const event = { ...output(taskId, 'the key is sk-secret-value-123'), note: 'from a newer version', gone: undefined } as unknown as OrchestratorEvent;
+    const stored = log.append(event);
+    expect(stored?.event).not.toBe(event);
+    expect(JSON.stringify(stored)).not.toContain('sk-secret-value-123');
+    expect(stored?.event).toHaveProperty('note', 'from a newer version');
+    expect(Object.keys(stored?.event ?? {})).not.toContain('gone');
+    expect(log.read(taskId)).toStrictEqual([stored]);
+  });
+
+  it('reads the stored copy it hands back from the stored text only when asked for, and once', () => {
+    const { log, taskId } = setup();
+    const parse = vi.spyOn(JSON, 'parse');
+    try {
+      const stored = log.append(output(taskId, 'a'));
+      expect(parse).not.toHaveBeenCalled();
+      expect(stored?.event).toEqual(output(taskId, 'a'));
+      expect(stored?.event).toBe(stored?.event);
+      expect(parse).toHaveBeenCalledTimes(1);
+    } finally {
+      parse.mockRestore();
+    }
+  });
+
+  it('skips on replay a stored event this version cannot read', () => {
+    const { db, log, taskId } = setup();
+    log.append(output(taskId, 'a'));
+    db.prepare('INSERT INTO task_events (task_id, seq, type, at, payload) VALUES (?, 2, ?, ?, ?)').run(taskId, 'step.future', at, JSON.stringify({ type: 'step.future', taskId, timestamp: at }));
+    log.append(output(taskId, 'b'));
+    expect(log.read(taskId).map((e) => e.seq)).toEqual([1, 3]);
   });
 
   it('goes with its task when the task is cleaned', () => {

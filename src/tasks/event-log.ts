@@ -71,11 +71,22 @@ export function createEventLog(db: Db, options: EventLogOptions = {}): EventLog 
     append(event) {
       const kept = budgeted(event);
       if (!kept) return undefined;
-      const payload = redact(JSON.stringify(capStrings(kept, maxField)));
+      const json = JSON.stringify(kept);
+      // A string longer than maxField makes the JSON text longer still: a short text holds none.
+      const payload = redact(json.length > maxField && hasLongString(kept, maxField) ? JSON.stringify(capCopy(kept, maxField)) : json);
       const row = insert.get(kept.taskId, kept.taskId, kept.type, kept.timestamp, payload);
       if (!row) return undefined;
-      // Read back as `read` would, so a watcher handed this value sees what a replay shows.
-      return { seq: row.seq, event: parsePayload(payload) ?? (JSON.parse(payload) as OrchestratorEvent) };
+      // Read back from the stored text, as `read` returns it, so a watcher handed this value sees
+      // what a replay shows. Not checked against the schemas: it was built as an event here. And
+      // read when first asked for: most events reach no watcher in this process.
+      let stored: OrchestratorEvent | undefined;
+      return {
+        seq: row.seq,
+        get event() {
+          stored ??= JSON.parse(payload) as OrchestratorEvent;
+          return stored;
+        },
+      };
     },
     read(taskId, readOptions = {}) {
       const rows = select.all(taskId, readOptions.since ?? 0, readOptions.limit ?? 10_000);
@@ -91,14 +102,13 @@ export function createEventLog(db: Db, options: EventLogOptions = {}): EventLog 
   };
 }
 
+/**
+ * A stored event, when this version can read it: the schemas check it, and it is returned as
+ * stored (as `append` hands it to watchers), not as the schemas' copy.
+ */
 function parsePayload(payload: string): OrchestratorEvent | undefined {
-  const parsed = orchestratorEventSchema.safeParse(JSON.parse(payload));
-  return parsed.success ? parsed.data : undefined;
-}
-
-/** A copy with every string longer than `max` cut in the middle (marked); the value itself when none is. */
-function capStrings<T>(value: T, max: number): T {
-  return hasLongString(value, max) ? capCopy(value, max) : value;
+  const value: unknown = JSON.parse(payload);
+  return orchestratorEventSchema.safeParse(value).success ? (value as OrchestratorEvent) : undefined;
 }
 
 function hasLongString(value: unknown, max: number): boolean {

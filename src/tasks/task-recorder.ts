@@ -44,16 +44,15 @@ export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): Tas
         break;
       case 'step.finished':
         store.recordStep(event.taskId, event.step);
-        store.recordAgentProcess(event.taskId, undefined);
         break;
       case 'iteration.finished':
         store.recordIteration(event.taskId, event.iteration);
         break;
       case 'task.finished':
         if (event.status === 'completed' || event.status === 'failed' || event.status === 'cancelled') {
-          const task = store.get(event.taskId);
+          const status = store.status(event.taskId);
           // A task already ended elsewhere (e.g. found interrupted) keeps that state.
-          if (task && (task.status === 'queued' || task.status === 'pending' || task.status === 'in_progress')) {
+          if (status === 'queued' || status === 'pending' || status === 'in_progress') {
             store.finish(event.taskId, {
               status: event.status,
               success: event.success,
@@ -89,15 +88,15 @@ export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): Tas
   return { record: (event) => write(event) };
 }
 
-/** Records every event published on the bus, then hands it (as stored) to `onStored`. */
+/** Records every event published on the bus, then hands it (as stored, and as published) to `onStored`. */
 export function attachTaskRecorder(
   bus: OrchestratorBus,
   recorder: TaskRecorder,
-  onStored: (stored: StoredEvent) => void,
+  onStored: (stored: StoredEvent, published: OrchestratorEvent) => void,
   options: { signal?: AbortSignal } = {},
 ): () => void {
   return bus.subscribeAll((event) => {
     const stored = recorder.record(event);
-    if (stored) onStored(stored);
+    if (stored) onStored(stored, event);
   }, options);
 }

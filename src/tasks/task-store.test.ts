@@ -47,6 +47,20 @@ describe('the task store', () => {
     expect(second?.refusals).toBeUndefined();
   });
 
+  it('forgets the running step and its agent process once the step is recorded', () => {
+    const store = createTaskStore(openDatabase(':memory:'));
+    const task = store.create(newTask());
+    begin(store, task.id);
+    store.setCurrentStep(task.id, { iteration: 1, index: 0, agent: 'codex', role: 'implement', startedAt: step.startedAt });
+    store.recordAgentProcess(task.id, process.pid);
+    expect(store.agentProcess(task.id)?.pid).toBe(process.pid);
+    store.recordStep(task.id, step);
+    expect(store.agentProcess(task.id)).toBeUndefined();
+    expect(store.get(task.id)?.currentStep).toBeUndefined();
+    expect(store.status(task.id)).toBe('in_progress');
+    expect(store.status('no-such-task')).toBeUndefined();
+  });
+
   it('moves a task queued → pending → in_progress → completed and keeps every step', () => {
     const store = createTaskStore(openDatabase(':memory:'));
     const task = store.create(newTask());

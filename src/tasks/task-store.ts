@@ -144,12 +144,15 @@ export interface TaskStore {
   /** Drops step records at or after a position (a resumed run redoes them). */
   dropStepsFrom(id: string, iteration: number, index: number): void;
   heartbeat(id: string): void;
+  /** A step ended: its record is stored, and the task has no running step nor agent process any more. */
   recordStep(id: string, step: StepRecord): void;
   recordIteration(id: string, iteration: IterationRecord): void;
   /** The agent process group now running for the task (undefined: none). */
   recordAgentProcess(id: string, pid: number | undefined): void;
   finish(id: string, end: TaskEnd): void;
   get(id: string): TaskRecord | undefined;
+  /** The task's state alone (undefined: no such task). */
+  status(id: string): TaskStatus | undefined;
   /** Finds by full id or a unique prefix; TASK_NOT_FOUND otherwise. */
   resolve(idOrPrefix: string): TaskRecord;
   steps(id: string): StepRecord[];
@@ -266,12 +269,10 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
         const own = sql<[string], { cwd: string; rowid: number; status: string }>('SELECT cwd, rowid, status FROM tasks WHERE id = ?').get(id);
         if (!own) throw new OrchestratorError('TASK_NOT_FOUND', `task ${id} not found`);
         if (own.status !== 'queued') throw new OrchestratorError('INVALID_INPUT', `task ${id} is ${own.status}, not queued`);
-        const blocker = db
-          .prepare<[string, string, number], { id: string }>(
-            `SELECT id FROM tasks WHERE cwd = ? AND id != ? AND (status IN ('pending', 'in_progress') OR (status = 'queued' AND rowid < ?))
-               AND owner_host NOT LIKE 'queue:%' ORDER BY rowid LIMIT 1`,
-          )
-          .get(own.cwd, id, own.rowid);
+        const blocker = sql<[string, string, number], { id: string }>(
+          `SELECT id FROM tasks WHERE cwd = ? AND id != ? AND (status IN ('pending', 'in_progress') OR (status = 'queued' AND rowid < ?))
+             AND owner_host NOT LIKE 'queue:%' ORDER BY rowid LIMIT 1`,
+        ).get(own.cwd, id, own.rowid);
         if (blocker) return blocker.id;
         sql("UPDATE tasks SET status = 'pending', heartbeat_at = ? WHERE id = ?").run(stamp(), id);
         return undefined;
@@ -302,18 +303,15 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       sql('UPDATE tasks SET current_step = ? WHERE id = ?').run(step ? JSON.stringify(step) : null, id);
     },
     requestCancel(id) {
-      const result = db
-        .prepare(
-          "UPDATE tasks SET cancel_requested_at = COALESCE(cancel_requested_at, ?) WHERE id = ? AND status IN ('queued', 'pending', 'in_progress')",
-        )
-        .run(stamp(), id);
+      const result = sql(
+        "UPDATE tasks SET cancel_requested_at = COALESCE(cancel_requested_at, ?) WHERE id = ? AND status IN ('queued', 'pending', 'in_progress')",
+      ).run(stamp(), id);
       return result.changes > 0;
     },
     cancelRequested(ids) {
       if (ids.length === 0) return [];
-      const rows = db
-        .prepare<string[], { id: string }>(`SELECT id FROM tasks WHERE cancel_requested_at IS NOT NULL AND id IN (${ids.map(() => '?').join(', ')})`)
-        .all(...ids);
+      // Polled several times a second while tasks run: one prepared statement per number of ids.
+      const rows = sql<string[], { id: string }>(`SELECT id FROM tasks WHERE cancel_requested_at IS NOT NULL AND id IN (${ids.map(() => '?').join(', ')})`).all(...ids);
       return rows.map((row) => row.id);
     },
     setProject(id, projectId) {
@@ -361,7 +359,6 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
     },
     recordStep(id, step) {
       db.transaction(() => {
-        sql('UPDATE tasks SET current_step = NULL WHERE id = ?').run(id);
         insertStep.run({
           task_id: id,
           iteration: step.iteration,
@@ -388,8 +385,8 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
           finished_at: step.finishedAt,
         });
         sql(
-          `UPDATE tasks SET heartbeat_at = ?, input_tokens = input_tokens + ?, output_tokens = output_tokens + ?,
-             cost_usd = CASE WHEN ? IS NULL THEN cost_usd ELSE COALESCE(cost_usd, 0) + ? END WHERE id = ?`,
+          `UPDATE tasks SET current_step = NULL, agent_pid = NULL, agent_start_time = NULL, heartbeat_at = ?, input_tokens = input_tokens + ?,
+             output_tokens = output_tokens + ?, cost_usd = CASE WHEN ? IS NULL THEN cost_usd ELSE COALESCE(cost_usd, 0) + ? END WHERE id = ?`,
         ).run(stamp(), step.usage.inputTokens, step.usage.outputTokens, step.usage.costUsd ?? null, step.usage.costUsd ?? null, id);
       })();
     },
@@ -436,6 +433,10 @@ export function createTaskStore(db: Db, options: TaskStoreOptions = {}): TaskSto
       );
     },
     get,
+    status(id) {
+      const row = statusRow.get(id);
+      return row ? statusFromColumn(id, row.status) : undefined;
+    },
     resolve(idOrPrefix) {
       const exact = get(idOrPrefix);
       if (exact) return exact;

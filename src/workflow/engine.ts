@@ -7,7 +7,8 @@
  * from a resume point (the steps kept from an earlier run of the same task): the prompt context
  * and the stop rule's history are rebuilt from those steps, so the result reads as one run.
  */
-import { runAgent, type RunAgentOptions } from '../adapters/run-agent.js';
+import type { TreeSnapshots } from '../adapters/files-changed.js';
+import { runAgent } from '../adapters/run-agent.js';
 import type { AgentError, AgentEvent, AgentResult, Usage } from '../adapters/spec.js';
 import type {
   IterationRecord,
@@ -86,8 +87,8 @@ export interface EngineOptions {
    * checkpoint, and a worktree's commit, exist by the time anyone sees the task finished.
    */
   readonly beforeFinish?: (end: { readonly taskId: string; readonly status: TaskOutcome['status']; readonly workflow: string }) => Promise<void>;
-  /** Working-tree change detection per step (default: none; the CLI passes detectChangedFiles). */
-  readonly detectChanges?: RunAgentOptions['detectChanges'];
+  /** Working-tree snapshots for each step's changed files (default: none; the service passes createTreeSnapshots). */
+  readonly snapshots?: TreeSnapshots;
   readonly redact?: Redactor;
   /**
    * Connectivity for this task (resilience/offline-detector). Told every agent outcome; when it
@@ -160,7 +161,7 @@ export function createEngine(options: EngineOptions): Engine {
   async function run(request: RunRequest): Promise<TaskOutcome> {
     const started = performance.now();
     const { taskId, plan, signal, resume } = request;
-    const detectChanges = options.detectChanges ? chainSnapshots(options.detectChanges) : undefined;
+    const detectChanges = options.snapshots ? chainSnapshots(options.snapshots) : undefined;
     const steps: StepRecord[] = [...(resume?.steps ?? [])];
     const convergence: IterationRecord[] = [...(resume?.convergence ?? [])];
     let usage = resume?.usage ?? ZERO;

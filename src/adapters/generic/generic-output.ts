@@ -3,12 +3,12 @@
  * JSON lines, with `output_field` (a dot path such as `result.text` or `choices.0.text`) naming
  * the answer. Output that does not parse is `bad_output`, never a guess.
  */
-import { z } from 'zod';
 import type { ProcessResult } from '../../process/spawn-process.js';
 import type { CliOutputParser } from '../cli-runner.js';
 import { createBoundedText, DEFAULT_OUTPUT_LIMIT_BYTES } from '../output-limit.js';
 import { errorFromExit, kindFromMessage } from '../failure.js';
 import type { AgentError, AgentEvent } from '../spec.js';
+import { isObject } from '../../shared/value-checks.js';
 
 export type GenericOutputFormat = 'text' | 'json' | 'jsonl';
 
@@ -21,9 +21,6 @@ export interface GenericOutputSettings {
   /** The most of stdout kept (head and tail around a cut marker); default 1 MiB. */
   readonly limitBytes?: number;
 }
-
-const jsonRecord = z.record(z.string(), z.unknown());
-const jsonArray = z.array(z.unknown());
 
 type JsonParse = { readonly ok: true; readonly value: unknown } | { readonly ok: false };
 
@@ -40,15 +37,13 @@ function parseJson(text: string): JsonParse {
 export function valueAtPath(value: unknown, dotPath: string): unknown {
   let current = value;
   for (const segment of dotPath.split('.').filter((s) => s !== '')) {
-    const array = jsonArray.safeParse(current);
-    if (array.success) {
+    if (Array.isArray(current)) {
       if (!/^\d+$/.test(segment)) return undefined;
-      current = array.data[Number(segment)];
+      current = current[Number(segment)];
       continue;
     }
-    const record = jsonRecord.safeParse(current);
-    if (!record.success || !Object.hasOwn(record.data, segment)) return undefined;
-    current = record.data[segment];
+    if (!isObject(current) || !Object.hasOwn(current, segment)) return undefined;
+    current = current[segment];
   }
   return current;
 }
