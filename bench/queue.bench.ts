@@ -4,7 +4,8 @@
  *  1. throughput: 20 one-step tasks of an agent that sleeps 2 s, with 1, 2 and 4 workers of
  *     concurrency 1 — from the first submit to the last `task.finished`, median of BENCH_RUNS
  *     interleaved rounds; the ratio against 1 worker (targets ≥ 1.8× with 2, ≥ 3.4× with 4), and
- *     where each task's time around its step went (the worker's set-up and wrap-up, medians);
+ *     where each task's time around its step went (the worker's set-up and wrap-up, the agent's
+ *     start and end, the pick-up of the next job, medians) and the CPU per task of each process;
  *  2. overhead: one idle worker, one task at a time of an instant agent — submit → the worker's
  *     first event (`task.assigned`) and submit → `step.started`, p50/p99, beside submit →
  *     `step.started` of the same task run in-process by a `serve` without a queue (the baseline).
@@ -63,6 +64,32 @@ function cleanUp(fleet: Fleet): void {
   rmSync(fleet.repo, { recursive: true, force: true });
 }
 
+/** CPU time (ms) of a process and of its children it has waited for, from /proc (Linux; 0 elsewhere). */
+function cpuOf(pid: number | undefined): { self: number; children: number } {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ').map(Number);
+    // utime, stime, cutime, cstime in USER_HZ (100 per second on Linux).
+    const [utime = 0, stime = 0, cutime = 0, cstime = 0] = fields.slice(11, 15);
+    return { self: (utime + stime) * 10, children: (cutime + cstime) * 10 };
+  } catch {
+    return { self: 0, children: 0 };
+  }
+}
+
+/** CPU per task (ms) during one throughput run, by process. */
+interface CpuPerTask {
+  /** The worker processes themselves. */
+  readonly workers: number;
+  /** What they started: git and the agents. */
+  readonly workerChildren: number;
+  /** The coordinator (`serve --queue`) with its git calls. */
+  readonly coordinator: number;
+  readonly redis: number;
+  /** This process: submitting and watching for the ends. */
+  readonly bench: number;
+}
+
 interface Makespan {
   readonly seconds: number;
   readonly workersUsed: number;
@@ -71,6 +98,14 @@ interface Makespan {
   /** Per task: the worker's set-up (task.assigned → step.started) and wrap-up (step.finished → task.finished), ms. */
   readonly setUpMs: number[];
   readonly wrapUpMs: number[];
+  /** Per task: its agent's own start after step.started, and step.finished after the agent's own end, ms. */
+  readonly agentStartMs: number[];
+  readonly agentEndMs: number[];
+  /** The first submit to the first task.assigned, ms. */
+  readonly firstPickUpMs: number;
+  /** On each worker, one task.finished to its next task.assigned, ms. */
+  readonly pickUpGapMs: number[];
+  readonly cpu: CpuPerTask;
   /** The machine's 1-minute load average as the run ended. */
   readonly load: number;
 }
@@ -79,12 +114,20 @@ interface Makespan {
 async function makespan(redis: RedisServer, workers: number, cli?: string): Promise<Makespan> {
   const fleet = newFleet(redis, SLEEP_MS, cli);
   try {
-    await Promise.all(Array.from({ length: workers }, (_v, i) => fleet.startWorker(`w${i + 1}`)));
+    const processes = await Promise.all(Array.from({ length: workers }, (_v, i) => fleet.startWorker(`w${i + 1}`)));
     const coordinator = await fleet.startCoordinator();
+    const cpuNow = () => ({
+      workers: processes.map((worker) => cpuOf(worker.child.pid)),
+      coordinator: cpuOf(coordinator.child.pid),
+      redis: cpuOf(redis.pid()),
+      bench: process.cpuUsage(),
+    });
+    const cpuBefore = cpuNow();
     const started = Date.now();
     const ids: string[] = [];
     for (let i = 0; i < THROUGHPUT_TASKS; i++) ids.push(await coordinator.submit({ task: `sleep ${i}`, workflow: 'one' }));
     for (const id of ids) await finished(fleet, coordinator.home, id);
+    const cpuAfter = cpuNow();
     const ends = ids.map((id) => Date.parse(first(fleet, coordinator.home, id, 'task.finished')?.timestamp ?? ''));
     const takerOf = ids.map((id) => first(fleet, coordinator.home, id, 'task.assigned')?.worker);
     const takers = new Set(takerOf);
@@ -96,12 +139,54 @@ async function makespan(redis: RedisServer, workers: number, cli?: string): Prom
       mostTasksOnOneWorker,
       setUpMs: ids.map((id) => at(id, 'step.started') - at(id, 'task.assigned')),
       wrapUpMs: ids.map((id) => at(id, 'task.finished') - at(id, 'step.finished')),
+      ...agentTimes(fleet, ids, at),
+      firstPickUpMs: Math.min(...ids.map((id) => at(id, 'task.assigned'))) - started,
+      pickUpGapMs: [...takers].flatMap((worker) => {
+        const mine = ids.filter((_id, i) => takerOf[i] === worker).sort((a, b) => at(a, 'task.assigned') - at(b, 'task.assigned'));
+        return mine.slice(1).map((id, i) => at(id, 'task.assigned') - at(mine[i] ?? id, 'task.finished'));
+      }),
+      cpu: cpuPerTask(cpuBefore, cpuAfter),
       load: os.loadavg()[0] ?? 0,
     };
   } finally {
     await fleet.stop();
     cleanUp(fleet);
   }
+}
+
+/** When each task's agent ran by its own clock (the fixture logs it), against the step's events. */
+function agentTimes(fleet: Fleet, ids: readonly string[], at: (id: string, type: OrchestratorEvent['type']) => number): { agentStartMs: number[]; agentEndMs: number[] } {
+  const runs = fleet.agentRuns();
+  const intervals = fleet.agentIntervals();
+  const of = (id: string) => {
+    const run = runs.find((r) => r.cwd.includes(id));
+    return run ? intervals.find((interval) => interval.pid === run.pid) : undefined;
+  };
+  return {
+    agentStartMs: ids.flatMap((id) => {
+      const interval = of(id);
+      return interval ? [interval.start - at(id, 'step.started')] : [];
+    }),
+    agentEndMs: ids.flatMap((id) => {
+      const interval = of(id);
+      return interval ? [at(id, 'step.finished') - interval.end] : [];
+    }),
+  };
+}
+
+type CpuSnapshot = { workers: { self: number; children: number }[]; coordinator: { self: number; children: number }; redis: { self: number }; bench: NodeJS.CpuUsage };
+
+function cpuPerTask(before: CpuSnapshot, after: CpuSnapshot): CpuPerTask {
+  const sum = (snapshot: CpuSnapshot, part: 'self' | 'children') => snapshot.workers.reduce((total, worker) => total + worker[part], 0);
+  const per = (ms: number) => Math.round(ms / THROUGHPUT_TASKS);
+  const bench = (after.bench.user + after.bench.system - before.bench.user - before.bench.system) / 1000;
+  return {
+    workers: per(sum(after, 'self') - sum(before, 'self')),
+    workerChildren: per(sum(after, 'children') - sum(before, 'children')),
+    coordinator: per(after.coordinator.self + after.coordinator.children - before.coordinator.self - before.coordinator.children),
+    redis: per(after.redis.self - before.redis.self),
+    bench: per(bench),
+  };
 }
 
 /** Milliseconds from submit to the task's first event of `types`, one task at a time. */
@@ -209,6 +294,17 @@ export async function run(): Promise<void> {
               most_tasks_on_one_worker: of.map((r) => r.mostTasksOnOneWorker),
               worker_set_up_ms_median: percentile(of.flatMap((r) => r.setUpMs), 50),
               worker_wrap_up_ms_median: percentile(of.flatMap((r) => r.wrapUpMs), 50),
+              agent_start_ms_median: percentile(of.flatMap((r) => r.agentStartMs), 50),
+              agent_end_to_step_finished_ms_median: percentile(of.flatMap((r) => r.agentEndMs), 50),
+              pick_up_gap_ms_median: percentile(of.flatMap((r) => r.pickUpGapMs), 50),
+              first_pick_up_ms_runs: of.map((r) => r.firstPickUpMs),
+              cpu_ms_per_task_median: {
+                workers: percentile(of.map((r) => r.cpu.workers), 50),
+                worker_children: percentile(of.map((r) => r.cpu.workerChildren), 50),
+                coordinator: percentile(of.map((r) => r.cpu.coordinator), 50),
+                redis: percentile(of.map((r) => r.cpu.redis), 50),
+                bench: percentile(of.map((r) => r.cpu.bench), 50),
+              },
               load_at_end_of_runs: of.map((r) => round2(r.load)),
             },
           ];

@@ -24,6 +24,8 @@ export interface RedisServer {
   /** Stops and starts the server again on the same port and data (saved first), `downMs` apart. */
   restart(options?: { downMs?: number }): Promise<void>;
   stop(): Promise<void>;
+  /** The server's process id now (a benchmark counts its CPU). */
+  pid(): number | undefined;
 }
 
 export async function startRedisServer(): Promise<RedisServer> {
@@ -42,6 +44,7 @@ export async function startRedisServer(): Promise<RedisServer> {
       await stopChild(child, port, false);
       rmSync(dir, { recursive: true, force: true });
     },
+    pid: () => child.pid,
   };
 }
 
