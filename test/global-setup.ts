@@ -1,5 +1,5 @@
 /**
- * Builds dist/ once before the tests, so tests that run the real `ai-orchestrator` binary run the
+ * Builds dist/ (and the binary's bundle) once before the tests, so tests that run the real `ai-orchestrator` binary run the
  * code under test, and points AI_ORCHESTRATOR_HOME at a throwaway directory so no test ever
  * touches the user's ~/.ai-orchestrator.
  */
@@ -14,6 +14,8 @@ export default function setup(): () => void {
     cwd: root,
     stdio: 'inherit',
   });
+  // The binary runs from the bundle, as users run it (src/bin-bundle.ts).
+  execFileSync(process.execPath, [path.join(root, 'scripts/bundle.mjs')], { cwd: root, stdio: 'inherit' });
   const home = mkdtempSync(path.join(os.tmpdir(), 'aio-test-home-'));
   process.env['AI_ORCHESTRATOR_HOME'] = home;
   return () => rmSync(home, { recursive: true, force: true });

@@ -6,7 +6,7 @@
 import { isObject, listOf } from '../shared/value-checks.js';
 
 const FENCED_JSON = /```(?:json)?\s*\n([\s\S]*?)```/gi;
-const ITEM = /^\s*(?:\d+[.)]|[-*•])\s+(.*\S)\s*$/;
+const ITEM = /^\s*(?:\d+[.)]|[-*\u2022])\s+(.*\S)\s*$/;
 const SEVERITY = /\b(critical|high|medium|low)\s*:/i;
 
 export function extractSuggestions(output: string): string[] {

@@ -9,7 +9,7 @@
  * or `args`): secrets never land in the home, so such a file is simply validated every time.
  */
 import { createHash } from 'node:crypto';
-import { statSync } from 'node:fs';
+import { statSync, type Stats } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { createAgentsRedactor } from '../security/redact.js';
 import { jsonCacheFile } from '../storage/json-cache-file.js';
@@ -39,20 +39,24 @@ export interface ConfigCache {
  * Rebuilding or reinstalling the package changes it, so no entry outlives the code that made it.
  */
 function buildIdentity(): string {
-  const modules = ['./schema', './load', './workflows', '../shared/roles'];
-  return modules
-    .map((module) => {
-      for (const extension of ['.js', '.ts']) {
-        try {
-          const stat = statSync(fileURLToPath(new URL(`${module}${extension}`, import.meta.url)));
-          return `${stat.size}:${stat.mtimeMs}`;
-        } catch {
-          continue; // built (.js) or run from source (.ts): whichever exists
-        }
-      }
-      return 'missing';
-    })
-    .join('/');
+  const modules = ['./schema', './load', './workflows', '../shared/roles'].map((module) => {
+    for (const extension of ['.js', '.ts']) {
+      const stat = statOrUndefined(fileURLToPath(new URL(`${module}${extension}`, import.meta.url)));
+      if (stat) return stat; // built (.js) or run from source (.ts): whichever exists
+    }
+    return undefined;
+  });
+  // The file holding this code too: in the binary's bundle (dist/bundle/cli.cjs) that is the
+  // bundle itself, which every rebuild changes, and the separate modules are not beside it.
+  return [statOrUndefined(fileURLToPath(import.meta.url)), ...modules].map((stat) => (stat ? `${stat.size}:${stat.mtimeMs}` : 'missing')).join('/');
+}
+
+function statOrUndefined(file: string): Stats | undefined {
+  try {
+    return statSync(file);
+  } catch {
+    return undefined;
+  }
 }
 
 function isEntry(value: unknown): value is Entry {

@@ -7,13 +7,12 @@ import { randomUUID } from 'node:crypto';
 import type { Statement } from 'better-sqlite3';
 import { migrate, type Db } from '../storage/database.js';
 import { OrchestratorError } from '../shared/errors.js';
+import { isObject } from '../shared/value-checks.js';
 import { parseJson } from './parse-json.js';
 import { CONTEXT_MIGRATIONS } from './migrations.js';
 import {
   isEdgeType,
   isNodeType,
-  metadataSchema,
-  nodeInputSchema,
   type EdgeType,
   type MemoryEdge,
   type MemoryNode,
@@ -92,7 +91,8 @@ export interface GraphStore {
   vectorCount(provider: string): number;
   /**
    * Upserts nodes — with their vectors when given (same index) — in one transaction; returns
-   * them as stored, in input order. Inputs are validated (INVALID_INPUT names the problem).
+   * them as stored, in input order. Inputs must have been checked with `parseNodeInputs`
+   * (schemas.ts), as the memory manager's `addNodes` does.
    */
   upsertNodes(inputs: readonly NodeInput[], vectors?: readonly (NodeVector | undefined)[]): MemoryNode[];
   getNode(id: string): MemoryNode | undefined;
@@ -149,7 +149,7 @@ export function createGraphStore(db: Db): GraphStore {
   const upsertNodes = db.transaction((inputs: readonly NodeInput[], vectors: readonly (NodeVector | undefined)[]): MemoryNode[] => {
     generation += 1;
     const now = new Date().toISOString();
-    const nodes = parseNodeInputs(inputs).map((input) => ({
+    const nodes = inputs.map((input) => ({
       id: input.id ?? randomUUID(),
       type: input.type,
       title: input.title,
@@ -344,17 +344,6 @@ function createRowUpserter(db: Db): (nodes: readonly (Omit<MemoryNode, 'createdA
   };
 }
 
-/** Validated copies of node inputs; the first invalid one throws INVALID_INPUT. */
-export function parseNodeInputs(inputs: readonly NodeInput[]): NodeInput[] {
-  return inputs.map((raw) => {
-    const parsed = nodeInputSchema.safeParse(raw);
-    if (!parsed.success) {
-      throw new OrchestratorError('INVALID_INPUT', `invalid memory node: ${parsed.error.issues[0]?.message ?? 'bad shape'}`);
-    }
-    return parsed.data;
-  });
-}
-
 /** SQL for the shared filters, against a nodes alias. */
 export function filterClause(filters: SearchFilters, alias: string): { sql: string; params: unknown[] } {
   const parts: string[] = [];
@@ -395,14 +384,14 @@ function searchableExtra(metadata: Metadata): string {
 
 function rowToNode(row: NodeRow): MemoryNode {
   const tags = parseJson(row.tags);
-  const metadata = metadataSchema.safeParse(parseJson(row.metadata));
+  const metadata = metadataOf(row.metadata);
   return {
     id: row.id,
     type: isNodeType(row.type) ? row.type : ('concept' satisfies NodeType),
     title: row.title,
     content: row.content,
     tags: Array.isArray(tags) ? tags.filter((t): t is string => typeof t === 'string') : [],
-    metadata: metadata.success ? metadata.data : {},
+    metadata,
     projectId: row.project_id,
     importance: row.importance,
     createdAt: row.created_at,
@@ -411,13 +400,22 @@ function rowToNode(row: NodeRow): MemoryNode {
 }
 
 function rowToEdge(row: EdgeRow): MemoryEdge {
-  const metadata = metadataSchema.safeParse(parseJson(row.metadata));
+  const metadata = metadataOf(row.metadata);
   return {
     sourceId: row.source_id,
     targetId: row.target_id,
     type: isEdgeType(row.type) ? row.type : 'related_to',
     weight: row.weight,
-    metadata: metadata.success ? metadata.data : {},
+    metadata,
     createdAt: row.created_at,
   };
+}
+
+/**
+ * A stored metadata column: JSON.parse gives only JSON values, so an object is all there is to
+ * check (no schema: rows are read on every search, before a task's first agent starts).
+ */
+function metadataOf(column: string): Metadata {
+  const value = parseJson(column);
+  return isObject(value) ? (value as Metadata) : {};
 }

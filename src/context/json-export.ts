@@ -12,7 +12,8 @@ import { OrchestratorError } from '../shared/errors.js';
 import { readFileLimited } from '../shared/read-limited.js';
 import type { MemoryManager } from './memory-manager.js';
 import { nestsDeeperThan } from './parse-json.js';
-import { memoryEdgeSchema, memoryNodeSchema, type JsonValue, type MemoryEdge, type MemoryNode } from './types.js';
+import { memoryEdgeSchema, memoryNodeSchema } from './schemas.js';
+import type { JsonValue, MemoryEdge, MemoryNode } from './types.js';
 
 /** Deeper documents are refused before validation (whose recursion they would overflow). */
 export const MAX_IMPORT_DEPTH = 64;

@@ -10,7 +10,7 @@ import { OrchestratorError } from '../shared/errors.js';
 import { createEmbeddingProvider } from './embeddings/create-embedding.js';
 import { DEFAULT_EMBEDDING, type EmbeddingProvider, type EmbeddingSettings } from './embeddings/provider.js';
 import { encodeVector } from './embeddings/vector-codec.js';
-import { createGraphStore, parseNodeInputs, type GraphStats, type GraphStore, type NodeVector } from './graph-store.js';
+import { createGraphStore, type GraphStats, type GraphStore, type NodeVector } from './graph-store.js';
 import { createSearcher, type SearchSettings } from './hybrid-search.js';
 import { createRecords, type MemoryRecords } from './memory-records.js';
 import { createProjects, type MemoryProjects } from './memory-projects.js';
@@ -110,6 +110,8 @@ async function open(options: MemoryManagerOptions = {}): Promise<MemoryManager> 
     async addNodes(inputs, addOptions = {}) {
       // Validated and embedded first, so nodes, index entries and vectors are written in ONE
       // transaction (a transaction per node or per vector batch was most of the insert time).
+      // The schemas (and zod) load with the first write, not with the first search.
+      const { parseNodeInputs } = await import('./schemas.js');
       const valid = parseNodeInputs(inputs);
       let vectors: (NodeVector | undefined)[] = [];
       let cancelled: OrchestratorError | undefined;

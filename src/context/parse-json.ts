@@ -1,11 +1,5 @@
-/** JSON text → unknown, or undefined when it does not parse (callers validate with zod). */
-export function parseJson(text: string): unknown {
-  try {
-    return JSON.parse(text) as unknown;
-  } catch {
-    return undefined;
-  }
-}
+/** JSON text → unknown, or undefined when it does not parse (callers check what they read). */
+export { parseJsonValue as parseJson } from '../shared/value-checks.js';
 
 /**
  * Whether a parsed JSON value nests arrays and objects deeper than `limit` levels. Iterative, so

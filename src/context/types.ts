@@ -2,9 +2,8 @@
  * The memory graph's vocabulary: 11 node types, 12 edge types, and the shapes stored and returned.
  * Typed fields of a node subtype (a mistake's errorType, severity, correction, …) live in
  * `metadata` and come back on read unchanged — de-duplication compares them, so losing them would duplicate.
+ * The zod schemas of these shapes, for input from outside, are in schemas.ts.
  */
-import { z } from 'zod';
-
 export const NODE_TYPES = [
   'conversation',
   'task',
@@ -47,11 +46,6 @@ export function isEdgeType(value: string): value is EdgeType {
 export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
 export type Metadata = Readonly<Record<string, JsonValue>>;
 
-export const jsonValueSchema: z.ZodType<JsonValue> = z.lazy(() =>
-  z.union([z.string(), z.number(), z.boolean(), z.null(), z.array(jsonValueSchema), z.record(z.string(), jsonValueSchema)]),
-);
-export const metadataSchema = z.record(z.string(), jsonValueSchema);
-
 /** A node as stored and returned. `projectId` is '' for global (project-less) memory. */
 export interface MemoryNode {
   readonly id: string;
@@ -86,19 +80,6 @@ export interface NodeInput {
 /** Longest node id: ids are keys of every edge and index, not free text. */
 export const NODE_ID_MAX = 512;
 
-export const nodeInputSchema = z.object({
-  id: z.string().min(1).max(NODE_ID_MAX).optional(),
-  type: z.enum(NODE_TYPES),
-  title: z.string(),
-  content: z.string().optional(),
-  tags: z.array(z.string()).optional(),
-  metadata: metadataSchema.optional(),
-  projectId: z.string().optional(),
-  importance: z.number().finite().min(0).optional(),
-  createdAt: z.string().optional(),
-  updatedAt: z.string().optional(),
-});
-
 export interface MemoryEdge {
   readonly sourceId: string;
   readonly targetId: string;
@@ -107,28 +88,6 @@ export interface MemoryEdge {
   readonly metadata: Metadata;
   readonly createdAt: string;
 }
-
-export const memoryNodeSchema = z.object({
-  id: z.string().min(1),
-  type: z.enum(NODE_TYPES),
-  title: z.string(),
-  content: z.string(),
-  tags: z.array(z.string()),
-  metadata: metadataSchema,
-  projectId: z.string(),
-  importance: z.number().finite(),
-  createdAt: z.string(),
-  updatedAt: z.string(),
-});
-
-export const memoryEdgeSchema = z.object({
-  sourceId: z.string().min(1),
-  targetId: z.string().min(1),
-  type: z.enum(EDGE_TYPES),
-  weight: z.number().finite(),
-  metadata: metadataSchema,
-  createdAt: z.string(),
-});
 
 /** Filters shared by every search lane. */
 export interface SearchFilters {

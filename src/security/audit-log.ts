@@ -15,8 +15,8 @@ import { createHash } from 'node:crypto';
 import { closeSync, openSync, readFileSync, readSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { z } from 'zod';
 import { OrchestratorError } from '../shared/errors.js';
+import { isObject, isString } from '../shared/value-checks.js';
 import { appendPrivateFile, ensurePrivateDir, writePrivateFile } from '../storage/private-files.js';
 
 /** What is audited. Tasks: their life; config: the configuration in use changed; auth: a server refused a caller. */
@@ -80,23 +80,42 @@ export interface AuditLogOptions {
 export const AUDIT_FILE = 'audit.log';
 const GENESIS = '0'.repeat(64);
 
-const recordSchema = z.strictObject({
-  seq: z.number().int().min(1),
-  at: z.string(),
-  type: z.enum(AUDIT_TYPES),
-  user: z.string(),
-  pid: z.number().int(),
-  data: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])),
-  prev: z.string().regex(/^[0-9a-f]{64}$/),
-  hash: z.string().regex(/^[0-9a-f]{64}$/),
-});
+const HASH = /^[0-9a-f]{64}$/;
+const AUDIT_TYPE_NAMES: ReadonlySet<string> = new Set(AUDIT_TYPES);
+const RECORD_KEYS: ReadonlySet<string> = new Set(['seq', 'at', 'type', 'user', 'pid', 'data', 'prev', 'hash']);
 
-const headSchema = z.object({
-  seq: z.number().int().min(0),
-  hash: z.string(),
-  configs: z.record(z.string(), z.string()).default({}),
-});
-type Head = z.infer<typeof headSchema>;
+interface Head {
+  readonly seq: number;
+  readonly hash: string;
+  /** The digest of each configuration file last recorded as in use. */
+  readonly configs: Readonly<Record<string, string>>;
+}
+
+// Records and the head are checked by hand, not with zod: every task appends to the log before
+// its first agent starts, and loading zod there would cost more than the rest of the append.
+
+/** A record exactly as written: every field present and well-formed, nothing else. */
+function asRecord(value: unknown): AuditRecord | undefined {
+  if (!isObject(value) || Object.keys(value).some((key) => !RECORD_KEYS.has(key))) return undefined;
+  const { seq, at, type, user, pid, data, prev, hash } = value;
+  if (!Number.isInteger(seq) || (seq as number) < 1 || !Number.isInteger(pid)) return undefined;
+  if (!isString(at) || !isString(user) || !isString(type) || !AUDIT_TYPE_NAMES.has(type)) return undefined;
+  if (!isObject(data) || !Object.values(data).every(isScalar)) return undefined;
+  if (!isString(prev) || !HASH.test(prev) || !isString(hash) || !HASH.test(hash)) return undefined;
+  return value as unknown as AuditRecord;
+}
+
+function asHead(value: unknown): Head | undefined {
+  if (!isObject(value)) return undefined;
+  const { seq, hash, configs = {} } = value;
+  if (!Number.isInteger(seq) || (seq as number) < 0 || !isString(hash)) return undefined;
+  if (!isObject(configs) || !Object.values(configs).every(isString)) return undefined;
+  return { seq: seq as number, hash, configs: configs as Record<string, string> };
+}
+
+function isScalar(value: unknown): value is Scalar {
+  return value === null || typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean';
+}
 
 export function createAuditLog(home: string, options: AuditLogOptions = {}): AuditLog {
   const file = path.join(home, AUDIT_FILE);
@@ -186,8 +205,7 @@ function verifyLines(lines: readonly string[], head: Head | undefined): AuditVer
 
 function parseRecord(line: string): AuditRecord | undefined {
   try {
-    const parsed = recordSchema.safeParse(JSON.parse(line));
-    return parsed.success ? parsed.data : undefined;
+    return asRecord(JSON.parse(line));
   } catch {
     return undefined;
   }
@@ -237,8 +255,7 @@ function lastRecord(file: string): AuditRecord | undefined {
 
 function readHead(file: string): Head | undefined {
   try {
-    const parsed = headSchema.safeParse(JSON.parse(readFileSync(file, 'utf8')));
-    return parsed.success ? parsed.data : undefined;
+    return asHead(JSON.parse(readFileSync(file, 'utf8')));
   } catch {
     return undefined;
   }

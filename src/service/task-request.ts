@@ -5,7 +5,6 @@
  */
 import { existsSync, statSync } from 'node:fs';
 import path from 'node:path';
-import { z } from 'zod';
 import type { OrchestratorConfig } from '../config/schema.js';
 import { findRepositoryRoot } from '../context/project-root.js';
 import { OrchestratorError } from '../shared/errors.js';
@@ -16,35 +15,79 @@ export const MAX_ITERATIONS = 100;
 /** A probe's prompt is sent byte for byte and may be a whole file. */
 export const MAX_PROBE_PROMPT_CHARS = 10_000_000;
 
-export const taskRequestSchema = z.object({
-  task: z.string(),
-  workflow: z.string().min(1).max(200).optional(),
-  maxIterations: z.number().int().min(1).max(MAX_ITERATIONS).optional(),
+export interface TaskRequest {
+  readonly task: string;
+  readonly workflow?: string | undefined;
+  readonly maxIterations?: number | undefined;
   /** Directory the agents work in (relative to the service's base directory). */
-  cwd: z.string().min(1).optional(),
+  readonly cwd?: string | undefined;
   /** Project for context memory (default: the git repository of cwd). */
-  projectPath: z.string().min(1).optional(),
-  offline: z.boolean().optional(),
-  budgetUsd: z.number().positive().max(1_000_000).optional(),
+  readonly projectPath?: string | undefined;
+  readonly offline?: boolean | undefined;
+  readonly budgetUsd?: number | undefined;
   /** Where it comes from: cli, shell, api, mcp, … (shown in history). */
-  source: z.string().min(1).max(40).optional(),
+  readonly source?: string | undefined;
   /** A follow-up of this earlier task: its text and result go into the prompt. */
-  followUpOf: z.string().min(1).optional(),
+  readonly followUpOf?: string | undefined;
   /** `worktree`: the task runs in a new git worktree on its own branch (default: settings.isolation). */
-  isolation: z.enum(['none', 'worktree']).optional(),
+  readonly isolation?: 'none' | 'worktree' | undefined;
   /** The revision a worktree (or a queued task) starts from (default HEAD). */
-  base: z.string().min(1).max(400).optional(),
+  readonly base?: string | undefined;
   /** Queue mode: hand the task to the fleet's workers (default: the service's choice). */
-  queue: z.boolean().optional(),
+  readonly queue?: boolean | undefined;
   /** A queued task's repository, a URL or path every worker can reach (default: cwd's repository). */
-  repo: z.string().min(1).max(2_000).optional(),
+  readonly repo?: string | undefined;
   /**
    * Run this one agent once with `task` as its exact prompt (role raw, no template, no memory):
    * a probe that the agent is installed and answering, still an ordinary, cancellable task.
    */
-  agent: z.string().min(1).max(200).optional(),
-});
-export type TaskRequest = z.infer<typeof taskRequestSchema>;
+  readonly agent?: string | undefined;
+}
+
+/** What is wrong with a field's value, or undefined when it fits. */
+type FieldCheck = (value: unknown) => string | undefined;
+
+const text =
+  (max: number): FieldCheck =>
+  (value) =>
+    typeof value !== 'string' ? 'expected a string' : value.length === 0 ? 'must not be empty' : value.length > max ? `at most ${max} characters` : undefined;
+const flag: FieldCheck = (value) => (typeof value === 'boolean' ? undefined : 'expected true or false');
+
+// Checked by hand, not with zod: every task passes here before its first agent starts, where
+// loading zod costs more than the whole check (surfaces validate their own input with their schemas).
+const FIELDS: { readonly [K in keyof TaskRequest]-?: FieldCheck } = {
+  task: (value) => (typeof value === 'string' ? undefined : 'expected a string'),
+  workflow: text(200),
+  maxIterations: (value) =>
+    Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_ITERATIONS ? undefined : `expected a whole number from 1 to ${MAX_ITERATIONS}`,
+  cwd: text(Number.MAX_SAFE_INTEGER),
+  projectPath: text(Number.MAX_SAFE_INTEGER),
+  offline: flag,
+  budgetUsd: (value) => (typeof value === 'number' && value > 0 && value <= 1_000_000 ? undefined : 'expected a number above 0, at most 1000000'),
+  source: text(40),
+  followUpOf: text(Number.MAX_SAFE_INTEGER),
+  isolation: (value) => (value === 'none' || value === 'worktree' ? undefined : 'expected "none" or "worktree"'),
+  base: text(400),
+  queue: flag,
+  repo: text(2_000),
+  agent: text(200),
+};
+
+/** The first problem of a request, as "field: problem"; undefined when it fits. */
+function requestProblem(request: unknown): string | undefined {
+  if (typeof request !== 'object' || request === null || Array.isArray(request)) return 'request: expected an object';
+  const fields = request as Record<string, unknown>;
+  for (const [name, check] of Object.entries(FIELDS)) {
+    const value = fields[name];
+    if (value === undefined) {
+      if (name === 'task') return 'task: required';
+      continue;
+    }
+    const problem = check(value);
+    if (problem) return `${name}: ${problem}`;
+  }
+  return undefined;
+}
 
 export interface CheckedRequest {
   readonly task: string;
@@ -70,12 +113,9 @@ export interface CheckRequestOptions {
 }
 
 export function checkRequest(request: TaskRequest, config: OrchestratorConfig, baseDir: string, options: CheckRequestOptions = {}): CheckedRequest {
-  const parsed = taskRequestSchema.safeParse(request);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new OrchestratorError('INVALID_INPUT', `invalid task request: ${issue ? `${issue.path.join('.') || 'request'}: ${issue.message}` : 'bad input'}`);
-  }
-  const r = parsed.data;
+  const problem = requestProblem(request);
+  if (problem) throw new OrchestratorError('INVALID_INPUT', `invalid task request: ${problem}`);
+  const r = request;
   const probe = r.agent;
   // A probe's prompt is exact; a task's text is what the user meant, without stray whitespace.
   const task = probe ? r.task : r.task.trim();

@@ -3,6 +3,8 @@
  * and the memory graph all live here. Each feature owns its migrations and applies them when it
  * opens its store; ids are namespaced ("tasks/001") so features never collide.
  */
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import Database from 'better-sqlite3';
 import { OrchestratorError } from '../shared/errors.js';
@@ -22,6 +24,22 @@ const BUSY_TIMEOUT_MS = 15_000;
 
 export { databasePath } from './database-path.js';
 
+let driverBinary: string | undefined | null = null;
+
+/**
+ * The driver's compiled module, named directly: left to find it itself, the driver asks the
+ * `bindings` package, which searches a dozen places through stack traces — and cannot from inside
+ * the binary's bundle, which holds the driver's JavaScript (scripts/bundle.mjs).
+ */
+function nativeBinding(): string | undefined {
+  if (driverBinary === null) {
+    const root = path.dirname(createRequire(import.meta.url).resolve('better-sqlite3/package.json'));
+    const file = path.join(root, 'build', 'Release', 'better_sqlite3.node');
+    driverBinary = existsSync(file) ? file : undefined;
+  }
+  return driverBinary;
+}
+
 /** Opens (once per process and path) the database, in WAL mode with foreign keys on. */
 export function openDatabase(file: string): Db {
   const key = file === ':memory:' ? file : path.resolve(file);
@@ -32,7 +50,8 @@ export function openDatabase(file: string): Db {
     if (key !== ':memory:') ensurePrivateFile(key);
     // The busy timeout comes first: commands started together on a fresh home all switch it to
     // WAL and create the tables at the same moment, and must wait for each other, not fail.
-    const db = new Database(key, { timeout: BUSY_TIMEOUT_MS });
+    const binding = nativeBinding();
+    const db = new Database(key, { timeout: BUSY_TIMEOUT_MS, ...(binding ? { nativeBinding: binding } : {}) });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
     db.pragma('journal_mode = WAL');
     db.pragma('foreign_keys = ON');

@@ -10,25 +10,12 @@ import type { IterationRecord, StepRecord } from '../events/events.js';
 import { STOP_REASONS, type StopReason } from '../events/task-values.js';
 import { ROLES, type Role } from '../shared/roles.js';
 import { OrchestratorError } from '../shared/errors.js';
-import { isObject, isString, listOf } from '../shared/value-checks.js';
+import { either, isInt, isNull, isNumber, isObject, isString, listOf, oneOf, rowColumns, type Check } from '../shared/value-checks.js';
 import { isTaskStatus, type TaskStatus } from './task-state.js';
 import type { CurrentStep, TaskRecord } from './task-store.js';
 
-type Check<T> = (value: unknown) => value is T;
-
-const isNumber: Check<number> = (value): value is number => typeof value === 'number' && Number.isFinite(value);
-const isInt: Check<number> = (value): value is number => Number.isSafeInteger(value);
 const isNonNegative: Check<number> = (value): value is number => isNumber(value) && value >= 0;
 const isBoolean: Check<boolean> = (value): value is boolean => typeof value === 'boolean';
-const isNull: Check<null> = (value): value is null => value === null;
-
-function oneOf<T extends string>(values: readonly T[]): Check<T> {
-  return (value): value is T => typeof value === 'string' && (values as readonly string[]).includes(value);
-}
-
-function either<A, B>(a: Check<A>, b: Check<B>): Check<A | B> {
-  return (value): value is A | B => a(value) || b(value);
-}
 
 const isRole = oneOf<Role>(ROLES);
 const isFailureKind = oneOf<FailureKind>(FAILURE_KINDS);
@@ -128,22 +115,11 @@ const readStrings = (value: unknown): string[] | undefined => listOf(value, read
 const readRefusals = (value: unknown): Refusal[] | undefined => listOf(value, readRefusal);
 const readProposedChanges = (value: unknown): ProposedChange[] | undefined => listOf(value, readProposedChange);
 
-/** Reads the columns of one row, naming the first that does not fit. */
-function columns(raw: unknown, table: string) {
-  if (!isObject(raw)) throw new OrchestratorError('DATABASE_ERROR', `a row of ${table} could not be read`);
-  const where = isString(raw['id']) ? `${table} row ${raw['id']}` : isString(raw['task_id']) ? `${table} row of task ${raw['task_id']}` : table;
-  return <T>(name: string, check: Check<T>, what: string): T => {
-    const value = raw[name];
-    if (!check(value)) throw new OrchestratorError('DATABASE_ERROR', `${where}: column ${name} holds ${JSON.stringify(value) ?? 'nothing'}, not ${what}`);
-    return value;
-  };
-}
-
 const nullableString = either(isString, isNull);
 const nullableNumber = either(isNumber, isNull);
 
 export function taskFromRow(raw: unknown): TaskRecord {
-  const col = columns(raw, 'tasks');
+  const col = rowColumns(raw, 'tasks');
   const success = col('success', nullableNumber, 'a number or NULL');
   const stopReason = col('stop_reason', either(isStopReason, isNull), 'a stop reason or NULL');
   const reason = col('reason', nullableString, 'text or NULL');
@@ -190,7 +166,7 @@ export function taskFromRow(raw: unknown): TaskRecord {
 }
 
 export function stepFromRow(raw: unknown): StepRecord {
-  const col = columns(raw, 'task_steps');
+  const col = rowColumns(raw, 'task_steps');
   const errorKind = col('error_kind', either(isFailureKind, isNull), 'a failure kind or NULL');
   const errorMessage = col('error_message', nullableString, 'text or NULL');
   const fallbackFrom = col('fallback_from', nullableString, 'text or NULL');

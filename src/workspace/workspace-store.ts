@@ -2,7 +2,8 @@
  * What the workspace layer remembers per task: its checkpoints (which commit before which step,
  * and the one at the end), its rollbacks (what `--undo` restores) and its worktree.
  */
-import { z } from 'zod';
+import { OrchestratorError } from '../shared/errors.js';
+import { either, isNull, isNumber, isString, oneOf, parseJsonValue, rowColumns } from '../shared/value-checks.js';
 import { migrate, type Db } from '../storage/database.js';
 import { WORKSPACE_MIGRATIONS } from './migrations.js';
 
@@ -75,84 +76,62 @@ export interface WorkspaceStore {
   forgetTask(taskId: string): void;
 }
 
-const checkpointRow = z.object({
-  task_id: z.string(),
-  seq: z.number(),
-  kind: z.enum(['step', 'end']),
-  iteration: z.number().nullable(),
-  step_index: z.number().nullable(),
-  repo: z.string(),
-  commit_id: z.string(),
-  ref: z.string(),
-  created_at: z.string(),
-});
-
-const rollbackRow = z.object({
-  task_id: z.string(),
-  seq: z.number(),
-  repo: z.string(),
-  target_commit: z.string(),
-  before_commit: z.string(),
-  before_ref: z.string(),
-  files: z.string(),
-  created_at: z.string(),
-  undone_at: z.string().nullable(),
-});
-
-const worktreeRow = z.object({
-  task_id: z.string(),
-  repo: z.string(),
-  path: z.string(),
-  branch: z.string(),
-  base_commit: z.string(),
-  workflow: z.string(),
-  created_at: z.string(),
-  final_commit: z.string().nullable(),
-  removed_at: z.string().nullable(),
-});
+// Rows are checked by hand (shared/value-checks.ts), not with zod: the store opens with every task
+// in a git repository, before its first agent starts.
+const nullableNumber = either(isNumber, isNull);
+const nullableString = either(isString, isNull);
+const isCheckpointKind = oneOf<CheckpointRecord['kind']>(['step', 'end']);
+const isStringList = (value: unknown): value is string[] => Array.isArray(value) && value.every(isString);
 
 function toCheckpoint(raw: unknown): CheckpointRecord {
-  const row = checkpointRow.parse(raw);
+  const col = rowColumns(raw, 'workspace_checkpoints');
+  const iteration = col('iteration', nullableNumber, 'a number or NULL');
+  const stepIndex = col('step_index', nullableNumber, 'a number or NULL');
   return {
-    taskId: row.task_id,
-    seq: row.seq,
-    kind: row.kind,
-    ...(row.iteration !== null ? { iteration: row.iteration } : {}),
-    ...(row.step_index !== null ? { stepIndex: row.step_index } : {}),
-    repo: row.repo,
-    commit: row.commit_id,
-    ref: row.ref,
-    createdAt: row.created_at,
+    taskId: col('task_id', isString, 'text'),
+    seq: col('seq', isNumber, 'a number'),
+    kind: col('kind', isCheckpointKind, "'step' or 'end'"),
+    ...(iteration !== null ? { iteration } : {}),
+    ...(stepIndex !== null ? { stepIndex } : {}),
+    repo: col('repo', isString, 'text'),
+    commit: col('commit_id', isString, 'text'),
+    ref: col('ref', isString, 'text'),
+    createdAt: col('created_at', isString, 'text'),
   };
 }
 
 function toRollback(raw: unknown): RollbackRecord {
-  const row = rollbackRow.parse(raw);
+  const col = rowColumns(raw, 'workspace_rollbacks');
+  const files = parseJsonValue(col('files', isString, 'text'));
+  if (!isStringList(files)) throw new OrchestratorError('DATABASE_ERROR', `workspace_rollbacks row of task ${String(col('task_id', isString, 'text'))}: column files is not a JSON list of paths`);
+  const undoneAt = col('undone_at', nullableString, 'text or NULL');
   return {
-    taskId: row.task_id,
-    seq: row.seq,
-    repo: row.repo,
-    targetCommit: row.target_commit,
-    beforeCommit: row.before_commit,
-    beforeRef: row.before_ref,
-    files: z.array(z.string()).parse(JSON.parse(row.files)),
-    createdAt: row.created_at,
-    ...(row.undone_at ? { undoneAt: row.undone_at } : {}),
+    taskId: col('task_id', isString, 'text'),
+    seq: col('seq', isNumber, 'a number'),
+    repo: col('repo', isString, 'text'),
+    targetCommit: col('target_commit', isString, 'text'),
+    beforeCommit: col('before_commit', isString, 'text'),
+    beforeRef: col('before_ref', isString, 'text'),
+    files,
+    createdAt: col('created_at', isString, 'text'),
+    ...(undoneAt ? { undoneAt } : {}),
   };
 }
 
 function toWorktree(raw: unknown): WorktreeRecord {
-  const row = worktreeRow.parse(raw);
+  const col = rowColumns(raw, 'workspace_worktrees');
+  const finalCommit = col('final_commit', nullableString, 'text or NULL');
+  const removedAt = col('removed_at', nullableString, 'text or NULL');
   return {
-    taskId: row.task_id,
-    repo: row.repo,
-    path: row.path,
-    branch: row.branch,
-    baseCommit: row.base_commit,
-    workflow: row.workflow,
-    createdAt: row.created_at,
-    ...(row.final_commit ? { finalCommit: row.final_commit } : {}),
-    ...(row.removed_at ? { removedAt: row.removed_at } : {}),
+    taskId: col('task_id', isString, 'text'),
+    repo: col('repo', isString, 'text'),
+    path: col('path', isString, 'text'),
+    branch: col('branch', isString, 'text'),
+    baseCommit: col('base_commit', isString, 'text'),
+    workflow: col('workflow', isString, 'text'),
+    createdAt: col('created_at', isString, 'text'),
+    ...(finalCommit ? { finalCommit } : {}),
+    ...(removedAt ? { removedAt } : {}),
   };
 }
 

@@ -26,14 +26,25 @@ export function modulesIn(trace: string): Set<string> {
   return new Set(trace.split('\n').filter((url) => url.startsWith(dist)).map((url) => url.slice(dist.length)));
 }
 
+/**
+ * By default the binary runs as modules (AI_ORCHESTRATOR_UNBUNDLED=1), so the trace names each of
+ * our modules and every package, zod and commander included. The bundle keeps the same graph —
+ * esbuild runs a module reached only through a dynamic import when that import runs — which
+ * `bundled: true` checks for the packages it leaves outside (everything but commander, zod, yaml).
+ */
 export async function runCliTraced(
   args: readonly string[],
-  options: RunCliOptions & { readonly traceFile: string },
+  options: RunCliOptions & { readonly traceFile: string; readonly bundled?: boolean },
 ): Promise<CliResult & { readonly packages: Set<string>; readonly modules: Set<string> }> {
   rmSync(options.traceFile, { force: true });
   const result = await runCli(args, {
     ...options,
-    env: { ...options.env, NODE_OPTIONS: `--import ${TRACE_HOOK}`, AIO_TRACE_IMPORTS: options.traceFile },
+    env: {
+      ...options.env,
+      NODE_OPTIONS: `--import ${TRACE_HOOK}`,
+      AIO_TRACE_IMPORTS: options.traceFile,
+      AI_ORCHESTRATOR_UNBUNDLED: options.bundled === true ? undefined : '1',
+    },
   });
   const trace = existsSync(options.traceFile) ? readFileSync(options.traceFile, 'utf8') : '';
   return { ...result, packages: packagesIn(trace), modules: modulesIn(trace) };

@@ -6,6 +6,7 @@
  */
 import type { Llama, LlamaModel, NodeLlamaCpp } from './llama-api.js';
 import { errorMessage } from '../../shared/errors.js';
+import { importPackage } from '../../shared/import-package.js';
 import type { FailureKind } from '../spec.js';
 import { INSTALL_HINT } from './model-file.js';
 
@@ -27,9 +28,10 @@ export interface EmbeddedRuntime {
   readonly llama: Llama;
 }
 
-// A variable specifier keeps TypeScript from resolving the optional peer at build time.
+// A variable specifier keeps TypeScript from resolving the optional peer at build time; the
+// package is ES modules only, so it is imported through the one helper that stays a real import().
 const PACKAGE = 'node-llama-cpp';
-const importPackage: ImportNodeLlamaCpp = () => import(PACKAGE) as Promise<NodeLlamaCpp>;
+const importLlama: ImportNodeLlamaCpp = () => importPackage<NodeLlamaCpp>(PACKAGE);
 
 /** llama.cpp's own recent warnings and errors, appended to load failures (never printed). */
 const recentLogs: string[] = [];
@@ -40,7 +42,7 @@ const models = new Map<string, Promise<LlamaModel>>();
 let modelLoads = 0;
 
 /** Imports the package; a missing package becomes not_installed with the install hint. */
-export async function importNodeLlamaCpp(importer: ImportNodeLlamaCpp = importPackage): Promise<NodeLlamaCpp> {
+export async function importNodeLlamaCpp(importer: ImportNodeLlamaCpp = importLlama): Promise<NodeLlamaCpp> {
   try {
     return await importer();
   } catch (error) {

@@ -1,11 +1,11 @@
 /**
  * Embedding over HTTP: Ollama's `/api/embed` and any OpenAI-compatible `/v1/embeddings`
- * (OpenAI, llama-server, LM Studio, vLLM, LocalAI). Responses are validated with zod; failures
+ * (OpenAI, llama-server, LM Studio, vLLM, LocalAI). Responses are checked; failures
  * become BACKEND_ERROR with the server's status and a short body excerpt.
  */
-import { z } from 'zod';
 import { timeoutSignal } from '../../shared/abort.js';
 import { OrchestratorError, errorMessage } from '../../shared/errors.js';
+import { isObject, listOf } from '../../shared/value-checks.js';
 import { normalize, type EmbeddingProvider } from './provider.js';
 
 export interface OllamaEmbeddingSettings {
@@ -23,10 +23,26 @@ export interface OpenAiEmbeddingSettings {
   readonly timeoutMs?: number;
 }
 
-const ollamaResponse = z.object({ embeddings: z.array(z.array(z.number())) });
-const openAiResponse = z.object({
-  data: z.array(z.object({ embedding: z.array(z.number()), index: z.number().int().optional() })),
-});
+// Response bodies are checked by hand: this module loads with the memory, before a task's first
+// agent starts, where zod would cost more than every check it makes.
+const numbers = (value: unknown): number[] | undefined => listOf(value, (n) => (typeof n === 'number' ? n : undefined));
+
+/** Ollama's `{ embeddings: number[][] }`. */
+function ollamaEmbeddings(body: unknown): number[][] | undefined {
+  return isObject(body) ? listOf(body['embeddings'], numbers) : undefined;
+}
+
+/** OpenAI's `{ data: [{ embedding: number[], index?: integer }] }`. */
+function openAiEmbeddings(body: unknown): { embedding: number[]; index?: number }[] | undefined {
+  if (!isObject(body)) return undefined;
+  return listOf(body['data'], (item) => {
+    if (!isObject(item)) return undefined;
+    const embedding = numbers(item['embedding']);
+    const index = item['index'];
+    if (!embedding || (index !== undefined && !Number.isInteger(index))) return undefined;
+    return index === undefined ? { embedding } : { embedding, index: index as number };
+  });
+}
 
 export function createOllamaEmbedding(settings: OllamaEmbeddingSettings): EmbeddingProvider {
   const base = (settings.endpoint ?? 'http://127.0.0.1:11434').replace(/\/+$/, '');
@@ -37,11 +53,11 @@ export function createOllamaEmbedding(settings: OllamaEmbeddingSettings): Embedd
     async embed(texts, options = {}) {
       if (texts.length === 0) return [];
       const body = await postJson(`${base}/api/embed`, { model: settings.model, input: texts }, {}, settings.timeoutMs, options.signal);
-      const parsed = ollamaResponse.safeParse(body);
-      if (!parsed.success || parsed.data.embeddings.length !== texts.length) {
+      const embeddings = ollamaEmbeddings(body);
+      if (!embeddings || embeddings.length !== texts.length) {
         throw new OrchestratorError('BACKEND_ERROR', `ollama /api/embed returned an unexpected body for model ${settings.model}`);
       }
-      return parsed.data.embeddings.map((v) => normalize(Float32Array.from(v)));
+      return embeddings.map((v) => normalize(Float32Array.from(v)));
     },
   };
 }
@@ -58,11 +74,11 @@ export function createOpenAiEmbedding(settings: OpenAiEmbeddingSettings): Embedd
       const headers: Record<string, string> = settings.apiKey ? { authorization: `Bearer ${settings.apiKey}` } : {};
       const request = { model: settings.model, input: texts, ...(settings.dimensions ? { dimensions: settings.dimensions } : {}) };
       const body = await postJson(`${base}/embeddings`, request, headers, settings.timeoutMs, options.signal);
-      const parsed = openAiResponse.safeParse(body);
-      if (!parsed.success || parsed.data.data.length !== texts.length) {
+      const data = openAiEmbeddings(body);
+      if (!data || data.length !== texts.length) {
         throw new OrchestratorError('BACKEND_ERROR', `${base}/embeddings returned an unexpected body for model ${settings.model}`);
       }
-      const ordered = [...parsed.data.data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
+      const ordered = [...data].sort((a, b) => (a.index ?? 0) - (b.index ?? 0));
       return ordered.map((item) => normalize(Float32Array.from(item.embedding)));
     },
   };
