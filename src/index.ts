@@ -83,6 +83,8 @@ export { liveness, readiness } from './observability/health.js';
 export type { HealthCheck, Readiness, Liveness } from './observability/health.js';
 export { createEngine, addUsage } from './workflow/engine.js';
 export type { Engine, EngineOptions, EngineMemory, BudgetGuard, RunRequest, TaskOutcome, FinishedTask } from './workflow/engine.js';
+export { createTreeSnapshots } from './adapters/files-changed.js';
+export type { TreeSnapshot, TreeSnapshots } from './adapters/files-changed.js';
 export { resolvePlan, effectiveWorkflowName } from './workflow/plan.js';
 export type { Plan, PlannedStep, SkippedStep, ResolvePlanOptions } from './workflow/plan.js';
 export { createAgentResolver, tapAgentStarts } from './workflow/agents.js';

@@ -81,14 +81,22 @@ export async function* runCliAgent(invocation: CliInvocation, options: AgentRunO
   });
   try {
     yield { type: 'start', ...(running.pid !== undefined ? { pid: running.pid } : {}), detail: invocation.command };
-    for await (const line of running.lines) {
-      if (line.trim() === '' && !invocation.parser.keepBlankLines) continue;
-      for (const event of invocation.parser.line(line)) {
-        if (event.type === 'finish') finished = true;
-        yield event;
+    for await (const batch of running.lineBatches) {
+      // Lines that arrived together: their consecutive text deltas go on as one event (one to
+      // store, show and forward instead of one per line).
+      const events: AgentEvent[] = [];
+      for (const line of batch) {
+        if (line.trim() === '' && !invocation.parser.keepBlankLines) continue;
+        for (const event of invocation.parser.line(line)) {
+          if (event.type === 'finish') finished = true;
+          const previous = events.at(-1);
+          if (event.type === 'text-delta' && previous?.type === 'text-delta') events[events.length - 1] = { type: 'text-delta', text: previous.text + event.text };
+          else events.push(event);
+        }
+        stopError ??= invocation.parser.stopWith?.();
+        if (stopError && !signal.aborted) stopper.abort();
       }
-      stopError ??= invocation.parser.stopWith?.();
-      if (stopError && !signal.aborted) stopper.abort();
+      yield* events;
     }
     const result = await running.result;
     if (stopError && !options.signal?.aborted) {

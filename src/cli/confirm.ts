@@ -3,7 +3,6 @@
  * off a terminal — a script, a pipe, CI — there is nobody to ask, so without `--yes` the command
  * refuses rather than guessing.
  */
-import { createInterface } from 'node:readline/promises';
 import { OrchestratorError } from '../shared/errors.js';
 
 export interface ConfirmOptions {
@@ -24,6 +23,8 @@ export async function confirmDestructive(question: string, what: string, options
   if (!input.isTTY || !output.isTTY) {
     throw new OrchestratorError('INVALID_INPUT', `not asking to ${what} without a terminal: pass --yes to confirm`);
   }
+  // Loaded here: every command's start would otherwise load readline for a question rarely asked.
+  const { createInterface } = await import('node:readline/promises');
   const rl = createInterface({ input, output, terminal: true });
   try {
     const answer = await rl.question(`${question} [y/N] `);

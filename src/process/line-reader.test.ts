@@ -1,6 +1,6 @@
 import { Readable } from 'node:stream';
 import { describe, expect, it } from 'vitest';
-import { readLines } from './line-reader.js';
+import { readLineBatches, readLines } from './line-reader.js';
 
 async function linesOf(chunks: readonly (string | Buffer)[], maxLineBytes = 1024): Promise<string[]> {
   const out: string[] = [];
@@ -41,5 +41,13 @@ describe('readLines', () => {
     const out: string[] = [];
     for await (const line of readLines(Readable.from(huge()), 4096)) out.push(line);
     expect(out).toEqual([`${'a'.repeat(4096)} [… ${64 * 1024 * 1024 - 4096} bytes cut]`]);
+  });
+});
+
+describe('readLineBatches', () => {
+  it('groups the lines each chunk completed, and ends with the unterminated rest', async () => {
+    const batches: string[][] = [];
+    for await (const batch of readLineBatches(Readable.from(['a\nb\nc', 'd\n', 'no newline', ' yet\ne\nf']), 1024)) batches.push(batch);
+    expect(batches).toEqual([['a', 'b'], ['cd'], ['no newline yet', 'e'], ['f']]);
   });
 });

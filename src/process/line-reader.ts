@@ -16,6 +16,15 @@ export function cutMarker(bytes: number): string {
 const NEWLINE = 0x0a;
 
 export async function* readLines(input: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncGenerator<string> {
+  for await (const batch of readLineBatches(input, maxLineBytes)) yield* batch;
+}
+
+/**
+ * The same lines, grouped as they arrived: the lines each chunk of input completed (the last,
+ * unterminated one at the end). A reader that handles each group at once does per group what it
+ * would otherwise do per line (an agent's output lines that arrive together become one event).
+ */
+export async function* readLineBatches(input: AsyncIterable<Buffer | string>, maxLineBytes: number): AsyncGenerator<string[]> {
   let parts: Buffer[] = [];
   let kept = 0;
   let cut = 0;
@@ -50,13 +59,15 @@ export async function* readLines(input: AsyncIterable<Buffer | string>, maxLineB
 
   for await (const chunk of input) {
     const buffer = typeof chunk === 'string' ? Buffer.from(chunk) : chunk;
+    const batch: string[] = [];
     let start = 0;
     for (let end = buffer.indexOf(NEWLINE, start); end >= 0; end = buffer.indexOf(NEWLINE, start)) {
       take(buffer.subarray(start, end));
-      yield finishLine();
+      batch.push(finishLine());
       start = end + 1;
     }
     if (start < buffer.length) take(buffer.subarray(start));
+    if (batch.length > 0) yield batch;
   }
-  if (kept > 0 || cut > 0) yield finishLine();
+  if (kept > 0 || cut > 0) yield [finishLine()];
 }

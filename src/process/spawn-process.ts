@@ -10,7 +10,7 @@ import { spawn } from 'node:child_process';
 import { statSync } from 'node:fs';
 import { abortKind, withTimeout } from '../shared/abort.js';
 import { killGroup, liveGroupLeaders, trackGroup, untrackGroup } from './kill-group.js';
-import { DEFAULT_MAX_LINE_BYTES, readLines } from './line-reader.js';
+import { DEFAULT_MAX_LINE_BYTES, readLineBatches, readLines } from './line-reader.js';
 import { spawnTurn } from './spawn-turn.js';
 import { descendantsOf, findTagged, killTagged, markPid, newRunTag, RUN_TAG_VARIABLE, signalProcesses } from './process-table.js';
 
@@ -55,6 +55,8 @@ export interface RunningProcess {
   readonly pid: number | undefined;
   /** stdout, line by line. Leaving the loop early kills the process group. */
   readonly lines: AsyncIterable<string>;
+  /** The same lines, grouped as they arrived (readLineBatches); read either this or `lines`. */
+  readonly lineBatches: AsyncIterable<readonly string[]>;
   /** Settles once the process has exited and its group is gone. */
   readonly result: Promise<ProcessResult>;
 }
@@ -234,10 +236,11 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
     };
   })();
 
-  async function* lines(): AsyncGenerator<string> {
+  /** stdout read by `read` (lines, or lines in the groups they arrived in). */
+  async function* stdoutAs<T>(read: (input: AsyncIterable<Buffer>, maxLineBytes: number) => AsyncGenerator<T>): AsyncGenerator<T> {
     let finished = false;
     try {
-      yield* readLines(chunks(), options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
+      yield* read(chunks(), options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES);
       finished = true;
     } catch (error) {
       // Destroying a pipe nobody would close (see pipesClosed) ends the stream with an error.
@@ -248,7 +251,7 @@ export function spawnProcess(options: SpawnProcessOptions): RunningProcess {
     }
   }
 
-  return { pid, lines: lines(), result };
+  return { pid, lines: stdoutAs(readLines), lineBatches: stdoutAs(readLineBatches), result };
 }
 
 function isDirectory(dir: string): boolean {
@@ -275,7 +278,10 @@ function notStarted(error: unknown, started: number): RunningProcess {
   async function* noLines(): AsyncGenerator<string> {
     // Nothing was started, so there is no output.
   }
-  return { pid: undefined, lines: noLines(), result: Promise.resolve(result) };
+  async function* noBatches(): AsyncGenerator<string[]> {
+    // Nothing was started, so there is no output.
+  }
+  return { pid: undefined, lines: noLines(), lineBatches: noBatches(), result: Promise.resolve(result) };
 }
 
 /** Runs to the end and collects stdout; for short helper commands (git status, --version). */

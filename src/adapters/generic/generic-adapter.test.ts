@@ -4,6 +4,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { adapterFromYaml, fakeAgent, runFake } from '../../../test/helpers/fake-cli.js';
 import { agentSchema } from '../../config/schema.js';
+import type { AgentEvent } from '../spec.js';
 import { createGenericCliAdapter } from './generic-adapter.js';
 import { valueAtPath } from './generic-output.js';
 
@@ -21,6 +22,14 @@ describe('generic CLI adapter', () => {
     const result = await runFake(fakeAgent({ FAKE_ECHO: '1' }), prompt, cwd());
     expect(result).toMatchObject({ success: true, output: prompt });
     expect(result.error).toBeUndefined();
+  });
+
+  it('passes lines that arrive together on as one text delta', async () => {
+    const deltas: string[] = [];
+    const onEvent = (event: AgentEvent): void => void (event.type === 'text-delta' && deltas.push(event.text));
+    const result = await runFake(fakeAgent({ FAKE_STDOUT: 'one\ntwo\n\nthree\n' }), 'p', cwd(), { onEvent });
+    expect(result.output).toBe('one\ntwo\n\nthree');
+    expect(deltas).toEqual(['one\ntwo\n\nthree']);
   });
 
   it('passes the configured args before the prompt and the configured env', async () => {
