@@ -128,12 +128,22 @@ export function createFleetCircuits(settings: FleetCircuitsSettings): FleetCircu
   subscriber.on('message', onMessage);
   // After a reconnect, the messages of the outage are gone: the hash tells what they said.
   const onReady = (): void => void load().catch(report);
+  // The subscription's own reconnect: ioredis announces 'ready' before it has subscribed again, so
+  // a write published in between would reach nobody and a reload done then could miss it. Once
+  // our own SUBSCRIBE is answered every later write arrives as a message, and the reload after
+  // it sees every earlier one.
+  const onSubscriberReady = (): void =>
+    void subscriber
+      .subscribe(channel)
+      .then(load)
+      .catch(report);
 
   return {
     async load() {
       await subscriber.subscribe(channel);
       await load();
       redis.on('ready', onReady);
+      subscriber.on('ready', onSubscriberReady);
     },
     loadCircuit: (agent) => mirror.get(agent)?.snapshot,
     saveCircuit(agent, snapshot) {
@@ -145,6 +155,7 @@ export function createFleetCircuits(settings: FleetCircuitsSettings): FleetCircu
     async close() {
       closed = true;
       redis.off('ready', onReady);
+      subscriber.off('ready', onSubscriberReady);
       subscriber.off('message', onMessage);
       await subscriber.unsubscribe(channel).catch(() => undefined);
     },
