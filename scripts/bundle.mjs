@@ -50,7 +50,7 @@ const [output] = result.outputFiles;
 if (/\bimport\(/.test(output.text.replace(/\/\/.*$/gm, ''))) {
   throw new Error('the bundle still holds an import(): it cannot run in vm.Script; route it through importPackage');
 }
-if ([...output.text].some((char) => char.charCodeAt(0) > 0x7f)) {
+if (/[\u0080-\uffff]/.test(output.text)) {
   throw new Error('the bundle holds a character outside ASCII (a regular expression literal?): write it as \\u…, the binary reads the bundle as latin1');
 }
 mkdirSync(dirname(output.path), { recursive: true });

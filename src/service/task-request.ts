@@ -48,7 +48,7 @@ export interface TaskRequest {
 type FieldCheck = (value: unknown) => string | undefined;
 
 const text =
-  (max: number): FieldCheck =>
+  (max = Number.POSITIVE_INFINITY): FieldCheck =>
   (value) =>
     typeof value !== 'string' ? 'expected a string' : value.length === 0 ? 'must not be empty' : value.length > max ? `at most ${max} characters` : undefined;
 const flag: FieldCheck = (value) => (typeof value === 'boolean' ? undefined : 'expected true or false');
@@ -60,12 +60,12 @@ const FIELDS: { readonly [K in keyof TaskRequest]-?: FieldCheck } = {
   workflow: text(200),
   maxIterations: (value) =>
     Number.isInteger(value) && (value as number) >= 1 && (value as number) <= MAX_ITERATIONS ? undefined : `expected a whole number from 1 to ${MAX_ITERATIONS}`,
-  cwd: text(Number.MAX_SAFE_INTEGER),
-  projectPath: text(Number.MAX_SAFE_INTEGER),
+  cwd: text(),
+  projectPath: text(),
   offline: flag,
   budgetUsd: (value) => (typeof value === 'number' && value > 0 && value <= 1_000_000 ? undefined : 'expected a number above 0, at most 1000000'),
   source: text(40),
-  followUpOf: text(Number.MAX_SAFE_INTEGER),
+  followUpOf: text(),
   isolation: (value) => (value === 'none' || value === 'worktree' ? undefined : 'expected "none" or "worktree"'),
   base: text(400),
   queue: flag,
