@@ -102,6 +102,11 @@ export function startQueueJob(context: QueueJobContext, payload: JobPayload, tok
       onProblem: (message) => logger.warn(message),
     });
     forwarder = fw;
+    // Events are stored (and so handed to the forwarder) at the end of their turn: settle them first.
+    const forwardAll = async (): Promise<void> => {
+      runtime.settle();
+      await fw.flush();
+    };
     if (modeNow() === 'handing-back') {
       fw.detach();
       return 'handed-back';
@@ -109,7 +114,7 @@ export function startQueueJob(context: QueueJobContext, payload: JobPayload, tok
 
     if (await queue.streams.cancelRequested(taskId)) {
       fw.send(endEvent(history, 'cancelled', 'cancelled by the user before it started'));
-      await fw.flush();
+      await forwardAll();
       return 'cancelled';
     }
     const start = history.plan ? await startPoint(history) : undefined;
@@ -123,7 +128,7 @@ export function startQueueJob(context: QueueJobContext, payload: JobPayload, tok
         clone = await context.clones.prepare(payload.repo, payload.base);
       } catch (error) {
         bus.publish(endEvent(history, 'failed', `the worker ${context.worker} could not fetch ${payload.repo}: ${errorMessage(error)}`));
-        await fw.flush();
+        await forwardAll();
         return 'ended';
       }
       const cwd = path.join(clone.root, payload.subdir);
@@ -150,10 +155,10 @@ export function startQueueJob(context: QueueJobContext, payload: JobPayload, tok
         // A defect below must still end the task for everyone watching it.
         logger.error(`task ${short} failed on this worker: ${errorMessage(error)}`);
         if (!isFinal(store.get(taskId)?.status ?? 'failed')) bus.publish(endEvent(history, 'failed', `the worker ${context.worker} failed: ${errorMessage(error)}`));
-        await fw.flush();
+        await forwardAll();
         return modeNow() === 'run' ? 'ended' : modeNow() === 'lost' ? 'lost' : 'handed-back';
       }
-      await fw.flush();
+      await forwardAll();
       if (modeNow() === 'lost') return 'lost';
       if (modeNow() === 'handing-back') return 'handed-back';
       return result.status === 'cancelled' ? 'cancelled' : 'ended';

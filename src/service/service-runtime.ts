@@ -17,7 +17,7 @@ import { errorMessage } from '../shared/errors.js';
 import { databasePath, openDatabase, type Db } from '../storage/database.js';
 import { createEventLog, type EventLog } from '../tasks/event-log.js';
 import { openTaskStore } from '../tasks/open-task-store.js';
-import { attachTaskRecorder, createTaskRecorder } from '../tasks/task-recorder.js';
+import { attachTaskRecorder, createTaskRecorder, settledFirst } from '../tasks/task-recorder.js';
 import type { TaskStore } from '../tasks/task-store.js';
 import { createAgentResolver, tapAgentStarts, type AgentResolver } from '../workflow/agents.js';
 import { createPlanStore, type PlanStore } from '../workflow/plan-store.js';
@@ -59,6 +59,8 @@ export interface ServiceRuntime {
   readonly interrupted: readonly string[];
   /** A task's events as this process stores them from now on (with `earliest`, its first ones kept so far, first). */
   onStored(taskId: string, listener: (stored: StoredEvent) => void, options?: { readonly earliest?: boolean }): () => void;
+  /** Stores the events published so far (they are stored at the end of each turn of the event loop). */
+  settle(): void;
   /** The memory of a project (opened once, on first use). */
   memory(projectPath: string | undefined): Promise<TaskMemory>;
 }
@@ -68,15 +70,21 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
   const env = options.env ?? process.env;
   const databaseFile = databasePath(options.home);
   const db = openDatabase(databaseFile);
-  const { store, interrupted } = openTaskStore(options.home);
+  const opened = openTaskStore(options.home);
+  const { interrupted } = opened;
   const health = options.shared?.health ?? createAgentHealthStore(db);
   const plans = createPlanStore(db);
   // Secrets from our environment and those written into agents' `env` never reach output or storage.
   const redact = createRedactor([...secretValues(env), ...Object.values(config.agents).flatMap((a) => secretValues(a.env))]);
-  const log = createEventLog(db, { redact });
   const bus = createOrchestratorBus({ onListenerError: (error) => logger.error(`event subscriber failed: ${errorMessage(error)}`) });
   const fanout = createStoredEventFanout();
-  attachTaskRecorder(bus, createTaskRecorder(db, store, log), (stored, published) => fanout.deliver(stored, published));
+  const storing = createEventLog(db, { redact });
+  const recorder = attachTaskRecorder(bus, createTaskRecorder(db, opened.store, storing), (stored, published) => fanout.deliver(stored, published), {
+    onError: (error) => logger.error(`could not store an event: ${errorMessage(error)}`),
+  });
+  // Every read and write of task state in this process comes after the events published before it.
+  const store = settledFirst(opened.store, recorder.settle);
+  const log = settledFirst(storing, recorder.settle);
 
   const stamp = (): string => new Date().toISOString();
   // Every agent call (the planner's too) goes through resilience: breaker, rate limit, retry,
@@ -158,6 +166,7 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
     workspaces,
     interrupted,
     onStored: (taskId, listener, options) => fanout.subscribe(taskId, listener, options),
+    settle: recorder.settle,
     memory(projectPath) {
       const key = projectPath ?? '';
       let opened = memories.get(key);

@@ -202,6 +202,8 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
         await memoryWrites.get(taskId);
         return result;
       } finally {
+        // Whoever awaited the task reads it, or exits, next: everything it published is stored.
+        runtime.settle();
         memoryWrites.delete(taskId);
         projectPaths.delete(taskId);
         running.delete(taskId);
@@ -482,6 +484,7 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
       await Promise.allSettled([...running.values()].map((task) => task.done));
       // Queued tasks go on in the fleet; whoever follows them next stores the rest of their events.
       await queued?.close();
+      runtime.settle();
     },
   };
 }

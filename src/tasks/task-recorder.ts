@@ -4,6 +4,13 @@
  * the task's row follows it — queued, planned, started, the running step and agent process,
  * every finished step and iteration, the end state. Subscribed to the bus, so the engine never
  * knows there is a database; listeners get each event as stored, with its seq.
+ *
+ * On the bus the recorder writes behind: the events published in one turn of the event loop are
+ * stored together, in one transaction, at the end of that turn (`setImmediate`). Between an
+ * agent's exit and the next agent's start the engine publishes several events; storing them
+ * there put a cold SQLite commit each on the path between the two agents, while stored just
+ * after the next spawn they cost nothing the user waits for. Nothing reaches a listener before
+ * it is stored, and reads through `settledFirst` see every event published before them.
  */
 import type { OrchestratorBus, OrchestratorEvent, StoredEvent } from '../events/events.js';
 import type { EventLog } from './event-log.js';
@@ -11,7 +18,12 @@ import type { TaskStore } from './task-store.js';
 import type { Db } from '../storage/database.js';
 
 export interface TaskRecorder {
+  /** Stores the event now (inside the caller's transaction when one is open). */
   record(event: OrchestratorEvent): StoredEvent | undefined;
+  /** Stores the events now, in order, in one transaction. */
+  recordAll(events: readonly OrchestratorEvent[]): (StoredEvent | undefined)[];
+  /** Whether a transaction is open on the recorder's connection. */
+  inTransaction(): boolean;
 }
 
 export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): TaskRecorder {
@@ -85,18 +97,129 @@ export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): Tas
     apply(event);
     return stored;
   });
-  return { record: (event) => write(event) };
+  const writeAll = db.transaction((events: readonly OrchestratorEvent[]) => events.map((event) => write(event)));
+  return { record: (event) => write(event), recordAll: (events) => writeAll(events), inTransaction: () => db.inTransaction };
 }
 
-/** Records every event published on the bus, then hands it (as stored, and as published) to `onStored`. */
+export interface AttachedRecorder {
+  /** Stores the events still waiting, now, and hands them on: reads after this see them. */
+  readonly settle: () => void;
+  /** Stops recording; what waits is stored first. */
+  readonly detach: () => void;
+}
+
+/**
+ * Records every event published on the bus, at the end of the turn it was published in (or at
+ * once inside an open transaction, whose caller wants it stored with its own writes), then hands
+ * it (as stored, and as published) to `onStored`, always in the order published.
+ */
 export function attachTaskRecorder(
   bus: OrchestratorBus,
   recorder: TaskRecorder,
   onStored: (stored: StoredEvent, published: OrchestratorEvent) => void,
-  options: { signal?: AbortSignal } = {},
-): () => void {
-  return bus.subscribeAll((event) => {
-    const stored = recorder.record(event);
-    if (stored) onStored(stored, event);
-  }, options);
+  options: { readonly signal?: AbortSignal; readonly onError?: (error: unknown) => void } = {},
+): AttachedRecorder {
+  const report = options.onError ?? (() => undefined);
+  let waiting: OrchestratorEvent[] = [];
+  let scheduled: NodeJS.Immediate | undefined;
+  const handOn = createOrderedHandOff(onStored, report);
+
+  const store = (events: readonly OrchestratorEvent[]): (StoredEvent | undefined)[] => {
+    try {
+      return recorder.recordAll(events);
+    } catch (error) {
+      // One event the database refuses must not take the others of its turn with it.
+      report(error);
+      return events.map((event) => {
+        try {
+          return recorder.record(event);
+        } catch (each) {
+          report(each);
+          return undefined;
+        }
+      });
+    }
+  };
+
+  const settle = (): void => {
+    if (scheduled) clearImmediate(scheduled);
+    scheduled = undefined;
+    if (waiting.length === 0) return;
+    const batch = waiting;
+    waiting = [];
+    const stored = store(batch);
+    handOn(batch.flatMap((event, i) => {
+      const kept = stored[i];
+      return kept ? [[kept, event] as const] : [];
+    }));
+  };
+
+  const unsubscribe = bus.subscribeAll((event) => {
+    if (recorder.inTransaction()) {
+      settle();
+      const stored = recorder.record(event);
+      if (stored) handOn([[stored, event]]);
+      return;
+    }
+    waiting.push(event);
+    scheduled ??= setImmediate(settle);
+  }, options.signal ? { signal: options.signal } : {});
+  options.signal?.addEventListener('abort', settle, { once: true });
+
+  return {
+    settle,
+    detach() {
+      unsubscribe();
+      settle();
+    },
+  };
+}
+
+/**
+ * Hands stored events on in the order they were stored, also when a listener publishes and
+ * settles more events while it is being handed one (those wait for the ones before them).
+ */
+function createOrderedHandOff(
+  onStored: (stored: StoredEvent, published: OrchestratorEvent) => void,
+  report: (error: unknown) => void,
+): (pairs: readonly (readonly [StoredEvent, OrchestratorEvent])[]) => void {
+  const queue: (readonly [StoredEvent, OrchestratorEvent])[] = [];
+  let handing = false;
+  return (pairs) => {
+    queue.push(...pairs);
+    if (handing) return;
+    handing = true;
+    try {
+      for (let next = queue.shift(); next; next = queue.shift()) {
+        try {
+          onStored(next[0], next[1]);
+        } catch (error) {
+          report(error);
+        }
+      }
+    } finally {
+      handing = false;
+    }
+  };
+}
+
+/** `target` whose every method first stores the events still waiting, so what it reads is current. */
+export function settledFirst<T extends object>(target: T, settle: () => void): T {
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key);
+      if (typeof value !== 'function') return value;
+      let method = wrapped.get(key);
+      if (!method) {
+        const original = value as (...args: unknown[]) => unknown;
+        method = (...args: unknown[]): unknown => {
+          settle();
+          return original.apply(object, args);
+        };
+        wrapped.set(key, method);
+      }
+      return method;
+    },
+  });
 }
