@@ -5,7 +5,9 @@
  * the original recorded nothing, so its success-rate routing never did anything.
  */
 import { FAILURE_KINDS, type FailureKind } from '../adapters/spec.js';
+import { errorMessage } from '../shared/errors.js';
 import { migrate, type Db, type Migration } from '../storage/database.js';
+import { turnWrites } from '../storage/turn-writes.js';
 import { HEALTH_KINDS } from './policy.js';
 import { CIRCUIT_STATES, reopensAt, type CircuitSnapshot, type CircuitState, type CircuitStore } from './circuit-breaker.js';
 
@@ -158,9 +160,21 @@ function oneOf<T extends string>(values: readonly T[], value: unknown): value is
  */
 const RATED_CALL = `outcome = 'success' OR (outcome = 'failure' AND failure_kind IN (${[...HEALTH_KINDS].map((k) => `'${k}'`).join(', ')}))`;
 
-/** The store over an open database; applies its migrations first. */
-export function createAgentHealthStore(db: Db): AgentHealthStore {
+export interface AgentHealthStoreOptions {
+  /** A call record the database refused (it is written after its turn, so no caller sees the error). */
+  readonly onError?: (error: unknown) => void;
+}
+
+/**
+ * The store over an open database; applies its migrations first. Call records are written at the
+ * end of the turn they are made in (storage/turn-writes.ts), with whatever else waits on the
+ * connection: the record of one agent's call is then not a commit on the path to the next agent.
+ * Every read of the records writes what waits first.
+ */
+export function createAgentHealthStore(db: Db, options: AgentHealthStoreOptions = {}): AgentHealthStore {
   migrate(db, HEALTH_MIGRATIONS);
+  const turn = turnWrites(db);
+  const onError = options.onError ?? ((error: unknown) => process.emitWarning(`could not record an agent call: ${errorMessage(error)}`));
   const insert = db.prepare(
     `INSERT INTO agent_calls (agent, role, task_id, outcome, failure_kind, attempt, duration_ms, input_tokens, output_tokens, cost_usd, started_at)
      VALUES (@agent, @role, @taskId, @outcome, @failureKind, @attempt, @durationMs, @inputTokens, @outputTokens, @costUsd, @startedAt)`,
@@ -204,7 +218,7 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
 
   const store: AgentHealthStore = {
     recordCall(call) {
-      insert.run({
+      const row = {
         agent: call.agent,
         role: call.role,
         taskId: call.taskId ?? null,
@@ -216,7 +230,8 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
         outputTokens: call.outputTokens ?? 0,
         costUsd: call.costUsd ?? null,
         startedAt: (call.startedAt ?? new Date()).toISOString(),
-      });
+      };
+      turn.defer({ write: () => insert.run(row), onError });
     },
     loadCircuit(agent) {
       return snapshotOf(loadCircuit.get(agent));
@@ -233,6 +248,7 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
       });
     },
     health(agent) {
+      turn.settle();
       const all = countAll.get(agent) ?? { calls: 0, successes: 0 };
       const window = recent.get(agent, HEALTH_WINDOW) ?? { calls: 0, successes: 0 };
       const kind = lastFailure.get(agent)?.failure_kind;
@@ -247,12 +263,14 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
       };
     },
     allHealth() {
+      turn.settle();
       const names = db
         .prepare<[], { agent: string }>('SELECT agent FROM agent_calls UNION SELECT agent FROM agent_circuits ORDER BY agent')
         .all();
       return names.map((row) => store.health(row.agent));
     },
     aggregates() {
+      turn.settle();
       const rows = db
         .prepare<[], AggregateRow>(
           `SELECT agent, role, outcome, failure_kind, COUNT(*) AS calls, SUM(input_tokens) AS input_tokens,
@@ -277,6 +295,7 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
       });
     },
     durations() {
+      turn.settle();
       return db
         .prepare<[], { agent: string; role: string; duration_ms: number }>(
           `SELECT agent, role, duration_ms FROM agent_calls WHERE outcome != 'skipped'`,
@@ -285,6 +304,7 @@ export function createAgentHealthStore(db: Db): AgentHealthStore {
         .map((r) => ({ agent: r.agent, role: r.role, durationMs: r.duration_ms }));
     },
     failuresSinceSuccess(agent, kind) {
+      turn.settle();
       const row = sinceSuccess.get(agent, kind, agent);
       if (!row || row.count === 0) return { count: 0 };
       return { count: row.count, ...(row.last_at ? { lastAt: row.last_at } : {}), ...(row.task_id ? { taskId: row.task_id } : {}) };

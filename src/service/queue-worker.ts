@@ -98,7 +98,7 @@ export async function startQueueWorker(options: QueueWorkerOptions): Promise<Que
     const databaseFile = databasePath(options.home);
     fleet = await createFleetResilience({
       redisUrl: settings.url,
-      local: createAgentHealthStore(openDatabase(databaseFile)),
+      local: createAgentHealthStore(openDatabase(databaseFile), { onError: (error) => logger.warn(`could not record an agent call: ${errorMessage(error)}`) }),
       origin: `${host}:${databaseFile}`,
       prefix: settings.name,
       // A dead worker's slots come back as its jobs stall and are taken over.

@@ -72,7 +72,7 @@ export function openServiceRuntime(options: ServiceRuntimeOptions): ServiceRunti
   const db = openDatabase(databaseFile);
   const opened = openTaskStore(options.home);
   const { interrupted } = opened;
-  const health = options.shared?.health ?? createAgentHealthStore(db);
+  const health = options.shared?.health ?? createAgentHealthStore(db, { onError: (error) => logger.warn(`could not record an agent call: ${errorMessage(error)}`) });
   const plans = createPlanStore(db);
   // Secrets from our environment and those written into agents' `env` never reach output or storage.
   const redact = createRedactor([...secretValues(env), ...Object.values(config.agents).flatMap((a) => secretValues(a.env))]);

@@ -115,16 +115,16 @@ export function createTaskService(options: TaskServiceOptions): TaskService {
 
   // Memory subscribes to the bus: a finished task of this process is stored with its steps.
   bus.subscribe('task.finished', (event) => {
-    const task = store.get(event.taskId);
     const followedHere = running.has(event.taskId) || Boolean(queued?.followed().includes(event.taskId));
-    if (!task || !followedHere || task.workflow.startsWith('agent:')) return;
-    const status = event.status === 'completed' || event.status === 'cancelled' ? event.status : 'failed';
-    memoryWrites.set(task.id, recordInMemory(task, status, event));
+    if (followedHere) memoryWrites.set(event.taskId, recordInMemory(event, projectPaths.get(event.taskId)));
   });
 
-  async function recordInMemory(task: TaskRecord, status: FinishedTask['status'], event: Extract<OrchestratorEvent, { type: 'task.finished' }>): Promise<void> {
-    const memory = (await runtime.memory(projectPaths.get(task.id))).memory;
-    if (!memory) return;
+  // The task is read only once memory is known to be on: reading it stores the events waiting.
+  async function recordInMemory(event: Extract<OrchestratorEvent, { type: 'task.finished' }>, projectPath: string | undefined): Promise<void> {
+    const memory = (await runtime.memory(projectPath)).memory;
+    const task = memory ? store.get(event.taskId) : undefined;
+    if (!memory || !task || task.workflow.startsWith('agent:')) return;
+    const status: FinishedTask['status'] = event.status === 'completed' || event.status === 'cancelled' ? event.status : 'failed';
     const steps = store.steps(task.id);
     try {
       await memory.recordTask({

@@ -9,6 +9,7 @@ import path from 'node:path';
 import Database from 'better-sqlite3';
 import { OrchestratorError } from '../shared/errors.js';
 import { ensurePrivateFile } from './private-files.js';
+import { settleTurnWrites } from './turn-writes.js';
 
 export type Db = Database.Database;
 
@@ -118,6 +119,10 @@ export function statementCache(db: Db): <P extends unknown[] | object = unknown[
 
 /** Closes every database this process opened (end of a CLI command, tests). */
 export function closeAllDatabases(): void {
-  for (const db of open.values()) if (db.open) db.close();
+  for (const db of open.values()) {
+    if (!db.open) continue;
+    settleTurnWrites(db);
+    db.close();
+  }
   open.clear();
 }

@@ -5,25 +5,24 @@
  * every finished step and iteration, the end state. Subscribed to the bus, so the engine never
  * knows there is a database; listeners get each event as stored, with its seq.
  *
- * On the bus the recorder writes behind: the events published in one turn of the event loop are
- * stored together, in one transaction, at the end of that turn (`setImmediate`). Between an
- * agent's exit and the next agent's start the engine publishes several events; storing them
- * there put a cold SQLite commit each on the path between the two agents, while stored just
- * after the next spawn they cost nothing the user waits for. Nothing reaches a listener before
- * it is stored, and reads through `settledFirst` see every event published before them.
+ * On the bus the recorder writes behind (storage/turn-writes.ts): the events published in one turn
+ * of the event loop are stored together, in one transaction, at the end of that turn — between an
+ * agent's exit and the next agent's start, that is just after the next spawn. Nothing reaches a
+ * listener before it is stored, and reads through `settledFirst` see every event published before.
  */
 import type { OrchestratorBus, OrchestratorEvent, StoredEvent } from '../events/events.js';
 import type { EventLog } from './event-log.js';
 import type { TaskStore } from './task-store.js';
 import type { Db } from '../storage/database.js';
+import { turnWrites, type TurnWrites } from '../storage/turn-writes.js';
 
 export interface TaskRecorder {
-  /** Stores the event now (inside the caller's transaction when one is open). */
+  /** Stores the event now, in a transaction of its own (a savepoint in the caller's open one). */
   record(event: OrchestratorEvent): StoredEvent | undefined;
-  /** Stores the events now, in order, in one transaction. */
-  recordAll(events: readonly OrchestratorEvent[]): (StoredEvent | undefined)[];
-  /** Whether a transaction is open on the recorder's connection. */
-  inTransaction(): boolean;
+  /** Stores the event as part of the transaction the caller holds open. */
+  recordWithin(event: OrchestratorEvent): StoredEvent | undefined;
+  /** The writes deferred to the end of the turn on the recorder's connection. */
+  readonly turn: TurnWrites;
 }
 
 export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): TaskRecorder {
@@ -92,13 +91,13 @@ export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): Tas
         break;
     }
   };
-  const write = db.transaction((event: OrchestratorEvent): StoredEvent | undefined => {
+  const recordWithin = (event: OrchestratorEvent): StoredEvent | undefined => {
     const stored = log.append(event);
     apply(event);
     return stored;
-  });
-  const writeAll = db.transaction((events: readonly OrchestratorEvent[]) => events.map((event) => write(event)));
-  return { record: (event) => write(event), recordAll: (events) => writeAll(events), inTransaction: () => db.inTransaction };
+  };
+  const record = db.transaction(recordWithin);
+  return { record: (event) => record(event), recordWithin, turn: turnWrites(db) };
 }
 
 export interface AttachedRecorder {
@@ -119,53 +118,19 @@ export function attachTaskRecorder(
   onStored: (stored: StoredEvent, published: OrchestratorEvent) => void,
   options: { readonly signal?: AbortSignal; readonly onError?: (error: unknown) => void } = {},
 ): AttachedRecorder {
-  const report = options.onError ?? (() => undefined);
-  let waiting: OrchestratorEvent[] = [];
-  let scheduled: NodeJS.Immediate | undefined;
-  const handOn = createOrderedHandOff(onStored, report);
-
-  const store = (events: readonly OrchestratorEvent[]): (StoredEvent | undefined)[] => {
-    try {
-      return recorder.recordAll(events);
-    } catch (error) {
-      // One event the database refuses must not take the others of its turn with it.
-      report(error);
-      return events.map((event) => {
-        try {
-          return recorder.record(event);
-        } catch (each) {
-          report(each);
-          return undefined;
-        }
-      });
-    }
-  };
-
-  const settle = (): void => {
-    if (scheduled) clearImmediate(scheduled);
-    scheduled = undefined;
-    if (waiting.length === 0) return;
-    const batch = waiting;
-    waiting = [];
-    const stored = store(batch);
-    handOn(batch.flatMap((event, i) => {
-      const kept = stored[i];
-      return kept ? [[kept, event] as const] : [];
-    }));
-  };
-
+  const onError = options.onError ?? (() => undefined);
+  const settle = (): void => recorder.turn.settle();
   const unsubscribe = bus.subscribeAll((event) => {
-    if (recorder.inTransaction()) {
-      settle();
-      const stored = recorder.record(event);
-      if (stored) handOn([[stored, event]]);
-      return;
-    }
-    waiting.push(event);
-    scheduled ??= setImmediate(settle);
+    let stored: StoredEvent | undefined;
+    recorder.turn.defer({
+      write: () => (stored = recorder.recordWithin(event)),
+      after: () => {
+        if (stored) onStored(stored, event);
+      },
+      onError,
+    });
   }, options.signal ? { signal: options.signal } : {});
   options.signal?.addEventListener('abort', settle, { once: true });
-
   return {
     settle,
     detach() {
@@ -175,35 +140,7 @@ export function attachTaskRecorder(
   };
 }
 
-/**
- * Hands stored events on in the order they were stored, also when a listener publishes and
- * settles more events while it is being handed one (those wait for the ones before them).
- */
-function createOrderedHandOff(
-  onStored: (stored: StoredEvent, published: OrchestratorEvent) => void,
-  report: (error: unknown) => void,
-): (pairs: readonly (readonly [StoredEvent, OrchestratorEvent])[]) => void {
-  const queue: (readonly [StoredEvent, OrchestratorEvent])[] = [];
-  let handing = false;
-  return (pairs) => {
-    queue.push(...pairs);
-    if (handing) return;
-    handing = true;
-    try {
-      for (let next = queue.shift(); next; next = queue.shift()) {
-        try {
-          onStored(next[0], next[1]);
-        } catch (error) {
-          report(error);
-        }
-      }
-    } finally {
-      handing = false;
-    }
-  };
-}
-
-/** `target` whose every method first stores the events still waiting, so what it reads is current. */
+/** `target` whose every method first stores the writes still waiting, so what it reads is current. */
 export function settledFirst<T extends object>(target: T, settle: () => void): T {
   const wrapped = new Map<PropertyKey, unknown>();
   return new Proxy(target, {
