@@ -59,7 +59,7 @@ export interface ServiceRuntime {
   readonly interrupted: readonly string[];
   /** A task's events as this process stores them from now on (with `earliest`, its first ones kept so far, first). */
   onStored(taskId: string, listener: (stored: StoredEvent) => void, options?: { readonly earliest?: boolean }): () => void;
-  /** Stores the events published so far (they are stored at the end of each turn of the event loop). */
+  /** Writes the events and call records made so far (they are written at the end of each turn of the event loop). */
   settle(): void;
   /** The memory of a project (opened once, on first use). */
   memory(projectPath: string | undefined): Promise<TaskMemory>;

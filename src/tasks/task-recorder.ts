@@ -17,10 +17,8 @@ import type { Db } from '../storage/database.js';
 import { turnWrites, type TurnWrites } from '../storage/turn-writes.js';
 
 export interface TaskRecorder {
-  /** Stores the event now, in a transaction of its own (a savepoint in the caller's open one). */
+  /** Stores the event as part of the transaction the caller holds open (the turn's, see below). */
   record(event: OrchestratorEvent): StoredEvent | undefined;
-  /** Stores the event as part of the transaction the caller holds open. */
-  recordWithin(event: OrchestratorEvent): StoredEvent | undefined;
   /** The writes deferred to the end of the turn on the recorder's connection. */
   readonly turn: TurnWrites;
 }
@@ -91,13 +89,12 @@ export function createTaskRecorder(db: Db, store: TaskStore, log: EventLog): Tas
         break;
     }
   };
-  const recordWithin = (event: OrchestratorEvent): StoredEvent | undefined => {
+  const record = (event: OrchestratorEvent): StoredEvent | undefined => {
     const stored = log.append(event);
     apply(event);
     return stored;
   };
-  const record = db.transaction(recordWithin);
-  return { record: (event) => record(event), recordWithin, turn: turnWrites(db) };
+  return { record, turn: turnWrites(db) };
 }
 
 export interface AttachedRecorder {
@@ -123,7 +120,7 @@ export function attachTaskRecorder(
   const unsubscribe = bus.subscribeAll((event) => {
     let stored: StoredEvent | undefined;
     recorder.turn.defer({
-      write: () => (stored = recorder.recordWithin(event)),
+      write: () => (stored = recorder.record(event)),
       after: () => {
         if (stored) onStored(stored, event);
       },
