@@ -82,3 +82,12 @@ describe('migrate', () => {
     expect(db.prepare<[], { id: string }>('SELECT id FROM schema_migrations ORDER BY id').all().map((row) => row.id)).toEqual(['seen/001', 'seen/002']);
   });
 });
+
+describe('openDatabase', () => {
+  it('says what it was doing when a database cannot be opened', async () => {
+    const { openDatabase } = await import('./database.js');
+    const file = path.join(mkdtempSync(path.join(os.tmpdir(), 'aio-not-a-db-')), 'context.db');
+    writeFileSync(file, 'this is not a SQLite database, and a long enough line to be read as one\n'.repeat(20));
+    expect(() => openDatabase(file)).toThrow(/cannot open database .*context\.db \(switching it to WAL mode\): .*not a database/);
+  });
+});

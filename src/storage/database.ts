@@ -46,6 +46,8 @@ export function openDatabase(file: string): Db {
   const key = file === ':memory:' ? file : path.resolve(file);
   const cached = key === ':memory:' ? undefined : open.get(key);
   if (cached?.open) return cached;
+  // What was being done when opening failed: a locked database tells more with it.
+  let doing = 'opening it';
   try {
     // Created 0600 before SQLite opens it: SQLite gives its -wal and -shm files the same mode.
     if (key !== ':memory:') ensurePrivateFile(key);
@@ -54,14 +56,17 @@ export function openDatabase(file: string): Db {
     const binding = nativeBinding();
     const db = new Database(key, { timeout: BUSY_TIMEOUT_MS, ...(binding ? { nativeBinding: binding } : {}) });
     db.pragma(`busy_timeout = ${BUSY_TIMEOUT_MS}`);
+    doing = 'switching it to WAL mode';
     db.pragma('journal_mode = WAL');
+    doing = 'setting its options';
     db.pragma('foreign_keys = ON');
     db.pragma('synchronous = NORMAL');
+    doing = 'creating its migrations table';
     db.exec('CREATE TABLE IF NOT EXISTS schema_migrations (id TEXT PRIMARY KEY, applied_at TEXT NOT NULL)');
     if (key !== ':memory:') open.set(key, db);
     return db;
   } catch (error) {
-    throw new OrchestratorError('DATABASE_ERROR', `cannot open database ${key}: ${String(error)}`, { cause: error });
+    throw new OrchestratorError('DATABASE_ERROR', `cannot open database ${key} (${doing}): ${String(error)}`, { cause: error });
   }
 }
 
