@@ -100,6 +100,27 @@ function createTurnWrites(db: Db): TurnWrites {
   };
 }
 
+/** `target` whose every method first stores the writes still waiting, so what it reads is current. */
+export function settledFirst<T extends object>(target: T, settle: () => void): T {
+  const wrapped = new Map<PropertyKey, unknown>();
+  return new Proxy(target, {
+    get(object, key) {
+      const value: unknown = Reflect.get(object, key);
+      if (typeof value !== 'function') return value;
+      let method = wrapped.get(key);
+      if (!method) {
+        const original = value as (...args: unknown[]) => unknown;
+        method = (...args: unknown[]): unknown => {
+          settle();
+          return original.apply(object, args);
+        };
+        wrapped.set(key, method);
+      }
+      return method;
+    },
+  });
+}
+
 /**
  * Runs the `after` of written writes in the order given, also when one of them defers and settles
  * more writes while it runs (theirs wait for the ones before them). An `after` that throws

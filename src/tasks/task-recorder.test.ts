@@ -12,7 +12,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { createOrchestratorBus, type OrchestratorEvent, type StoredEvent } from '../events/events.js';
 import { closeAllDatabases, openDatabase } from '../storage/database.js';
 import { createEventLog } from './event-log.js';
-import { attachTaskRecorder, createTaskRecorder, settledFirst } from './task-recorder.js';
+import { settledFirst } from '../storage/turn-writes.js';
+import { attachTaskRecorder, createTaskRecorder } from './task-recorder.js';
 import { createTaskStore } from './task-store.js';
 
 const dirs: string[] = [];

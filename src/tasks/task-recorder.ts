@@ -8,7 +8,8 @@
  * On the bus the recorder writes behind (storage/turn-writes.ts): the events published in one turn
  * of the event loop are stored together, in one transaction, at the end of that turn — between an
  * agent's exit and the next agent's start, that is just after the next spawn. Nothing reaches a
- * listener before it is stored, and reads through `settledFirst` see every event published before.
+ * listener before it is stored, and reads through `settledFirst` (storage/turn-writes.ts) see every
+ * event published before.
  */
 import type { OrchestratorBus, OrchestratorEvent, StoredEvent } from '../events/events.js';
 import type { EventLog } from './event-log.js';
@@ -135,25 +136,4 @@ export function attachTaskRecorder(
       settle();
     },
   };
-}
-
-/** `target` whose every method first stores the writes still waiting, so what it reads is current. */
-export function settledFirst<T extends object>(target: T, settle: () => void): T {
-  const wrapped = new Map<PropertyKey, unknown>();
-  return new Proxy(target, {
-    get(object, key) {
-      const value: unknown = Reflect.get(object, key);
-      if (typeof value !== 'function') return value;
-      let method = wrapped.get(key);
-      if (!method) {
-        const original = value as (...args: unknown[]) => unknown;
-        method = (...args: unknown[]): unknown => {
-          settle();
-          return original.apply(object, args);
-        };
-        wrapped.set(key, method);
-      }
-      return method;
-    },
-  });
 }
